@@ -1,0 +1,34 @@
+# Thin wrapper over meson/ninja.  Every target installs what is missing first
+# (scripts/install-deps.sh is idempotent), so a fresh Debian 12 clone needs
+# only `make run` or `make test`.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+MESON_OPTS ?=
+
+.PHONY: all deps build run test test-unit test-asan bench clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh build
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+run: build
+	$(BUILD)/huikuan demo
+
+test:
+	@sh scripts/install-deps.sh test
+	@sh scripts/run-tests.sh $(BUILD) $(ASAN_BUILD)
+
+bench:
+	@sh scripts/install-deps.sh bench
+	@$(MAKE) --no-print-directory build BUILD=build-release MESON_OPTS="--buildtype=release"
+	@sh bench/run.sh build-release
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-release

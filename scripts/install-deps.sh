@@ -1,0 +1,31 @@
+#!/bin/sh
+# Install the Debian 12 packages huikuan needs to build, test and benchmark,
+# skipping what is already there.  Idempotent; safe to run on every build.
+set -eu
+
+build_pkgs="gcc make meson ninja-build pkgconf libsqlite3-dev libcsv-dev libinih-dev"
+test_pkgs="libcmocka-dev sqlite3"
+bench_pkgs="hyperfine time"
+
+case "${1:-build}" in
+build) want="$build_pkgs" ;;
+test) want="$build_pkgs $test_pkgs" ;;
+bench) want="$build_pkgs $test_pkgs $bench_pkgs" ;;
+*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "installing:$missing" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
