@@ -1,0 +1,60 @@
+/*
+ * batch.h - day-end (日终): bring every account to its state as of a date,
+ * record bucket transitions and the day's totals, evaluate promises.
+ * See src/batch/README.md for the design.
+ */
+#ifndef HK_BATCH_H
+#define HK_BATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hk/io.h"
+#include "hk/store.h"
+
+struct hk_eod_opts {
+	int32_t as_of;
+	bool progress;  /* progress on stderr (a terminal) */
+	size_t chunk;   /* accounts per chunk (0: default) */
+};
+
+struct hk_eod_stats {
+	int64_t accounts;        /* accounts looked at */
+	int64_t replayed;        /* recomputed from their opening */
+	int64_t advanced;        /* moved forward over new facts */
+	int64_t crossed;         /* summary window ended: recomputed */
+	int64_t transitions;     /* bucket changes recorded */
+	int64_t promises_kept, promises_broken;
+	struct hk_bucket_totals totals[HK_BUCKETS_MAX];
+};
+
+/*
+ * Run day-end for opts->as_of in one transaction.  HK_EREFUSED (with the
+ * last processed date in the message) when as_of is earlier than it.
+ * A rerun for the same date applies facts that arrived since.
+ */
+enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
+		      const struct hk_eod_opts *opts,
+		      struct hk_eod_stats *stats /* OUT */, struct hk_err *err);
+
+/*
+ * Compute one account's figures as of `as_of` from all facts dated <= as_of,
+ * whatever is stored (used by export for accounts with unbooked facts).
+ */
+enum hk_rc hk_eod_account_view(struct hk_store *s, const struct hk_config *cfg,
+			       const struct hk_acct_row *row, int32_t as_of,
+			       struct hk_view *view /* OUT */,
+			       struct hk_err *err);
+
+/* What hk_eod_waivable needs. */
+struct hk_waivable_ctx {
+	struct hk_store *store;
+	const struct hk_config *cfg;
+};
+
+/* hk_waivable_fn for the importer; ctx is a struct hk_waivable_ctx *. */
+enum hk_rc hk_eod_waivable(void *ctx, int64_t account_ref, int32_t approved_on,
+			   int component, int64_t *max_fen, struct hk_err *err);
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * io.h - files in and out: CSV import (ledger.md §2), the account export
+ * (ledger.md §4), the demo portfolio generator, and configuration loading.
+ */
+#ifndef HK_IO_H
+#define HK_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hk/ledger.h"
+#include "hk/rc.h"
+#include "hk/store.h"
+
+/* ---- configuration (config.c) --------------------------------------- */
+
+/* Everything configurable about the ledger and day-end. */
+struct hk_config {
+	struct hk_policy policy[HK_PRODUCT_COUNT]; /* per product */
+	struct hk_bucket_table buckets;
+	char time_zone[64]; /* IANA name, default Asia/Shanghai */
+};
+
+/* The documented defaults (docs/configuration.md). */
+void hk_config_default(struct hk_config *cfg /* OUT */);
+/*
+ * Load `path` (INI; NULL: $HUIKUAN_CONFIG, or none) over the defaults, then
+ * apply environment overrides (HUIKUAN_PENALTY_CAP, HUIKUAN_DAY_BASIS,
+ * HUIKUAN_COMPOUND_PENALTY, HUIKUAN_BUCKETS, HUIKUAN_TZ).  A missing
+ * explicit file or a bad value is HK_ECONFIG naming the key.
+ */
+enum hk_rc hk_config_load(struct hk_config *cfg /* OUT */, const char *path,
+			  enum hk_lang lang, struct hk_err *err);
+
+/* ---- import (import.c) ----------------------------------------------- */
+
+enum hk_import_kind {
+	HK_IMPORT_DEBTORS,
+	HK_IMPORT_CONTACTS,
+	HK_IMPORT_ACCOUNTS,
+	HK_IMPORT_INSTALLMENTS,
+	HK_IMPORT_PAYMENTS,
+	HK_IMPORT_WAIVERS,  /* extension: account_id, approved_on, component, amount, approved_by, reason */
+	HK_IMPORT_PROMISES, /* extension: debtor_id, creditor, made_on, due_on, amount */
+	HK_IMPORT_KIND_COUNT
+};
+
+enum hk_encoding { HK_ENC_UTF8, HK_ENC_GB18030 };
+
+/*
+ * Asked for each waiver row: the most that can be waived of `component` of
+ * the account on `approved_on` (what is unpaid across its installments
+ * before that day's payments).  Provided by day-end (hk_eod_waivable).
+ */
+typedef enum hk_rc (*hk_waivable_fn)(void *ctx, int64_t account_ref,
+				     int32_t approved_on, int component,
+				     int64_t *max_fen, struct hk_err *err);
+
+struct hk_import_opts {
+	int kind;          /* enum hk_import_kind */
+	int encoding;      /* enum hk_encoding */
+	enum hk_lang lang; /* language of the row errors */
+	const char *display_name; /* FILE as given on the command line */
+	FILE *errors;      /* where row errors go (stderr) */
+	size_t max_errors; /* rows reported at most (100) */
+	bool progress;     /* show progress on errors' terminal */
+	hk_waivable_fn waivable;
+	void *waivable_ctx;
+};
+
+struct hk_import_result {
+	size_t rows;       /* data rows read */
+	size_t bad_rows;   /* rows with at least one error */
+	size_t errors;     /* errors found (reported or not) */
+};
+
+/* Parse a KIND word ("debtors", ...); -1 when unknown. */
+int hk_import_kind_parse(const char *word);
+const char *hk_import_kind_name(int kind);
+
+/*
+ * Import one CSV file, whole or not at all: every row is checked first and
+ * each bad row is reported to opts->errors as "FILE:LINE: column: message";
+ * then, only if all are good, they are written in one transaction.
+ * Returns HK_EINVAL (nothing written) when any row is bad, HK_EENCODING for
+ * undecodable text, HK_EIO when the file cannot be read.
+ */
+enum hk_rc hk_import_file(struct hk_store *s, const char *path,
+			  const struct hk_import_opts *opts,
+			  struct hk_import_result *result /* OUT */,
+			  struct hk_err *err);
+
+/* ---- export (export.c) ----------------------------------------------- */
+
+/*
+ * Write the account CSV of ledger.md §4 as of the last processed date to
+ * `out`.  Accounts with facts day-end has not yet booked are computed from
+ * those facts on the fly, so the file always shows the state as of that date
+ * from every fact known.  HK_EREFUSED when no day-end has run.
+ */
+enum hk_rc hk_export_accounts(struct hk_store *s, const struct hk_config *cfg,
+			      FILE *out, struct hk_err *err);
+
+/* ---- demo portfolio (demo_gen.c) ------------------------------------- */
+
+struct hk_demo_opts {
+	size_t accounts;  /* how many accounts (default 2000) */
+	uint64_t seed;    /* same seed, same files */
+	int32_t today;    /* last date of history */
+	int history_days; /* accounts open within this many days (365) */
+};
+
+struct hk_demo_counts {
+	size_t debtors, contacts, accounts, installments, payments, promises;
+};
+
+/*
+ * Write a realistic portfolio as CSV files into directory `dir` (created if
+ * missing): debtors.csv, contacts.csv, accounts.csv, installments.csv,
+ * payments.csv (only payments dated <= today) and promises.csv, all in the
+ * formats hk_import_file() reads.
+ */
+enum hk_rc hk_demo_write(const struct hk_demo_opts *opts, const char *dir,
+			 struct hk_demo_counts *counts /* OUT */,
+			 struct hk_err *err);
+
+#endif

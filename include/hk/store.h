@@ -1,0 +1,295 @@
+/*
+ * store.h - the one storage interface.  Everything above it (import,
+ * day-end, export, the server to come) talks to the database only through
+ * these operations; SQL lives only in src/store/.  A backend is a table of
+ * function pointers, so SQLite (now) and PostgreSQL (issue 6) are
+ * interchangeable and every caller behaves the same on both.
+ *
+ * Identifiers: every imported record has its text id (debtor_id, ...) and
+ * an integer `ref` the store assigns; refs of accounts grow in import order
+ * and day-end walks accounts in ref ranges.  Dates are day numbers
+ * (types.h), money is fen.
+ *
+ * Failure: every operation returns an hk_rc and fills `err`; on failure
+ * inside a transaction the caller rolls back.  The store never exits.
+ */
+#ifndef HK_STORE_H
+#define HK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hk/ledger.h"
+#include "hk/rc.h"
+
+struct hk_store;
+
+/* ---- records as imported ------------------------------------------- */
+
+enum hk_debtor_kind { HK_DEBTOR_PERSON = 0, HK_DEBTOR_COMPANY = 1 };
+
+/* Text fields are NUL-terminated; NULL or "" means "not given". */
+struct hk_debtor_rec {
+	const char *debtor_id;
+	const char *name;
+	int kind; /* enum hk_debtor_kind */
+	const char *id_number, *phone, *segment, *province, *city, *address,
+		*employer;
+};
+
+struct hk_contact_rec {
+	const char *contact_id;
+	int64_t debtor_ref;
+	const char *relation; /* one of ledger.md §2's codes */
+	const char *name;
+	const char *phone;
+	bool authorized;
+};
+
+struct hk_account_rec {
+	const char *account_id;
+	int64_t debtor_ref;
+	const char *creditor;
+	int product; /* enum hk_product */
+	int64_t principal;
+	int32_t annual_ppm, penalty_ppm;
+	int32_t open_date;
+};
+
+struct hk_installment_rec {
+	int64_t account_ref;
+	int32_t seq, due;
+	int64_t principal, interest, fee;
+};
+
+struct hk_payment_rec {
+	const char *payment_id;
+	int64_t account_ref;
+	int32_t paid_on;
+	int64_t amount;
+	const char *channel; /* bank_transfer, online, offset, other */
+	const char *reference;
+};
+
+struct hk_waiver_rec {
+	int64_t account_ref;
+	int32_t approved_on;
+	int component; /* enum hk_component */
+	int64_t amount;
+	const char *approved_by, *reason;
+};
+
+struct hk_promise_rec {
+	int64_t case_ref;
+	int32_t made_on, due_on;
+	int64_t amount;
+};
+
+/* What a lookup by text id found.  Zero `ref` means not found. */
+struct hk_found {
+	int64_t ref;
+	int64_t case_ref;   /* accounts */
+	int32_t open_date;  /* accounts */
+	bool has_schedule;  /* accounts: installments already imported */
+	int kind;           /* debtors: enum hk_debtor_kind */
+};
+
+enum hk_id_kind {
+	HK_ID_DEBTOR,
+	HK_ID_CONTACT,
+	HK_ID_ACCOUNT,
+	HK_ID_PAYMENT
+};
+
+/* ---- rows day-end and export read ----------------------------------- */
+
+/* One account with its terms and, when has_state, its stored summary and
+ * the bucket it was in as of the last processed date. */
+struct hk_acct_row {
+	int64_t ref;
+	const char *account_id; /* valid during the callback only */
+	int product;
+	int32_t open_date, annual_ppm, penalty_ppm;
+	bool has_state;
+	int bucket;
+	struct hk_summary summary;
+};
+
+/* A fact day-end has not yet booked into an account's stored state. */
+enum hk_fact_kind { HK_FACT_PAYMENT, HK_FACT_WAIVER, HK_FACT_SCHEDULE };
+struct hk_fact_row {
+	int64_t account_ref;
+	int kind;      /* enum hk_fact_kind */
+	int32_t date;  /* HK_DATE_NONE for a schedule */
+	int component; /* waivers */
+	int64_t amount;
+};
+
+/* A promise not yet kept, with the case's payments in its window. */
+struct hk_promise_row {
+	int64_t ref;
+	int32_t made_on, due_on;
+	int64_t amount;
+	int64_t paid; /* payments dated in [made_on, min(as_of, due_on)] */
+	int status;   /* as stored: enum hk_promise_status */
+};
+
+/* Per-day totals of one bucket (the aging of that day). */
+struct hk_bucket_totals {
+	int64_t accounts;
+	int64_t overdue_principal, overdue_interest, overdue_fee;
+	int64_t penalty_due, total_overdue, principal_outstanding;
+};
+
+/* Row callbacks return 0 to go on, non-zero to stop (the op then returns
+ * HK_EINTERNAL unless the callback filled err itself). */
+typedef int (*hk_acct_fn)(void *ctx, const struct hk_acct_row *row);
+typedef int (*hk_fact_fn)(void *ctx, const struct hk_fact_row *row);
+typedef int (*hk_inst_fn)(void *ctx, const struct hk_inst *inst);
+typedef int (*hk_event_fn)(void *ctx, const struct hk_event *event);
+typedef int (*hk_promise_fn)(void *ctx, const struct hk_promise_row *row);
+
+struct hk_store_ops {
+	const char *backend; /* "sqlite" */
+
+	void (*close)(struct hk_store *s);
+	/* Create or migrate the schema; harmless when current. */
+	enum hk_rc (*migrate)(struct hk_store *s, struct hk_err *err);
+	/* Schema version in the database (0: none yet). */
+	enum hk_rc (*schema_version)(struct hk_store *s, int *version,
+				     struct hk_err *err);
+
+	/* Transactions: begin takes the write lock at once. */
+	enum hk_rc (*begin)(struct hk_store *s, struct hk_err *err);
+	enum hk_rc (*commit)(struct hk_store *s, struct hk_err *err);
+	enum hk_rc (*rollback)(struct hk_store *s);
+
+	/* Small settings: key → text.  *found=false when absent. */
+	enum hk_rc (*meta_get)(struct hk_store *s, const char *key, char *buf,
+			       size_t cap, bool *found, struct hk_err *err);
+	enum hk_rc (*meta_set)(struct hk_store *s, const char *key,
+			       const char *value, struct hk_err *err);
+
+	/* ---- import ---- */
+	enum hk_rc (*lookup)(struct hk_store *s, int kind /* hk_id_kind */,
+			     const char *id, struct hk_found *out,
+			     struct hk_err *err);
+	enum hk_rc (*insert_debtor)(struct hk_store *s,
+				    const struct hk_debtor_rec *rec,
+				    struct hk_err *err);
+	enum hk_rc (*insert_contact)(struct hk_store *s,
+				     const struct hk_contact_rec *rec,
+				     struct hk_err *err);
+	/* Creates the case (debtor, creditor) when it is new. */
+	enum hk_rc (*insert_account)(struct hk_store *s,
+				     const struct hk_account_rec *rec,
+				     struct hk_err *err);
+	enum hk_rc (*insert_installment)(struct hk_store *s,
+					 const struct hk_installment_rec *rec,
+					 struct hk_err *err);
+	enum hk_rc (*insert_payment)(struct hk_store *s,
+				     const struct hk_payment_rec *rec,
+				     struct hk_err *err);
+	enum hk_rc (*insert_waiver)(struct hk_store *s,
+				    const struct hk_waiver_rec *rec,
+				    struct hk_err *err);
+	enum hk_rc (*insert_promise)(struct hk_store *s,
+				     const struct hk_promise_rec *rec,
+				     struct hk_err *err);
+	/* The ref of case (debtor, creditor); 0 when none. */
+	enum hk_rc (*case_find)(struct hk_store *s, int64_t debtor_ref,
+				const char *creditor, int64_t *case_ref,
+				struct hk_err *err);
+
+	/* ---- day-end ---- */
+	/* Largest account ref (0 when there are no accounts). */
+	enum hk_rc (*account_max_ref)(struct hk_store *s, int64_t *max_ref,
+				      struct hk_err *err);
+	/* Accounts with lo <= ref <= hi, in ref order. */
+	enum hk_rc (*accounts_scan)(struct hk_store *s, int64_t lo, int64_t hi,
+				    hk_acct_fn fn, void *ctx,
+				    struct hk_err *err);
+	/* Unbooked facts of accounts lo..hi: payments and waivers dated
+	 * <= as_of, and any unbooked installment (as one SCHEDULE row per
+	 * account), ordered by account ref. */
+	enum hk_rc (*facts_scan)(struct hk_store *s, int64_t lo, int64_t hi,
+				 int32_t as_of, hk_fact_fn fn, void *ctx,
+				 struct hk_err *err);
+	/* One account's installments in seq order, schedule and stored state. */
+	enum hk_rc (*installments_load)(struct hk_store *s, int64_t account_ref,
+					hk_inst_fn fn, void *ctx,
+					struct hk_err *err);
+	/* One account's payments and waivers dated after `after` and <= to,
+	 * booked or not, in hk_event_cmp order. */
+	enum hk_rc (*events_load)(struct hk_store *s, int64_t account_ref,
+				  int32_t after, int32_t to, hk_event_fn fn,
+				  void *ctx, struct hk_err *err);
+	/* Store an account's installments' state (schedule unchanged). */
+	enum hk_rc (*installments_save)(struct hk_store *s, int64_t account_ref,
+					const struct hk_inst *inst, size_t n,
+					struct hk_err *err);
+	/* Store an account's summary and bucket. */
+	enum hk_rc (*state_save)(struct hk_store *s, int64_t account_ref,
+				 const struct hk_summary *summary, int bucket,
+				 struct hk_err *err);
+	/* Only the bucket changed. */
+	enum hk_rc (*bucket_save)(struct hk_store *s, int64_t account_ref,
+				  int bucket, struct hk_err *err);
+	/* Mark the facts of accounts lo..hi dated <= as_of (and all their
+	 * installments) as booked. */
+	enum hk_rc (*facts_mark_booked)(struct hk_store *s, int64_t lo,
+					int64_t hi, int32_t as_of,
+					struct hk_err *err);
+	/* Record that an account moved between buckets on `as_of`.  A second
+	 * record for the same day keeps the first `from`; one that ends where
+	 * it started is removed. */
+	enum hk_rc (*transition_record)(struct hk_store *s, int64_t account_ref,
+					int32_t as_of, int from, int to,
+					struct hk_err *err);
+	/* Replace the day's per-bucket totals. */
+	enum hk_rc (*day_totals_save)(struct hk_store *s, int32_t as_of,
+				      const struct hk_bucket_table *buckets,
+				      const struct hk_bucket_totals *totals,
+				      struct hk_err *err);
+	/* Promises made on or before as_of that are not kept, with paid. */
+	enum hk_rc (*promises_scan)(struct hk_store *s, int32_t as_of,
+				    hk_promise_fn fn, void *ctx,
+				    struct hk_err *err);
+	enum hk_rc (*promise_set_status)(struct hk_store *s, int64_t ref,
+					 int status, int32_t as_of,
+					 struct hk_err *err);
+
+	/* ---- export ---- */
+	/* Every account in account_id byte order (refs in the row). */
+	enum hk_rc (*accounts_scan_by_id)(struct hk_store *s, hk_acct_fn fn,
+					  void *ctx, struct hk_err *err);
+};
+
+struct hk_store {
+	const struct hk_store_ops *ops;
+	enum hk_lang lang; /* language of error messages */
+};
+
+/*
+ * Open the store named by `uri`: a file path (SQLite) or postgresql://…
+ * (not built yet: HK_EUSAGE with a message saying so).  The caller frees
+ * it with hk_store_close().  Does not create the schema: see migrate.
+ */
+enum hk_rc hk_store_open(const char *uri, enum hk_lang lang,
+			 struct hk_store **out /* OUT */, struct hk_err *err);
+void hk_store_close(struct hk_store *s);
+
+/* The SQLite backend (store_sqlite.c).  `path` is created if missing. */
+enum hk_rc hk_store_sqlite_open(const char *path, enum hk_lang lang,
+				struct hk_store **out /* OUT */,
+				struct hk_err *err);
+
+/* Meta keys. */
+#define HK_META_LAST_EOD "last_eod"
+
+/* Read a date from meta; *date = HK_DATE_NONE when absent. */
+enum hk_rc hk_store_meta_date(struct hk_store *s, const char *key,
+			      int32_t *date /* OUT */, struct hk_err *err);
+
+#endif
