@@ -91,6 +91,7 @@ struct hk_found {
 	int64_t ref;
 	int64_t case_ref;   /* accounts */
 	int32_t open_date;  /* accounts */
+	int64_t principal;  /* accounts */
 	bool has_schedule;  /* accounts: installments already imported */
 	int kind;           /* debtors: enum hk_debtor_kind */
 };
@@ -245,8 +246,8 @@ struct hk_store_ops {
 	 * record for the same day keeps the first `from`; one that ends where
 	 * it started is removed. */
 	enum hk_rc (*transition_record)(struct hk_store *s, int64_t account_ref,
-					int32_t as_of, int from, int to,
-					struct hk_err *err);
+					int32_t as_of, const char *from,
+					const char *to, struct hk_err *err);
 	/* Replace the day's per-bucket totals. */
 	enum hk_rc (*day_totals_save)(struct hk_store *s, int32_t as_of,
 				      const struct hk_bucket_table *buckets,

@@ -80,8 +80,8 @@ enum hk_rc hk_money_parse(const char *s, size_t len, int64_t *fen)
 
 size_t hk_money_format(int64_t fen, char *buf)
 {
-	/* Through uint64_t so that INT64_MIN has a magnitude too. */
-	uint64_t mag = fen < 0 ? 0 - (uint64_t)fen : (uint64_t)fen;
+	/* -(fen + 1) + 1 so that INT64_MIN has a magnitude too. */
+	uint64_t mag = fen < 0 ? (uint64_t)(-(fen + 1)) + 1 : (uint64_t)fen;
 	int n;
 
 	n = snprintf(buf, HK_MONEY_BUFSZ, "%s%" PRIu64 ".%02u",
@@ -140,10 +140,12 @@ int32_t hk_date_from_ymd(int y, int m, int d)
 	int64_t month = m, day = d;
 	int64_t year = (int64_t)y - (month <= 2);
 	int64_t era = (year >= 0 ? year : year - 399) / 400;
-	int64_t yoe = year - era * 400;				/* [0, 399] */
+	/* Year of era [0, 399], day of (March-based) year [0, 365], day of
+	 * era [0, 146096]. */
+	int64_t yoe = year - era * 400;
 	int64_t doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 +
-		      day - 1;					/* [0, 365] */
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;	/* [0, 146096] */
+		      day - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 
 	return (int32_t)(era * 146097 + doe - 719468);
 }
@@ -152,11 +154,12 @@ void hk_date_to_ymd(int32_t date, int *y, int *m, int *d)
 {
 	int64_t z = (int64_t)date + 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;				/* [0, 146096] */
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) /
-		      365;					/* [0, 399] */
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);	/* [0, 365] */
-	int64_t mp = (5 * doy + 2) / 153;			/* [0, 11] */
+	/* Day of era [0, 146096], year of era [0, 399], day of year
+	 * [0, 365], March-based month [0, 11]. */
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
 	int month = (int)(mp < 10 ? mp + 3 : mp - 9);
 
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
@@ -220,9 +223,18 @@ enum hk_rc hk_date_parse(const char *s, size_t len, int32_t *date)
 	return HK_OK;
 }
 
+/* Write `value` as exactly `width` digits, zero-padded. */
+static void put_digits(char *p, int value, int width)
+{
+	while (width-- > 0) {
+		p[width] = (char)('0' + value % 10);
+		value /= 10;
+	}
+}
+
 size_t hk_date_format(int32_t date, char *buf)
 {
-	int y, m, d, n;
+	int y, m, d;
 
 	buf[0] = '\0';
 	if (date == HK_DATE_NONE)
@@ -233,8 +245,13 @@ size_t hk_date_format(int32_t date, char *buf)
 	 * date rather than as a string that would not parse back. */
 	if (y < 0 || y > 9999)
 		return 0;
-	n = snprintf(buf, HK_DATE_BUFSZ, "%04d-%02d-%02d", y, m, d);
-	return n > 0 ? (size_t)n : 0;
+	put_digits(buf, y, 4);
+	buf[4] = '-';
+	put_digits(buf + 5, m, 2);
+	buf[7] = '-';
+	put_digits(buf + 8, d, 2);
+	buf[10] = '\0';
+	return 10;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -1,0 +1,1104 @@
+/*
+ * store_sqlite.c - the SQLite backend of store.h, the embedded default.
+ *
+ * Every statement is prepared once per connection and reset after use.
+ * WAL journal: a kill -9 at any moment leaves the last committed
+ * transaction intact.  This file must never decide ledger questions; it
+ * only moves rows in and out.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "hk/store.h"
+
+extern const char *const hk_sqlite_migrations[];
+
+/* ====================================================================
+ * Statements
+ * ==================================================================== */
+
+enum stmt_id {
+	ST_META_GET,
+	ST_META_SET,
+	ST_LOOKUP_DEBTOR,
+	ST_LOOKUP_CONTACT,
+	ST_LOOKUP_ACCOUNT,
+	ST_LOOKUP_PAYMENT,
+	ST_INS_DEBTOR,
+	ST_INS_CONTACT,
+	ST_INS_CASE,
+	ST_FIND_CASE,
+	ST_INS_ACCOUNT,
+	ST_INS_INSTALLMENT,
+	ST_INS_PAYMENT,
+	ST_INS_WAIVER,
+	ST_INS_PROMISE,
+	ST_MAX_REF,
+	ST_ACCOUNTS_SCAN,
+	ST_FACTS_SCAN,
+	ST_INST_LOAD,
+	ST_EVENTS_LOAD,
+	ST_INST_SAVE,
+	ST_STATE_SAVE,
+	ST_BUCKET_SAVE,
+	ST_BOOK_PAYMENTS,
+	ST_BOOK_WAIVERS,
+	ST_BOOK_INSTALLMENTS,
+	ST_TRANS_GET,
+	ST_TRANS_INS,
+	ST_TRANS_UPD,
+	ST_TRANS_DEL,
+	ST_TOTALS_DEL,
+	ST_TOTALS_INS,
+	ST_PROMISES_SCAN,
+	ST_PROMISE_SET,
+	ST_ACCOUNTS_BY_ID,
+	ST_COUNT
+};
+
+#define STATE_COLS                                                             \
+	"s.bucket, s.anchor, s.win_start, s.win_end, s.first_unpaid_due, "    \
+	"s.overdue_principal, s.overdue_interest, s.overdue_fee, "            \
+	"s.penalty_due, s.penalty_accrued, s.daily_penalty, "                 \
+	"s.principal_outstanding, s.credit_balance, s.paid_total, "           \
+	"s.waived_total"
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+			"ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	[ST_LOOKUP_DEBTOR] = "SELECT ref, kind FROM debtors WHERE debtor_id = ?1",
+	[ST_LOOKUP_CONTACT] = "SELECT ref FROM contacts WHERE contact_id = ?1",
+	[ST_LOOKUP_ACCOUNT] =
+		"SELECT a.ref, a.case_ref, a.open_date, a.principal, "
+		"EXISTS (SELECT 1 FROM installments i WHERE i.account_ref = a.ref) "
+		"FROM accounts a WHERE a.account_id = ?1",
+	[ST_LOOKUP_PAYMENT] = "SELECT ref FROM payments WHERE payment_id = ?1",
+	[ST_INS_DEBTOR] =
+		"INSERT INTO debtors (debtor_id, name, kind, id_number, phone, "
+		"segment, province, city, address, employer) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_INS_CONTACT] =
+		"INSERT INTO contacts (contact_id, debtor_ref, relation, name, "
+		"phone, authorized) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_INS_CASE] = "INSERT INTO cases (debtor_ref, creditor) VALUES (?1, ?2) "
+			"ON CONFLICT (debtor_ref, creditor) DO NOTHING",
+	[ST_FIND_CASE] =
+		"SELECT ref FROM cases WHERE debtor_ref = ?1 AND creditor = ?2",
+	[ST_INS_ACCOUNT] =
+		"INSERT INTO accounts (account_id, debtor_ref, case_ref, creditor, "
+		"product, principal, annual_ppm, penalty_ppm, open_date) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_INS_INSTALLMENT] =
+		"INSERT INTO installments (account_ref, seq, due_date, "
+		"sched_principal, sched_interest, sched_fee, principal, interest, "
+		"fee) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4, ?5, ?6)",
+	[ST_INS_PAYMENT] =
+		"INSERT INTO payments (payment_id, account_ref, paid_on, amount, "
+		"channel, reference) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_INS_WAIVER] =
+		"INSERT INTO waivers (account_ref, approved_on, component, amount, "
+		"approved_by, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_INS_PROMISE] =
+		"INSERT INTO promises (case_ref, made_on, due_on, amount) "
+		"VALUES (?1, ?2, ?3, ?4)",
+	[ST_MAX_REF] = "SELECT COALESCE(MAX(ref), 0) FROM accounts",
+	[ST_ACCOUNTS_SCAN] =
+		"SELECT a.ref, NULL, a.product, a.open_date, a.annual_ppm, "
+		"a.penalty_ppm, " STATE_COLS " FROM accounts a "
+		"LEFT JOIN account_state s ON s.account_ref = a.ref "
+		"WHERE a.ref BETWEEN ?1 AND ?2 ORDER BY a.ref",
+	[ST_FACTS_SCAN] =
+		"SELECT account_ref, 0, paid_on, 0, amount FROM payments "
+		"WHERE booked = 0 AND account_ref BETWEEN ?1 AND ?2 AND paid_on <= ?3 "
+		"UNION ALL "
+		"SELECT account_ref, 1, approved_on, component, amount FROM waivers "
+		"WHERE booked = 0 AND account_ref BETWEEN ?1 AND ?2 AND approved_on <= ?3 "
+		"UNION ALL "
+		"SELECT DISTINCT account_ref, 2, NULL, 0, 0 FROM installments "
+		"WHERE booked = 0 AND account_ref BETWEEN ?1 AND ?2 "
+		"ORDER BY 1",
+	[ST_INST_LOAD] =
+		"SELECT seq, due_date, sched_principal, sched_interest, sched_fee, "
+		"principal, interest, fee, penalty, penalty_accrued "
+		"FROM installments WHERE account_ref = ?1 ORDER BY seq",
+	[ST_EVENTS_LOAD] =
+		"SELECT paid_on, 1, 0, amount FROM payments "
+		"WHERE account_ref = ?1 AND paid_on > ?2 AND paid_on <= ?3 "
+		"UNION ALL "
+		"SELECT approved_on, 0, component, amount FROM waivers "
+		"WHERE account_ref = ?1 AND approved_on > ?2 AND approved_on <= ?3 "
+		"ORDER BY 1, 2",
+	[ST_INST_SAVE] =
+		"UPDATE installments SET principal = ?3, interest = ?4, fee = ?5, "
+		"penalty = ?6, penalty_accrued = ?7 "
+		"WHERE account_ref = ?1 AND seq = ?2",
+	[ST_STATE_SAVE] =
+		"INSERT INTO account_state (account_ref, bucket, anchor, win_start, "
+		"win_end, first_unpaid_due, overdue_principal, overdue_interest, "
+		"overdue_fee, penalty_due, penalty_accrued, daily_penalty, "
+		"principal_outstanding, credit_balance, paid_total, waived_total) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+		"?14, ?15, ?16) ON CONFLICT (account_ref) DO UPDATE SET "
+		"bucket = excluded.bucket, anchor = excluded.anchor, "
+		"win_start = excluded.win_start, win_end = excluded.win_end, "
+		"first_unpaid_due = excluded.first_unpaid_due, "
+		"overdue_principal = excluded.overdue_principal, "
+		"overdue_interest = excluded.overdue_interest, "
+		"overdue_fee = excluded.overdue_fee, "
+		"penalty_due = excluded.penalty_due, "
+		"penalty_accrued = excluded.penalty_accrued, "
+		"daily_penalty = excluded.daily_penalty, "
+		"principal_outstanding = excluded.principal_outstanding, "
+		"credit_balance = excluded.credit_balance, "
+		"paid_total = excluded.paid_total, "
+		"waived_total = excluded.waived_total",
+	[ST_BUCKET_SAVE] =
+		"UPDATE account_state SET bucket = ?2 WHERE account_ref = ?1",
+	[ST_BOOK_PAYMENTS] =
+		"UPDATE payments SET booked = 1 WHERE booked = 0 "
+		"AND account_ref BETWEEN ?1 AND ?2 AND paid_on <= ?3",
+	[ST_BOOK_WAIVERS] =
+		"UPDATE waivers SET booked = 1 WHERE booked = 0 "
+		"AND account_ref BETWEEN ?1 AND ?2 AND approved_on <= ?3",
+	[ST_BOOK_INSTALLMENTS] =
+		"UPDATE installments SET booked = 1 WHERE booked = 0 "
+		"AND account_ref BETWEEN ?1 AND ?2",
+	[ST_TRANS_GET] = "SELECT from_bucket FROM bucket_transitions "
+			 "WHERE account_ref = ?1 AND as_of = ?2",
+	[ST_TRANS_INS] = "INSERT INTO bucket_transitions (account_ref, as_of, "
+			 "from_bucket, to_bucket) VALUES (?1, ?2, ?3, ?4)",
+	[ST_TRANS_UPD] = "UPDATE bucket_transitions SET to_bucket = ?3 "
+			 "WHERE account_ref = ?1 AND as_of = ?2",
+	[ST_TRANS_DEL] = "DELETE FROM bucket_transitions "
+			 "WHERE account_ref = ?1 AND as_of = ?2",
+	[ST_TOTALS_DEL] = "DELETE FROM day_totals WHERE as_of = ?1",
+	[ST_TOTALS_INS] =
+		"INSERT INTO day_totals (as_of, bucket, position, accounts, "
+		"overdue_principal, overdue_interest, overdue_fee, penalty_due, "
+		"total_overdue, principal_outstanding) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_PROMISES_SCAN] =
+		"SELECT p.ref, p.made_on, p.due_on, p.amount, p.status, "
+		"(SELECT COALESCE(SUM(pay.amount), 0) FROM accounts a "
+		" JOIN payments pay ON pay.account_ref = a.ref "
+		" WHERE a.case_ref = p.case_ref AND pay.paid_on >= p.made_on "
+		" AND pay.paid_on <= MIN(?1, p.due_on)) "
+		"FROM promises p WHERE p.status <> 1 AND p.made_on <= ?1 "
+		"ORDER BY p.ref",
+	[ST_PROMISE_SET] = "UPDATE promises SET status = ?2, evaluated_on = ?3 "
+			   "WHERE ref = ?1",
+	[ST_ACCOUNTS_BY_ID] =
+		"SELECT a.ref, a.account_id, a.product, a.open_date, a.annual_ppm, "
+		"a.penalty_ppm, " STATE_COLS " FROM accounts a "
+		"LEFT JOIN account_state s ON s.account_ref = a.ref "
+		"ORDER BY a.account_id",
+};
+
+struct sqlite_store {
+	struct hk_store base;
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST_COUNT];
+};
+
+static struct sqlite_store *S(struct hk_store *s)
+{
+	return (struct sqlite_store *)s;
+}
+
+static enum hk_rc db_error(struct sqlite_store *ss, struct hk_err *err,
+			   const char *what)
+{
+	const char *detail = sqlite3_errmsg(ss->db);
+	int code = sqlite3_extended_errcode(ss->db);
+
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return hk_err_set(err, HK_EDB, "%s: %s (%s)", what, detail,
+				  HK_TR(ss->base.lang,
+					"数据库正被另一进程使用，请稍后重试",
+					"the database is in use by another process; try again shortly"));
+	return hk_err_set(err, HK_EDB, "%s: %s", what, detail);
+}
+
+/* The prepared statement for `id`, reset and unbound. */
+static sqlite3_stmt *stmt_get(struct sqlite_store *ss, enum stmt_id id,
+			      struct hk_err *err)
+{
+	if (!ss->stmt[id]) {
+		if (sqlite3_prepare_v3(ss->db, stmt_sql[id], -1,
+				       SQLITE_PREPARE_PERSISTENT, &ss->stmt[id],
+				       NULL) != SQLITE_OK) {
+			db_error(ss, err, "could not prepare statement");
+			return NULL;
+		}
+	}
+	return ss->stmt[id];
+}
+
+static void stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Bind a possibly empty text: NULL and "" both become SQL NULL. */
+static void bind_text(sqlite3_stmt *st, int i, const char *text)
+{
+	if (text && *text)
+		sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Step a statement that returns no rows. */
+static enum hk_rc exec_stmt(struct sqlite_store *ss, sqlite3_stmt *st,
+			    struct hk_err *err, const char *what)
+{
+	int rc = sqlite3_step(st);
+	enum hk_rc out = HK_OK;
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		out = db_error(ss, err, what);
+	stmt_done(st);
+	return out;
+}
+
+static enum hk_rc exec_sql(struct sqlite_store *ss, const char *sql,
+			   struct hk_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(ss->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		enum hk_rc rc = hk_err_set(err, HK_EDB, "%s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return rc;
+	}
+	return HK_OK;
+}
+
+/* ====================================================================
+ * Connection, schema, transactions, meta
+ * ==================================================================== */
+
+static void sq_close(struct hk_store *s)
+{
+	struct sqlite_store *ss = S(s);
+
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(ss->stmt[i]);
+	sqlite3_close(ss->db);
+	free(ss);
+}
+
+static enum hk_rc sq_schema_version(struct hk_store *s, int *version,
+				    struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st;
+
+	*version = 0;
+	if (sqlite3_prepare_v2(ss->db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_error(ss, err, "could not read the schema version");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return HK_OK;
+}
+
+static enum hk_rc sq_migrate(struct hk_store *s, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	int version, latest = 0;
+	enum hk_rc rc;
+
+	while (hk_sqlite_migrations[latest])
+		latest++;
+	if ((rc = exec_sql(ss, "BEGIN IMMEDIATE", err)) != HK_OK)
+		return rc;
+	if ((rc = sq_schema_version(s, &version, err)) != HK_OK)
+		goto fail;
+	if (version > latest) {
+		rc = hk_err_set(err, HK_EREFUSED,
+				HK_TR(s->lang,
+				      "数据库结构版本 %d 比本程序支持的 %d 更新；请升级 huikuan",
+				      "the database schema version %d is newer than this program's %d; upgrade huikuan"),
+				version, latest);
+		goto fail;
+	}
+	for (; version < latest; version++) {
+		char pragma[48];
+
+		if ((rc = exec_sql(ss, hk_sqlite_migrations[version], err)) != HK_OK)
+			goto fail;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+			 version + 1);
+		if ((rc = exec_sql(ss, pragma, err)) != HK_OK)
+			goto fail;
+	}
+	return exec_sql(ss, "COMMIT", err);
+fail:
+	exec_sql(ss, "ROLLBACK", NULL);
+	return rc;
+}
+
+static enum hk_rc sq_begin(struct hk_store *s, struct hk_err *err)
+{
+	return exec_sql(S(s), "BEGIN IMMEDIATE", err);
+}
+
+static enum hk_rc sq_commit(struct hk_store *s, struct hk_err *err)
+{
+	return exec_sql(S(s), "COMMIT", err);
+}
+
+static enum hk_rc sq_rollback(struct hk_store *s)
+{
+	struct sqlite_store *ss = S(s);
+
+	if (sqlite3_get_autocommit(ss->db))
+		return HK_OK;
+	return exec_sql(ss, "ROLLBACK", NULL);
+}
+
+static enum hk_rc sq_meta_get(struct hk_store *s, const char *key, char *buf,
+			      size_t cap, bool *found, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_META_GET, err);
+	int rc;
+
+	*found = false;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+	} else if (rc != SQLITE_DONE) {
+		stmt_done(st);
+		return db_error(ss, err, "could not read a setting");
+	}
+	stmt_done(st);
+	return HK_OK;
+}
+
+static enum hk_rc sq_meta_set(struct hk_store *s, const char *key,
+			      const char *value, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_META_SET, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return exec_stmt(ss, st, err, "could not save a setting");
+}
+
+/* ====================================================================
+ * Import
+ * ==================================================================== */
+
+static enum hk_rc sq_lookup(struct hk_store *s, int kind, const char *id,
+			    struct hk_found *out, struct hk_err *err)
+{
+	static const enum stmt_id by_kind[] = {
+		[HK_ID_DEBTOR] = ST_LOOKUP_DEBTOR,
+		[HK_ID_CONTACT] = ST_LOOKUP_CONTACT,
+		[HK_ID_ACCOUNT] = ST_LOOKUP_ACCOUNT,
+		[HK_ID_PAYMENT] = ST_LOOKUP_PAYMENT,
+	};
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (kind < HK_ID_DEBTOR || kind > HK_ID_PAYMENT)
+		return hk_err_set(err, HK_EINTERNAL, "bad lookup kind %d", kind);
+	if (!(st = stmt_get(ss, by_kind[kind], err)))
+		return HK_EDB;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->ref = sqlite3_column_int64(st, 0);
+		if (kind == HK_ID_DEBTOR) {
+			const char *k = (const char *)sqlite3_column_text(st, 1);
+			out->kind = (k && !strcmp(k, "company")) ? HK_DEBTOR_COMPANY
+								 : HK_DEBTOR_PERSON;
+		} else if (kind == HK_ID_ACCOUNT) {
+			out->case_ref = sqlite3_column_int64(st, 1);
+			out->open_date = sqlite3_column_int(st, 2);
+			out->principal = sqlite3_column_int64(st, 3);
+			out->has_schedule = sqlite3_column_int(st, 4) != 0;
+		}
+	} else if (rc != SQLITE_DONE) {
+		stmt_done(st);
+		return db_error(ss, err, "could not look up an id");
+	}
+	stmt_done(st);
+	return HK_OK;
+}
+
+static enum hk_rc sq_insert_debtor(struct hk_store *s,
+				   const struct hk_debtor_rec *r,
+				   struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_INS_DEBTOR, err);
+
+	if (!st)
+		return HK_EDB;
+	bind_text(st, 1, r->debtor_id);
+	bind_text(st, 2, r->name);
+	bind_text(st, 3, r->kind == HK_DEBTOR_COMPANY ? "company" : "person");
+	bind_text(st, 4, r->id_number);
+	bind_text(st, 5, r->phone);
+	bind_text(st, 6, r->segment);
+	bind_text(st, 7, r->province);
+	bind_text(st, 8, r->city);
+	bind_text(st, 9, r->address);
+	bind_text(st, 10, r->employer);
+	return exec_stmt(ss, st, err, "could not insert a debtor");
+}
+
+static enum hk_rc sq_insert_contact(struct hk_store *s,
+				    const struct hk_contact_rec *r,
+				    struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_INS_CONTACT, err);
+
+	if (!st)
+		return HK_EDB;
+	bind_text(st, 1, r->contact_id);
+	sqlite3_bind_int64(st, 2, r->debtor_ref);
+	bind_text(st, 3, r->relation);
+	bind_text(st, 4, r->name);
+	bind_text(st, 5, r->phone);
+	sqlite3_bind_int(st, 6, r->authorized);
+	return exec_stmt(ss, st, err, "could not insert a contact");
+}
+
+static enum hk_rc sq_case_find(struct hk_store *s, int64_t debtor_ref,
+			       const char *creditor, int64_t *case_ref,
+			       struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_FIND_CASE, err);
+	int rc;
+
+	*case_ref = 0;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, debtor_ref);
+	sqlite3_bind_text(st, 2, creditor, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*case_ref = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(ss, err, "could not look up a case");
+	return HK_OK;
+}
+
+static enum hk_rc sq_insert_account(struct hk_store *s,
+				    const struct hk_account_rec *r,
+				    struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_INS_CASE, err);
+	int64_t case_ref;
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, r->debtor_ref);
+	bind_text(st, 2, r->creditor);
+	if ((rc = exec_stmt(ss, st, err, "could not insert a case")) != HK_OK)
+		return rc;
+	if ((rc = sq_case_find(s, r->debtor_ref, r->creditor, &case_ref, err)) !=
+	    HK_OK)
+		return rc;
+	if (!(st = stmt_get(ss, ST_INS_ACCOUNT, err)))
+		return HK_EDB;
+	bind_text(st, 1, r->account_id);
+	sqlite3_bind_int64(st, 2, r->debtor_ref);
+	sqlite3_bind_int64(st, 3, case_ref);
+	bind_text(st, 4, r->creditor);
+	bind_text(st, 5, hk_product_name(r->product));
+	sqlite3_bind_int64(st, 6, r->principal);
+	sqlite3_bind_int(st, 7, r->annual_ppm);
+	sqlite3_bind_int(st, 8, r->penalty_ppm);
+	sqlite3_bind_int(st, 9, r->open_date);
+	return exec_stmt(ss, st, err, "could not insert an account");
+}
+
+static enum hk_rc sq_insert_installment(struct hk_store *s,
+					const struct hk_installment_rec *r,
+					struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_INS_INSTALLMENT, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, r->account_ref);
+	sqlite3_bind_int(st, 2, r->seq);
+	sqlite3_bind_int(st, 3, r->due);
+	sqlite3_bind_int64(st, 4, r->principal);
+	sqlite3_bind_int64(st, 5, r->interest);
+	sqlite3_bind_int64(st, 6, r->fee);
+	return exec_stmt(ss, st, err, "could not insert an installment");
+}
+
+static enum hk_rc sq_insert_payment(struct hk_store *s,
+				    const struct hk_payment_rec *r,
+				    struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_INS_PAYMENT, err);
+
+	if (!st)
+		return HK_EDB;
+	bind_text(st, 1, r->payment_id);
+	sqlite3_bind_int64(st, 2, r->account_ref);
+	sqlite3_bind_int(st, 3, r->paid_on);
+	sqlite3_bind_int64(st, 4, r->amount);
+	bind_text(st, 5, r->channel);
+	bind_text(st, 6, r->reference);
+	return exec_stmt(ss, st, err, "could not insert a payment");
+}
+
+static enum hk_rc sq_insert_waiver(struct hk_store *s,
+				   const struct hk_waiver_rec *r,
+				   struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_INS_WAIVER, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, r->account_ref);
+	sqlite3_bind_int(st, 2, r->approved_on);
+	sqlite3_bind_int(st, 3, r->component);
+	sqlite3_bind_int64(st, 4, r->amount);
+	bind_text(st, 5, r->approved_by);
+	bind_text(st, 6, r->reason);
+	return exec_stmt(ss, st, err, "could not insert a waiver");
+}
+
+static enum hk_rc sq_insert_promise(struct hk_store *s,
+				    const struct hk_promise_rec *r,
+				    struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_INS_PROMISE, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, r->case_ref);
+	sqlite3_bind_int(st, 2, r->made_on);
+	sqlite3_bind_int(st, 3, r->due_on);
+	sqlite3_bind_int64(st, 4, r->amount);
+	return exec_stmt(ss, st, err, "could not insert a promise");
+}
+
+/* ====================================================================
+ * Day-end
+ * ==================================================================== */
+
+static enum hk_rc sq_account_max_ref(struct hk_store *s, int64_t *max_ref,
+				     struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_MAX_REF, err);
+
+	*max_ref = 0;
+	if (!st)
+		return HK_EDB;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*max_ref = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	return HK_OK;
+}
+
+/* Fill an account row from ST_ACCOUNTS_SCAN / ST_ACCOUNTS_BY_ID columns. */
+static void read_acct_row(sqlite3_stmt *st, struct hk_acct_row *row)
+{
+	const char *product = (const char *)sqlite3_column_text(st, 2);
+	struct hk_summary *sm = &row->summary;
+
+	row->ref = sqlite3_column_int64(st, 0);
+	row->account_id = (const char *)sqlite3_column_text(st, 1);
+	row->product = hk_product_parse(product, strlen(product));
+	row->open_date = sqlite3_column_int(st, 3);
+	row->annual_ppm = sqlite3_column_int(st, 4);
+	row->penalty_ppm = sqlite3_column_int(st, 5);
+	row->has_state = sqlite3_column_type(st, 6) != SQLITE_NULL;
+	if (!row->has_state) {
+		row->bucket = 0;
+		memset(sm, 0, sizeof(*sm));
+		return;
+	}
+	row->bucket = sqlite3_column_int(st, 6);
+	sm->anchor = sqlite3_column_int(st, 7);
+	sm->win_start = sqlite3_column_int(st, 8);
+	sm->win_end = sqlite3_column_int(st, 9);
+	sm->first_unpaid_due = sqlite3_column_int(st, 10);
+	sm->overdue_principal = sqlite3_column_int64(st, 11);
+	sm->overdue_interest = sqlite3_column_int64(st, 12);
+	sm->overdue_fee = sqlite3_column_int64(st, 13);
+	sm->penalty_due = sqlite3_column_int64(st, 14);
+	sm->penalty_accrued = sqlite3_column_int64(st, 15);
+	sm->daily_penalty = sqlite3_column_int64(st, 16);
+	sm->principal_outstanding = sqlite3_column_int64(st, 17);
+	sm->credit_balance = sqlite3_column_int64(st, 18);
+	sm->paid_total = sqlite3_column_int64(st, 19);
+	sm->waived_total = sqlite3_column_int64(st, 20);
+}
+
+static enum hk_rc scan_accounts(struct sqlite_store *ss, sqlite3_stmt *st,
+				hk_acct_fn fn, void *ctx, struct hk_err *err)
+{
+	struct hk_acct_row row;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_acct_row(st, &row);
+		if (fn(ctx, &row)) {
+			stmt_done(st);
+			return err && err->code ? err->code : HK_EINTERNAL;
+		}
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read accounts");
+	return HK_OK;
+}
+
+static enum hk_rc sq_accounts_scan(struct hk_store *s, int64_t lo, int64_t hi,
+				   hk_acct_fn fn, void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_ACCOUNTS_SCAN, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	return scan_accounts(ss, st, fn, ctx, err);
+}
+
+static enum hk_rc sq_accounts_scan_by_id(struct hk_store *s, hk_acct_fn fn,
+					 void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_ACCOUNTS_BY_ID, err);
+
+	if (!st)
+		return HK_EDB;
+	return scan_accounts(ss, st, fn, ctx, err);
+}
+
+static enum hk_rc sq_facts_scan(struct hk_store *s, int64_t lo, int64_t hi,
+				int32_t as_of, hk_fact_fn fn, void *ctx,
+				struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_FACTS_SCAN, err);
+	struct hk_fact_row row;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	sqlite3_bind_int(st, 3, as_of);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int kind = sqlite3_column_int(st, 1);
+
+		row.account_ref = sqlite3_column_int64(st, 0);
+		row.kind = kind == 0   ? HK_FACT_PAYMENT
+			   : kind == 1 ? HK_FACT_WAIVER
+				       : HK_FACT_SCHEDULE;
+		row.date = row.kind == HK_FACT_SCHEDULE
+				   ? HK_DATE_NONE
+				   : sqlite3_column_int(st, 2);
+		row.component = sqlite3_column_int(st, 3);
+		row.amount = sqlite3_column_int64(st, 4);
+		if (fn(ctx, &row)) {
+			stmt_done(st);
+			return err && err->code ? err->code : HK_EINTERNAL;
+		}
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read new facts");
+	return HK_OK;
+}
+
+static enum hk_rc sq_installments_load(struct hk_store *s, int64_t account_ref,
+				       hk_inst_fn fn, void *ctx,
+				       struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_INST_LOAD, err);
+	struct hk_inst in;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, account_ref);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		in.seq = sqlite3_column_int(st, 0);
+		in.due = sqlite3_column_int(st, 1);
+		in.sched_principal = sqlite3_column_int64(st, 2);
+		in.sched_interest = sqlite3_column_int64(st, 3);
+		in.sched_fee = sqlite3_column_int64(st, 4);
+		in.principal = sqlite3_column_int64(st, 5);
+		in.interest = sqlite3_column_int64(st, 6);
+		in.fee = sqlite3_column_int64(st, 7);
+		in.penalty = sqlite3_column_int64(st, 8);
+		in.penalty_accrued = sqlite3_column_int64(st, 9);
+		if (fn(ctx, &in)) {
+			stmt_done(st);
+			return err && err->code ? err->code : HK_EINTERNAL;
+		}
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read installments");
+	return HK_OK;
+}
+
+static enum hk_rc sq_events_load(struct hk_store *s, int64_t account_ref,
+				 int32_t after, int32_t to, hk_event_fn fn,
+				 void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_EVENTS_LOAD, err);
+	struct hk_event ev;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, account_ref);
+	sqlite3_bind_int(st, 2, after);
+	sqlite3_bind_int(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ev.date = sqlite3_column_int(st, 0);
+		ev.kind = (uint8_t)sqlite3_column_int(st, 1);
+		ev.component = (uint8_t)sqlite3_column_int(st, 2);
+		ev.amount = sqlite3_column_int64(st, 3);
+		if (fn(ctx, &ev)) {
+			stmt_done(st);
+			return err && err->code ? err->code : HK_EINTERNAL;
+		}
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read payments and waivers");
+	return HK_OK;
+}
+
+static enum hk_rc sq_installments_save(struct hk_store *s, int64_t account_ref,
+				       const struct hk_inst *inst, size_t n,
+				       struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_INST_SAVE, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, account_ref);
+		sqlite3_bind_int(st, 2, inst[i].seq);
+		sqlite3_bind_int64(st, 3, inst[i].principal);
+		sqlite3_bind_int64(st, 4, inst[i].interest);
+		sqlite3_bind_int64(st, 5, inst[i].fee);
+		sqlite3_bind_int64(st, 6, inst[i].penalty);
+		sqlite3_bind_int64(st, 7, inst[i].penalty_accrued);
+		rc = exec_stmt(ss, st, err, "could not save an installment");
+		if (rc != HK_OK)
+			return rc;
+	}
+	return HK_OK;
+}
+
+static enum hk_rc sq_state_save(struct hk_store *s, int64_t account_ref,
+				const struct hk_summary *sm, int bucket,
+				struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_STATE_SAVE, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, account_ref);
+	sqlite3_bind_int(st, 2, bucket);
+	sqlite3_bind_int(st, 3, sm->anchor);
+	sqlite3_bind_int(st, 4, sm->win_start);
+	sqlite3_bind_int(st, 5, sm->win_end);
+	sqlite3_bind_int(st, 6, sm->first_unpaid_due);
+	sqlite3_bind_int64(st, 7, sm->overdue_principal);
+	sqlite3_bind_int64(st, 8, sm->overdue_interest);
+	sqlite3_bind_int64(st, 9, sm->overdue_fee);
+	sqlite3_bind_int64(st, 10, sm->penalty_due);
+	sqlite3_bind_int64(st, 11, sm->penalty_accrued);
+	sqlite3_bind_int64(st, 12, sm->daily_penalty);
+	sqlite3_bind_int64(st, 13, sm->principal_outstanding);
+	sqlite3_bind_int64(st, 14, sm->credit_balance);
+	sqlite3_bind_int64(st, 15, sm->paid_total);
+	sqlite3_bind_int64(st, 16, sm->waived_total);
+	return exec_stmt(ss, st, err, "could not save an account's state");
+}
+
+static enum hk_rc sq_bucket_save(struct hk_store *s, int64_t account_ref,
+				 int bucket, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_BUCKET_SAVE, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, account_ref);
+	sqlite3_bind_int(st, 2, bucket);
+	return exec_stmt(ss, st, err, "could not save a bucket");
+}
+
+static enum hk_rc sq_facts_mark_booked(struct hk_store *s, int64_t lo,
+				       int64_t hi, int32_t as_of,
+				       struct hk_err *err)
+{
+	static const enum stmt_id ids[] = {ST_BOOK_PAYMENTS, ST_BOOK_WAIVERS,
+					   ST_BOOK_INSTALLMENTS};
+	struct sqlite_store *ss = S(s);
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		sqlite3_stmt *st = stmt_get(ss, ids[i], err);
+		enum hk_rc rc;
+
+		if (!st)
+			return HK_EDB;
+		sqlite3_bind_int64(st, 1, lo);
+		sqlite3_bind_int64(st, 2, hi);
+		if (ids[i] != ST_BOOK_INSTALLMENTS)
+			sqlite3_bind_int(st, 3, as_of);
+		if ((rc = exec_stmt(ss, st, err, "could not mark facts booked")) !=
+		    HK_OK)
+			return rc;
+	}
+	return HK_OK;
+}
+
+static const char *bucket_name_or(const char *name)
+{
+	return name && *name ? name : "?";
+}
+
+static enum hk_rc sq_transition_record(struct hk_store *s, int64_t account_ref,
+				       int32_t as_of, const char *from,
+				       const char *to, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_TRANS_GET, err);
+	char first_from[HK_BUCKET_NAME_MAX] = "";
+	bool exists = false;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, account_ref);
+	sqlite3_bind_int(st, 2, as_of);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		exists = true;
+		snprintf(first_from, sizeof(first_from), "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read a bucket transition");
+
+	if (!exists)
+		st = stmt_get(ss, ST_TRANS_INS, err);
+	else if (!strcmp(first_from, to))
+		st = stmt_get(ss, ST_TRANS_DEL, err); /* moved back: no change that day */
+	else
+		st = stmt_get(ss, ST_TRANS_UPD, err);
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, account_ref);
+	sqlite3_bind_int(st, 2, as_of);
+	if (!exists) {
+		sqlite3_bind_text(st, 3, bucket_name_or(from), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, bucket_name_or(to), -1, SQLITE_STATIC);
+	} else if (strcmp(first_from, to)) {
+		sqlite3_bind_text(st, 3, bucket_name_or(to), -1, SQLITE_STATIC);
+	}
+	return exec_stmt(ss, st, err, "could not record a bucket transition");
+}
+
+static enum hk_rc sq_day_totals_save(struct hk_store *s, int32_t as_of,
+				     const struct hk_bucket_table *buckets,
+				     const struct hk_bucket_totals *totals,
+				     struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_TOTALS_DEL, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int(st, 1, as_of);
+	if ((rc = exec_stmt(ss, st, err, "could not replace day totals")) != HK_OK)
+		return rc;
+	if (!(st = stmt_get(ss, ST_TOTALS_INS, err)))
+		return HK_EDB;
+	for (int b = 0; b < buckets->n; b++) {
+		const struct hk_bucket_totals *t = &totals[b];
+
+		sqlite3_bind_int(st, 1, as_of);
+		sqlite3_bind_text(st, 2, buckets->name[b], -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, b);
+		sqlite3_bind_int64(st, 4, t->accounts);
+		sqlite3_bind_int64(st, 5, t->overdue_principal);
+		sqlite3_bind_int64(st, 6, t->overdue_interest);
+		sqlite3_bind_int64(st, 7, t->overdue_fee);
+		sqlite3_bind_int64(st, 8, t->penalty_due);
+		sqlite3_bind_int64(st, 9, t->total_overdue);
+		sqlite3_bind_int64(st, 10, t->principal_outstanding);
+		if ((rc = exec_stmt(ss, st, err, "could not save day totals")) !=
+		    HK_OK)
+			return rc;
+	}
+	return HK_OK;
+}
+
+static enum hk_rc sq_promises_scan(struct hk_store *s, int32_t as_of,
+				   hk_promise_fn fn, void *ctx,
+				   struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_PROMISES_SCAN, err);
+	struct hk_promise_row row;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int(st, 1, as_of);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row.ref = sqlite3_column_int64(st, 0);
+		row.made_on = sqlite3_column_int(st, 1);
+		row.due_on = sqlite3_column_int(st, 2);
+		row.amount = sqlite3_column_int64(st, 3);
+		row.status = sqlite3_column_int(st, 4);
+		row.paid = sqlite3_column_int64(st, 5);
+		if (fn(ctx, &row)) {
+			stmt_done(st);
+			return err && err->code ? err->code : HK_EINTERNAL;
+		}
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read promises");
+	return HK_OK;
+}
+
+static enum hk_rc sq_promise_set_status(struct hk_store *s, int64_t ref,
+					int status, int32_t as_of,
+					struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_PROMISE_SET, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	sqlite3_bind_int(st, 2, status);
+	sqlite3_bind_int(st, 3, as_of);
+	return exec_stmt(ss, st, err, "could not save a promise's status");
+}
+
+static const struct hk_store_ops sqlite_ops = {
+	.backend = "sqlite",
+	.close = sq_close,
+	.migrate = sq_migrate,
+	.schema_version = sq_schema_version,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.meta_get = sq_meta_get,
+	.meta_set = sq_meta_set,
+	.lookup = sq_lookup,
+	.insert_debtor = sq_insert_debtor,
+	.insert_contact = sq_insert_contact,
+	.insert_account = sq_insert_account,
+	.insert_installment = sq_insert_installment,
+	.insert_payment = sq_insert_payment,
+	.insert_waiver = sq_insert_waiver,
+	.insert_promise = sq_insert_promise,
+	.case_find = sq_case_find,
+	.account_max_ref = sq_account_max_ref,
+	.accounts_scan = sq_accounts_scan,
+	.facts_scan = sq_facts_scan,
+	.installments_load = sq_installments_load,
+	.events_load = sq_events_load,
+	.installments_save = sq_installments_save,
+	.state_save = sq_state_save,
+	.bucket_save = sq_bucket_save,
+	.facts_mark_booked = sq_facts_mark_booked,
+	.transition_record = sq_transition_record,
+	.day_totals_save = sq_day_totals_save,
+	.promises_scan = sq_promises_scan,
+	.promise_set_status = sq_promise_set_status,
+	.accounts_scan_by_id = sq_accounts_scan_by_id,
+};
+
+enum hk_rc hk_store_sqlite_open(const char *path, enum hk_lang lang,
+				struct hk_store **out, struct hk_err *err)
+{
+	struct sqlite_store *ss = hk_calloc(1, sizeof(*ss));
+	enum hk_rc rc;
+
+	*out = NULL;
+	ss->base.ops = &sqlite_ops;
+	ss->base.lang = lang;
+	if (sqlite3_open_v2(path, &ss->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		rc = hk_err_set(err, HK_EIO,
+				HK_TR(lang, "无法打开数据库 %s：%s",
+				      "could not open database %s: %s"),
+				path, ss->db ? sqlite3_errmsg(ss->db) : "?");
+		sqlite3_close(ss->db);
+		free(ss);
+		return rc;
+	}
+	sqlite3_busy_timeout(ss->db, 5000);
+	/* WAL keeps readers (the server) going during day-end and survives a
+	 * kill -9 with the last commit intact; NORMAL sync is safe with WAL. */
+	rc = exec_sql(ss,
+		      "PRAGMA journal_mode = WAL;"
+		      "PRAGMA synchronous = NORMAL;"
+		      "PRAGMA foreign_keys = OFF;"
+		      "PRAGMA temp_store = MEMORY;"
+		      "PRAGMA cache_size = -65536;",
+		      err);
+	if (rc != HK_OK) {
+		sqlite3_close(ss->db);
+		free(ss);
+		return hk_err_set(err, HK_EIO,
+				  HK_TR(lang, "无法使用数据库 %s：%s",
+					"could not use database %s: %s"),
+				  path, err ? err->msg : "?");
+	}
+	*out = &ss->base;
+	return HK_OK;
+}
