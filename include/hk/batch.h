@@ -57,4 +57,15 @@ struct hk_waivable_ctx {
 enum hk_rc hk_eod_waivable(void *ctx, int64_t account_ref, int32_t approved_on,
 			   int component, int64_t *max_fen, struct hk_err *err);
 
+/* ---- export (export.c: here because it replays accounts) ----  */
+
+/*
+ * Write the account CSV of ledger.md §4 as of the last processed date to
+ * `out`.  Accounts with facts day-end has not yet booked are computed from
+ * those facts on the fly, so the file always shows the state as of that date
+ * from every fact known.  HK_EREFUSED when no day-end has run.
+ */
+enum hk_rc hk_export_accounts(struct hk_store *s, const struct hk_config *cfg,
+			      FILE *out, struct hk_err *err);
+
 #endif

@@ -92,17 +92,6 @@ enum hk_rc hk_import_file(struct hk_store *s, const char *path,
 			  struct hk_import_result *result /* OUT */,
 			  struct hk_err *err);
 
-/* ---- export (export.c) ----------------------------------------------- */
-
-/*
- * Write the account CSV of ledger.md §4 as of the last processed date to
- * `out`.  Accounts with facts day-end has not yet booked are computed from
- * those facts on the fly, so the file always shows the state as of that date
- * from every fact known.  HK_EREFUSED when no day-end has run.
- */
-enum hk_rc hk_export_accounts(struct hk_store *s, const struct hk_config *cfg,
-			      FILE *out, struct hk_err *err);
-
 /* ---- demo portfolio (demo_gen.c) ------------------------------------- */
 
 struct hk_demo_opts {

@@ -1,0 +1,489 @@
+/*
+ * eod.c - day-end (日终).  Brings every account to its state as of a date
+ * in one transaction, chunk by chunk over account refs:
+ *
+ *   load the chunk's accounts (terms + stored summary) and its new facts
+ *   in bulk → decide per account: project the stored summary (most
+ *   accounts, no installment read), recompute it (its window ended), move
+ *   it forward over new facts, or replay it from its opening (a fact dated
+ *   at or before its anchor, a new schedule, no state yet) → write back only
+ *   what changed → mark the facts booked.
+ *
+ * Then the day's per-bucket totals and the promises.  See README.md here.
+ * Must never leave a half-processed day: everything is one transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hk/batch.h"
+
+#define DEFAULT_CHUNK 65536
+
+/* Reusable buffers for one account's installments and events. */
+struct work {
+	struct hk_inst *inst;
+	size_t n_inst, cap_inst;
+	struct hk_event *ev;
+	size_t n_ev, cap_ev;
+};
+
+static int collect_inst(void *ctx, const struct hk_inst *in)
+{
+	struct work *w = ctx;
+
+	if (w->n_inst == w->cap_inst) {
+		w->cap_inst = w->cap_inst ? 2 * w->cap_inst : 64;
+		w->inst = hk_realloc(w->inst, w->cap_inst * sizeof(*w->inst));
+	}
+	w->inst[w->n_inst++] = *in;
+	return 0;
+}
+
+static void push_event(struct work *w, const struct hk_event *ev)
+{
+	if (w->n_ev == w->cap_ev) {
+		w->cap_ev = w->cap_ev ? 2 * w->cap_ev : 64;
+		w->ev = hk_realloc(w->ev, w->cap_ev * sizeof(*w->ev));
+	}
+	w->ev[w->n_ev++] = *ev;
+}
+
+static int collect_event(void *ctx, const struct hk_event *ev)
+{
+	push_event(ctx, ev);
+	return 0;
+}
+
+static void work_release(struct work *w)
+{
+	free(w->inst);
+	free(w->ev);
+	memset(w, 0, sizeof(*w));
+}
+
+static void acct_from_row(struct hk_acct *acct, const struct hk_acct_row *row,
+			  struct work *w)
+{
+	memset(acct, 0, sizeof(*acct));
+	acct->open_date = row->open_date;
+	acct->annual_ppm = row->annual_ppm;
+	acct->penalty_ppm = row->penalty_ppm;
+	acct->inst = w->inst;
+	acct->n_inst = w->n_inst;
+}
+
+static const struct hk_policy *policy_of(const struct hk_config *cfg,
+					 const struct hk_acct_row *row)
+{
+	int p = row->product;
+
+	if (p < 0 || p >= HK_PRODUCT_COUNT)
+		p = HK_PRODUCT_OTHER;
+	return &cfg->policy[p];
+}
+
+/* Last event date, or the anchor when there are none. */
+static int32_t events_end(const struct work *w, int32_t anchor)
+{
+	return w->n_ev && w->ev[w->n_ev - 1].date > anchor
+		       ? w->ev[w->n_ev - 1].date
+		       : anchor;
+}
+
+/*
+ * Rebuild an account from its opening with every payment and waiver dated
+ * <= as_of.  Leaves the installments in w and the state in *acct.
+ */
+static enum hk_rc replay(struct hk_store *s, const struct hk_config *cfg,
+			 const struct hk_acct_row *row, int32_t as_of,
+			 struct work *w, struct hk_acct *acct,
+			 struct hk_err *err)
+{
+	enum hk_rc rc;
+
+	w->n_inst = 0;
+	w->n_ev = 0;
+	rc = s->ops->installments_load(s, row->ref, collect_inst, w, err);
+	if (rc != HK_OK)
+		return rc;
+	rc = s->ops->events_load(s, row->ref, INT32_MIN, as_of, collect_event,
+				 w, err);
+	if (rc != HK_OK)
+		return rc;
+	acct_from_row(acct, row, w);
+	hk_ledger_reset(acct);
+	if (hk_ledger_advance(policy_of(cfg, row), acct, w->ev, w->n_ev,
+			      events_end(w, acct->anchor), NULL) != HK_OK)
+		return hk_err_set(err, HK_EINTERNAL,
+				  "account %lld: its payments or waivers are dated before it opened",
+				  (long long)row->ref);
+	return HK_OK;
+}
+
+enum hk_rc hk_eod_account_view(struct hk_store *s, const struct hk_config *cfg,
+			       const struct hk_acct_row *row, int32_t as_of,
+			       struct hk_view *view, struct hk_err *err)
+{
+	struct work w = {0};
+	struct hk_acct acct;
+	struct hk_summary sm;
+	enum hk_rc rc = replay(s, cfg, row, as_of, &w, &acct, err);
+
+	if (rc == HK_OK) {
+		hk_ledger_summarize(policy_of(cfg, row), &acct, as_of, &sm);
+		hk_summary_view(&sm, &cfg->buckets, as_of, view);
+	}
+	work_release(&w);
+	return rc;
+}
+
+static int take_row(void *ctx, const struct hk_acct_row *row)
+{
+	*(struct hk_acct_row *)ctx = *row;
+	return 0;
+}
+
+enum hk_rc hk_eod_waivable(void *ctx, int64_t account_ref, int32_t approved_on,
+			   int component, int64_t *max_fen, struct hk_err *err)
+{
+	struct hk_waivable_ctx *wc = ctx;
+	struct hk_store *s = wc->store;
+	struct hk_acct_row row;
+	struct work w = {0};
+	struct hk_acct acct;
+	enum hk_rc rc;
+
+	*max_fen = 0;
+	row.ref = 0;
+	rc = s->ops->accounts_scan(s, account_ref, account_ref, take_row, &row,
+				   err);
+	if (rc != HK_OK)
+		return rc;
+	if (row.ref != account_ref)
+		return hk_err_set(err, HK_ENOTFOUND, "account %lld not found",
+				  (long long)account_ref);
+	/* What is unpaid at the end of the day before, i.e. before the
+	 * approval day's payments. */
+	rc = replay(s, wc->cfg, &row, approved_on - 1, &w, &acct, err);
+	if (rc == HK_OK) {
+		hk_ledger_advance(policy_of(wc->cfg, &row), &acct, NULL, 0,
+				  approved_on - 1 > acct.anchor ? approved_on - 1
+								: acct.anchor,
+				  NULL);
+		*max_fen = hk_ledger_waivable(&acct, component);
+	}
+	work_release(&w);
+	return rc;
+}
+
+/* ====================================================================
+ * The day-end run
+ * ==================================================================== */
+
+struct chunk {
+	struct hk_acct_row *rows;
+	size_t n_rows, cap_rows;
+	struct hk_fact_row *facts;
+	size_t n_facts, cap_facts;
+};
+
+static int chunk_add_row(void *ctx, const struct hk_acct_row *row)
+{
+	struct chunk *c = ctx;
+
+	if (c->n_rows == c->cap_rows) {
+		c->cap_rows = c->cap_rows ? 2 * c->cap_rows : 1024;
+		c->rows = hk_realloc(c->rows, c->cap_rows * sizeof(*c->rows));
+	}
+	c->rows[c->n_rows] = *row;
+	c->rows[c->n_rows].account_id = NULL; /* only valid in the callback */
+	c->n_rows++;
+	return 0;
+}
+
+static int chunk_add_fact(void *ctx, const struct hk_fact_row *fact)
+{
+	struct chunk *c = ctx;
+
+	if (c->n_facts == c->cap_facts) {
+		c->cap_facts = c->cap_facts ? 2 * c->cap_facts : 1024;
+		c->facts = hk_realloc(c->facts, c->cap_facts * sizeof(*c->facts));
+	}
+	c->facts[c->n_facts++] = *fact;
+	return 0;
+}
+
+struct run {
+	struct hk_store *s;
+	const struct hk_config *cfg;
+	int32_t as_of;
+	struct hk_eod_stats *stats;
+	struct work w;
+};
+
+static void add_totals(struct hk_bucket_totals *t, const struct hk_view *v)
+{
+	t->accounts++;
+	t->overdue_principal += v->overdue_principal;
+	t->overdue_interest += v->overdue_interest;
+	t->overdue_fee += v->overdue_fee;
+	t->penalty_due += v->penalty_due;
+	t->total_overdue += v->total_overdue;
+	t->principal_outstanding += v->principal_outstanding;
+}
+
+/* Bring one account to as_of.  `facts` are its new facts (maybe none). */
+static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
+				  const struct hk_fact_row *facts,
+				  size_t n_facts, struct hk_err *err)
+{
+	struct hk_store *s = r->s;
+	const struct hk_policy *policy = policy_of(r->cfg, row);
+	struct hk_summary sm = row->summary;
+	bool replay_it = !row->has_state, recompute = false, save_inst = false;
+	int old_bucket = row->has_state ? row->bucket : 0;
+	struct hk_acct acct;
+	struct hk_view view;
+	enum hk_rc rc;
+
+	for (size_t i = 0; i < n_facts && !replay_it; i++)
+		if (facts[i].kind == HK_FACT_SCHEDULE ||
+		    facts[i].date <= row->summary.anchor)
+			replay_it = true;
+
+	if (replay_it) {
+		rc = replay(s, r->cfg, row, r->as_of, &r->w, &acct, err);
+		if (rc != HK_OK)
+			return rc;
+		r->stats->replayed++;
+		recompute = save_inst = true;
+	} else if (n_facts) {
+		/* All new facts lie after the anchor: move forward over them. */
+		r->w.n_inst = 0;
+		r->w.n_ev = 0;
+		rc = s->ops->installments_load(s, row->ref, collect_inst, &r->w,
+					       err);
+		if (rc != HK_OK)
+			return rc;
+		for (size_t i = 0; i < n_facts; i++) {
+			struct hk_event ev = {
+				.date = facts[i].date,
+				.kind = facts[i].kind == HK_FACT_WAIVER
+						? HK_EV_WAIVER
+						: HK_EV_PAYMENT,
+				.component = (uint8_t)facts[i].component,
+				.amount = facts[i].amount,
+			};
+			push_event(&r->w, &ev);
+		}
+		qsort(r->w.ev, r->w.n_ev, sizeof(*r->w.ev), hk_event_cmp);
+		acct_from_row(&acct, row, &r->w);
+		acct.anchor = row->summary.anchor;
+		acct.credit_balance = row->summary.credit_balance;
+		acct.paid_total = row->summary.paid_total;
+		acct.waived_total = row->summary.waived_total;
+		if (hk_ledger_advance(policy, &acct, r->w.ev, r->w.n_ev,
+				      events_end(&r->w, acct.anchor),
+				      NULL) != HK_OK)
+			return hk_err_set(err, HK_EINTERNAL,
+					  "account %lld: new facts out of order",
+					  (long long)row->ref);
+		r->stats->advanced++;
+		recompute = save_inst = true;
+	} else if (r->as_of > sm.win_end || r->as_of < sm.win_start) {
+		/* An installment fell due (or the account opened): the summary
+		 * must be rebuilt from the installments' stored state. */
+		r->w.n_inst = 0;
+		rc = s->ops->installments_load(s, row->ref, collect_inst, &r->w,
+					       err);
+		if (rc != HK_OK)
+			return rc;
+		acct_from_row(&acct, row, &r->w);
+		acct.anchor = row->summary.anchor;
+		acct.credit_balance = row->summary.credit_balance;
+		acct.paid_total = row->summary.paid_total;
+		acct.waived_total = row->summary.waived_total;
+		r->stats->crossed++;
+		recompute = true;
+	}
+
+	if (recompute) {
+		if (r->as_of >= acct.anchor || r->as_of < acct.open_date)
+			hk_ledger_summarize(policy, &acct, r->as_of, &sm);
+		else
+			return hk_err_set(err, HK_EINTERNAL,
+					  "account %lld: state is newer than the day being processed",
+					  (long long)row->ref);
+	}
+	hk_summary_view(&sm, &r->cfg->buckets, r->as_of, &view);
+	add_totals(&r->stats->totals[view.bucket], &view);
+
+	if (save_inst) {
+		rc = s->ops->installments_save(s, row->ref, acct.inst,
+					       acct.n_inst, err);
+		if (rc != HK_OK)
+			return rc;
+	}
+	if (recompute)
+		rc = s->ops->state_save(s, row->ref, &sm, view.bucket, err);
+	else if (view.bucket != old_bucket)
+		rc = s->ops->bucket_save(s, row->ref, view.bucket, err);
+	else
+		rc = HK_OK;
+	if (rc != HK_OK)
+		return rc;
+	if (view.bucket != old_bucket) {
+		r->stats->transitions++;
+		rc = s->ops->transition_record(
+			s, row->ref, r->as_of, r->cfg->buckets.name[old_bucket],
+			r->cfg->buckets.name[view.bucket], err);
+	}
+	return rc;
+}
+
+static enum hk_rc run_chunk(struct run *r, struct chunk *c, int64_t lo,
+			    int64_t hi, struct hk_err *err)
+{
+	struct hk_store *s = r->s;
+	size_t f = 0;
+	enum hk_rc rc;
+
+	c->n_rows = 0;
+	c->n_facts = 0;
+	rc = s->ops->facts_scan(s, lo, hi, r->as_of, chunk_add_fact, c, err);
+	if (rc != HK_OK)
+		return rc;
+	rc = s->ops->accounts_scan(s, lo, hi, chunk_add_row, c, err);
+	if (rc != HK_OK)
+		return rc;
+	for (size_t i = 0; i < c->n_rows; i++) {
+		const struct hk_acct_row *row = &c->rows[i];
+		size_t first;
+
+		while (f < c->n_facts && c->facts[f].account_ref < row->ref)
+			f++;
+		first = f;
+		while (f < c->n_facts && c->facts[f].account_ref == row->ref)
+			f++;
+		rc = process_account(r, row, c->facts + first, f - first, err);
+		if (rc != HK_OK)
+			return rc;
+		r->stats->accounts++;
+	}
+	if (c->n_facts)
+		rc = s->ops->facts_mark_booked(s, lo, hi, r->as_of, err);
+	return rc;
+}
+
+static int promise_step(void *ctx, const struct hk_promise_row *p)
+{
+	struct run *r = ctx;
+	enum hk_promise_status st = hk_promise_eval(p->made_on, p->due_on,
+						    p->amount, p->paid, r->as_of);
+
+	if (st == HK_PROMISE_KEPT)
+		r->stats->promises_kept++;
+	else if (st == HK_PROMISE_BROKEN)
+		r->stats->promises_broken++;
+	if ((int)st == p->status)
+		return 0;
+	/* Statuses are saved after the scan (see run_promises). */
+	if (r->w.n_ev == r->w.cap_ev) {
+		r->w.cap_ev = r->w.cap_ev ? 2 * r->w.cap_ev : 256;
+		r->w.ev = hk_realloc(r->w.ev, r->w.cap_ev * sizeof(*r->w.ev));
+	}
+	/* Reuse the event buffer: amount carries the ref, kind the status. */
+	r->w.ev[r->w.n_ev].amount = p->ref;
+	r->w.ev[r->w.n_ev].kind = (uint8_t)st;
+	r->w.n_ev++;
+	return 0;
+}
+
+static enum hk_rc run_promises(struct run *r, struct hk_err *err)
+{
+	enum hk_rc rc;
+
+	r->w.n_ev = 0;
+	rc = r->s->ops->promises_scan(r->s, r->as_of, promise_step, r, err);
+	for (size_t i = 0; rc == HK_OK && i < r->w.n_ev; i++)
+		rc = r->s->ops->promise_set_status(r->s, r->w.ev[i].amount,
+						   r->w.ev[i].kind, r->as_of,
+						   err);
+	return rc;
+}
+
+static void show_progress(int64_t done, int64_t total, bool end)
+{
+	if (total <= 0)
+		return;
+	fprintf(stderr, "\r日终处理 / day-end: %lld/%lld (%d%%)%s",
+		(long long)done, (long long)total, (int)(100 * done / total),
+		end ? "\n" : "");
+}
+
+enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
+		      const struct hk_eod_opts *opts,
+		      struct hk_eod_stats *stats, struct hk_err *err)
+{
+	struct run r = {.s = s, .cfg = cfg, .as_of = opts->as_of, .stats = stats};
+	struct chunk c = {0};
+	int64_t max_ref, step = opts->chunk ? (int64_t)opts->chunk : DEFAULT_CHUNK;
+	int32_t last;
+	char date[HK_DATE_BUFSZ];
+	enum hk_rc rc;
+
+	memset(stats, 0, sizeof(*stats));
+	if ((rc = s->ops->begin(s, err)) != HK_OK)
+		return rc;
+	/* Read the last date inside the transaction: two day-ends can never
+	 * interleave. */
+	if ((rc = hk_store_meta_date(s, HK_META_LAST_EOD, &last, err)) != HK_OK)
+		goto fail;
+	if (last != HK_DATE_NONE && opts->as_of < last) {
+		hk_date_format(last, date);
+		rc = hk_err_set(err, HK_EREFUSED,
+				HK_TR(s->lang,
+				      "日终日期早于已处理的最后日期 %s；只能重跑 %s 或处理之后的日期",
+				      "the date is before the last processed date %s; rerun %s or process a later date"),
+				date, date);
+		goto fail;
+	}
+	if ((rc = s->ops->account_max_ref(s, &max_ref, err)) != HK_OK)
+		goto fail;
+	for (int64_t lo = 1; lo <= max_ref; lo += step) {
+		rc = run_chunk(&r, &c, lo, lo + step - 1, err);
+		if (rc != HK_OK)
+			goto fail;
+		if (opts->progress)
+			show_progress(lo + step - 1 < max_ref ? lo + step - 1
+							      : max_ref,
+				      max_ref, false);
+	}
+	if (opts->progress)
+		show_progress(max_ref, max_ref, true);
+	rc = s->ops->day_totals_save(s, opts->as_of, &cfg->buckets,
+				     stats->totals, err);
+	if (rc == HK_OK)
+		rc = run_promises(&r, err);
+	if (rc == HK_OK) {
+		hk_date_format(opts->as_of, date);
+		rc = s->ops->meta_set(s, HK_META_LAST_EOD, date, err);
+	}
+	if (rc != HK_OK)
+		goto fail;
+	rc = s->ops->commit(s, err);
+	if (rc != HK_OK)
+		goto fail;
+	free(c.rows);
+	free(c.facts);
+	work_release(&r.w);
+	return HK_OK;
+fail:
+	s->ops->rollback(s);
+	free(c.rows);
+	free(c.facts);
+	work_release(&r.w);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/*
+ * cli.h - what the command files share: the parsed global options, the
+ * user's language, and helpers to open the store and report errors.
+ * One file per command, each with a cmd_<name>() entry point.
+ */
+#ifndef HK_CLI_H
+#define HK_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hk/batch.h"
+#include "hk/io.h"
+#include "hk/store.h"
+
+struct cli {
+	const char *db;     /* --db, $HUIKUAN_DB, or ./huikuan.db */
+	const char *config; /* --config, or NULL */
+	enum hk_lang lang;
+	bool tty;           /* stderr is a terminal: show progress */
+};
+
+/* Exit statuses of cli.md. */
+enum { EXIT_DONE = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INVALID = 3,
+       EXIT_REFUSED = 4 };
+
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_import(struct cli *cli, int argc, char **argv);
+int cmd_eod(struct cli *cli, int argc, char **argv);
+int cmd_export(struct cli *cli, int argc, char **argv);
+int cmd_demo(struct cli *cli, int argc, char **argv);
+int cmd_serve(struct cli *cli, int argc, char **argv);
+
+/* Print "huikuan: <message>" to stderr and return the exit status for rc. */
+int cli_fail(const struct cli *cli, enum hk_rc rc, const struct hk_err *err);
+/* Print a usage error (printf format) and return EXIT_USAGE. */
+int cli_usage(const struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Open the store (and, if `migrate`, create or migrate its schema).  On
+ * failure prints the error and returns its exit status (non-zero). */
+int cli_open(struct cli *cli, bool migrate, struct hk_store **out);
+/* Load the configuration; prints and returns the exit status on failure. */
+int cli_config(struct cli *cli, struct hk_config *cfg);
+/* Today's date in time zone `tz`. */
+int32_t cli_today(const char *tz);
+
+#endif

@@ -1,0 +1,186 @@
+/*
+ * cmd_demo.c - `huikuan demo [--accounts N] [--db URI]`: generate a
+ * realistic portfolio, import it through the ordinary importer, run
+ * day-end over its history up to today, and print a summary.  Refuses a
+ * database that already holds accounts, so it can never mix with real data.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4096];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static bool parse_count(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || s[0] == '-' || v == 0 || v > 10000000ULL)
+		return false;
+	*out = (size_t)v;
+	return true;
+}
+
+/* Day-ends the demo runs: every month-end of the history, then every day
+ * of the last 60, so aging and roll rates have a past to show. */
+static bool wanted_day(int32_t d, int32_t today)
+{
+	int y, m, day, y2, m2, day2;
+
+	if (d > today - 60)
+		return true;
+	hk_date_to_ymd(d, &y, &m, &day);
+	hk_date_to_ymd(d + 1, &y2, &m2, &day2);
+	return m2 != m;
+}
+
+static void print_money(int64_t fen)
+{
+	char buf[HK_MONEY_BUFSZ];
+
+	hk_money_format(fen, buf);
+	printf("%16s", buf);
+}
+
+int cmd_demo(struct cli *cli, int argc, char **argv)
+{
+	static const int kinds[] = {HK_IMPORT_DEBTORS, HK_IMPORT_CONTACTS,
+				    HK_IMPORT_ACCOUNTS, HK_IMPORT_INSTALLMENTS,
+				    HK_IMPORT_PAYMENTS, HK_IMPORT_PROMISES};
+	struct hk_demo_opts dopts = {.accounts = 2000, .seed = 20261123,
+				     .history_days = 365};
+	struct hk_demo_counts counts;
+	struct hk_config cfg;
+	struct hk_eod_stats stats;
+	struct hk_err err = {0};
+	struct hk_store *s;
+	char dir[] = "/tmp/huikuan-demo-XXXXXX";
+	char date[HK_DATE_BUFSZ];
+	int64_t max_ref = 0;
+	int status = EXIT_DONE;
+	enum hk_rc rc;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--accounts") && i + 1 < argc) {
+			if (!parse_count(argv[++i], &dopts.accounts))
+				return cli_usage(cli,
+						 HK_TR(cli->lang,
+						       "--accounts 需要 1 到 10000000 之间的整数",
+						       "--accounts takes a whole number from 1 to 10000000"));
+		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			cli->db = argv[++i];
+		} else {
+			return cli_usage(cli, HK_TR(cli->lang, "未知参数 %s",
+						    "unknown argument %s"),
+					 argv[i]);
+		}
+	}
+	if ((status = cli_config(cli, &cfg)) != EXIT_DONE)
+		return status;
+	if ((status = cli_open(cli, true, &s)) != EXIT_DONE)
+		return status;
+	if ((rc = s->ops->account_max_ref(s, &max_ref, &err)) == HK_OK &&
+	    max_ref > 0)
+		rc = hk_err_set(&err, HK_EREFUSED,
+				HK_TR(cli->lang,
+				      "数据库 %s 已有账户；演示只写入新数据库，请用 --db 指定一个新文件",
+				      "database %s already holds accounts; the demo only fills a new database: give --db a new file"),
+				cli->db);
+	if (rc != HK_OK) {
+		hk_store_close(s);
+		return cli_fail(cli, rc, &err);
+	}
+	dopts.today = cli_today(cfg.time_zone);
+	if (!mkdtemp(dir)) {
+		hk_store_close(s);
+		hk_err_set(&err, HK_EIO, "mkdtemp: %s", strerror(errno));
+		return cli_fail(cli, HK_EIO, &err);
+	}
+	if (cli->tty)
+		fprintf(stderr, HK_TR(cli->lang, "生成演示数据：%zu 个账户…\n",
+				      "generating the demo portfolio: %zu accounts...\n"),
+			dopts.accounts);
+	rc = hk_demo_write(&dopts, dir, &counts, &err);
+	for (size_t k = 0; rc == HK_OK && k < sizeof(kinds) / sizeof(kinds[0]);
+	     k++) {
+		struct hk_waivable_ctx wctx = {.store = s, .cfg = &cfg};
+		struct hk_import_opts iopts = {
+			.kind = kinds[k], .encoding = HK_ENC_UTF8,
+			.lang = cli->lang, .errors = stderr, .max_errors = 20,
+			.progress = cli->tty, .waivable = hk_eod_waivable,
+			.waivable_ctx = &wctx};
+		struct hk_import_result res;
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s.csv", dir,
+			 hk_import_kind_name(kinds[k]));
+		iopts.display_name = path;
+		rc = hk_import_file(s, path, &iopts, &res, &err);
+	}
+	remove_dir(dir);
+	for (int32_t d = dopts.today - dopts.history_days;
+	     rc == HK_OK && d <= dopts.today; d++) {
+		struct hk_eod_opts eopts = {.as_of = d};
+
+		if (!wanted_day(d, dopts.today))
+			continue;
+		if (cli->tty) {
+			hk_date_format(d, date);
+			fprintf(stderr, "\r%s %s", HK_TR(cli->lang, "日终", "day-end"),
+				date);
+		}
+		rc = hk_eod_run(s, &cfg, &eopts, &stats, &err);
+	}
+	if (cli->tty)
+		fputc('\n', stderr);
+	hk_store_close(s);
+	if (rc != HK_OK)
+		return cli_fail(cli, rc, &err);
+
+	hk_date_format(dopts.today, date);
+	printf(HK_TR(cli->lang,
+		     "演示数据已就绪：%s（%zu 个债务人，%zu 个账户，%zu 笔还款，%zu 个承诺），日终处理至 %s\n\n",
+		     "demo portfolio ready: %s (%zu debtors, %zu accounts, %zu payments, %zu promises), day-end run to %s\n\n"),
+	       cli->db, counts.debtors, counts.accounts, counts.payments,
+	       counts.promises, date);
+	printf("%-6s %10s %16s %16s\n", HK_TR(cli->lang, "账龄", "bucket"),
+	       HK_TR(cli->lang, "账户数", "accounts"),
+	       HK_TR(cli->lang, "逾期总额", "total overdue"),
+	       HK_TR(cli->lang, "剩余本金", "principal left"));
+	for (int b = 0; b < cfg.buckets.n; b++) {
+		printf("%-6s %10lld ", cfg.buckets.name[b],
+		       (long long)stats.totals[b].accounts);
+		print_money(stats.totals[b].total_overdue);
+		fputc(' ', stdout);
+		print_money(stats.totals[b].principal_outstanding);
+		fputc('\n', stdout);
+	}
+	printf("\n%s\n",
+	       HK_TR(cli->lang,
+		     "导出账户状态：huikuan --db DB export accounts；HTTP 服务与网页界面将在后续版本提供",
+		     "export the accounts: huikuan --db DB export accounts; the HTTP server and web interface come in a later release"));
+	return EXIT_DONE;
+}

@@ -1,0 +1,200 @@
+/*
+ * config.c - the configuration: documented defaults, an INI file (libinih)
+ * over them, then environment variables over both.  See
+ * docs/configuration.md for every key.  Bad values are refused with the key
+ * named; nothing is silently clamped.
+ */
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "hk/io.h"
+
+void hk_config_default(struct hk_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (int p = 0; p < HK_PRODUCT_COUNT; p++)
+		hk_policy_default(&cfg->policy[p]);
+	hk_bucket_table_default(&cfg->buckets);
+	snprintf(cfg->time_zone, sizeof(cfg->time_zone), "Asia/Shanghai");
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") ||
+	    !strcasecmp(v, "on"))
+		*out = true;
+	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") ||
+		 !strcmp(v, "0") || !strcasecmp(v, "off"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * Bucket table text: "M0:0,M1:30,M2:60,...,M7+" — each name with the
+ * largest DPD it holds, the last without a bound.
+ */
+static bool parse_buckets(const char *v, struct hk_bucket_table *t)
+{
+	struct hk_bucket_table nt;
+	const char *p = v;
+
+	memset(&nt, 0, sizeof(nt));
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *colon = memchr(p, ':', len);
+		size_t name_len = colon ? (size_t)(colon - p) : len;
+		int32_t max = INT32_MAX;
+
+		if (nt.n == HK_BUCKETS_MAX || name_len == 0 ||
+		    name_len >= HK_BUCKET_NAME_MAX)
+			return false;
+		if (colon) {
+			char num[16];
+			size_t nl = len - name_len - 1;
+			char *stop;
+			long val;
+
+			if (nl == 0 || nl >= sizeof(num))
+				return false;
+			memcpy(num, colon + 1, nl);
+			num[nl] = '\0';
+			val = strtol(num, &stop, 10);
+			if (*stop || val < 0 || val >= INT32_MAX)
+				return false;
+			max = (int32_t)val;
+		}
+		if (nt.n && max <= nt.max_dpd[nt.n - 1])
+			return false;
+		if (nt.n == 0 && max != 0)
+			return false; /* the first bucket holds the current accounts */
+		memcpy(nt.name[nt.n], p, name_len);
+		nt.max_dpd[nt.n++] = max;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	if (nt.n < 2 || nt.max_dpd[nt.n - 1] != INT32_MAX)
+		return false;
+	*t = nt;
+	return true;
+}
+
+/* Apply one setting; false when the value is bad or the key unknown. */
+static bool apply(struct hk_config *cfg, const char *section, const char *key,
+		  const char *value)
+{
+	int product = -1;
+	const char *dot;
+
+	if (!strcmp(section, "ledger") || !strncmp(section, "ledger.", 7)) {
+		if ((dot = strchr(section, '.'))) {
+			product = hk_product_parse(dot + 1, strlen(dot + 1));
+			if (product < 0)
+				return false;
+		}
+		for (int p = 0; p < HK_PRODUCT_COUNT; p++) {
+			struct hk_policy *pol = &cfg->policy[p];
+
+			if (product >= 0 && p != product)
+				continue;
+			if (!strcmp(key, "penalty_cap")) {
+				int32_t ppm;
+				if (hk_rate_parse(value, strlen(value), &ppm) != HK_OK)
+					return false;
+				pol->cap_ppm = ppm;
+			} else if (!strcmp(key, "day_basis")) {
+				if (!strcmp(value, "360"))
+					pol->day_basis = 360;
+				else if (!strcmp(value, "365"))
+					pol->day_basis = 365;
+				else
+					return false;
+			} else if (!strcmp(key, "compound_penalty")) {
+				if (!parse_bool(value, &pol->compound))
+					return false;
+			} else if (!strcmp(key, "buckets") && product < 0) {
+				return parse_buckets(value, &cfg->buckets);
+			} else {
+				return false;
+			}
+		}
+		return true;
+	}
+	if (!strcmp(section, "general") && !strcmp(key, "time_zone")) {
+		if (!*value || strlen(value) >= sizeof(cfg->time_zone) ||
+		    strstr(value, ".."))
+			return false;
+		snprintf(cfg->time_zone, sizeof(cfg->time_zone), "%s", value);
+		return true;
+	}
+	return false;
+}
+
+struct load_ctx {
+	struct hk_config *cfg;
+	char bad[128];
+};
+
+static int on_ini(void *user, const char *section, const char *name,
+		  const char *value)
+{
+	struct load_ctx *lc = user;
+
+	if (!apply(lc->cfg, section, name, value)) {
+		snprintf(lc->bad, sizeof(lc->bad), "[%s] %s", section, name);
+		return 0;
+	}
+	return 1;
+}
+
+enum hk_rc hk_config_load(struct hk_config *cfg, const char *path,
+			  enum hk_lang lang, struct hk_err *err)
+{
+	static const struct {
+		const char *env, *section, *key;
+	} env_keys[] = {
+		{"HUIKUAN_PENALTY_CAP", "ledger", "penalty_cap"},
+		{"HUIKUAN_DAY_BASIS", "ledger", "day_basis"},
+		{"HUIKUAN_COMPOUND_PENALTY", "ledger", "compound_penalty"},
+		{"HUIKUAN_BUCKETS", "ledger", "buckets"},
+		{"HUIKUAN_TZ", "general", "time_zone"},
+	};
+	struct load_ctx lc = {.cfg = cfg};
+
+	hk_config_default(cfg);
+	if (!path)
+		path = getenv("HUIKUAN_CONFIG");
+	if (path && *path) {
+		int line;
+
+		if (access(path, R_OK) != 0)
+			return hk_err_set(err, HK_ECONFIG,
+					  HK_TR(lang, "无法读取配置文件 %s",
+						"could not read configuration file %s"),
+					  path);
+		line = ini_parse(path, on_ini, &lc);
+		if (line != 0)
+			return hk_err_set(err, HK_ECONFIG,
+					  HK_TR(lang,
+						"配置文件 %s 第 %d 行无效：%s（见 docs/configuration.md）",
+						"configuration file %s line %d is invalid: %s (see docs/configuration.md)"),
+					  path, line, lc.bad[0] ? lc.bad : "syntax");
+	}
+	for (size_t i = 0; i < sizeof(env_keys) / sizeof(env_keys[0]); i++) {
+		const char *v = getenv(env_keys[i].env);
+
+		if (v && *v && !apply(cfg, env_keys[i].section, env_keys[i].key, v))
+			return hk_err_set(err, HK_ECONFIG,
+					  HK_TR(lang, "环境变量 %s 的值无效：%s",
+						"environment variable %s has an invalid value: %s"),
+					  env_keys[i].env, v);
+	}
+	return HK_OK;
+}
