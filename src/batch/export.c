@@ -57,7 +57,8 @@ static int export_row(void *ctx, const struct hk_acct_row *row)
 {
 	struct export_ctx *x = ctx;
 	const struct hk_summary *sm = &row->summary;
-	bool pending = bsearch(&row->ref, x->pending.ref, x->pending.n,
+	bool pending = x->pending.n &&
+		       bsearch(&row->ref, x->pending.ref, x->pending.n,
 			       sizeof(int64_t), cmp_ref) != NULL;
 	char date[HK_DATE_BUFSZ];
 	struct hk_view v;
@@ -112,7 +113,8 @@ enum hk_rc hk_export_accounts(struct hk_store *s, const struct hk_config *cfg,
 					&x.pending, err);
 	if (rc != HK_OK)
 		goto out;
-	qsort(x.pending.ref, x.pending.n, sizeof(int64_t), cmp_ref);
+	if (x.pending.n)
+		qsort(x.pending.ref, x.pending.n, sizeof(int64_t), cmp_ref);
 	fputs("account_id,as_of,dpd,bucket,overdue_principal,overdue_interest,"
 	      "overdue_fee,penalty_due,total_overdue,principal_outstanding,"
 	      "credit_balance,penalty_accrued_total,paid_total,"
