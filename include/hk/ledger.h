@@ -162,9 +162,10 @@ void hk_ledger_reset(struct hk_acct *acct);
 
 /*
  * Move `acct` from its anchor to the end of day `to`, booking `events`
- * (sorted by hk_event_cmp, every date in (anchor, to]).  Waivers larger than
- * what is unpaid of their component are cut to it; refusing them is the job
- * of whoever approves them (see hk_ledger_waivable).  When `alloc` is not
+ * (by date, a day's waivers before its payments, every date in
+ * (anchor, to]).  Waivers larger than what is unpaid of their component are
+ * cut to it; refusing them is the job of whoever approves them (see
+ * hk_ledger_waivable).  When `alloc` is not
  * NULL it receives, for each payment event, where the money went.
  * Returns HK_EINVAL (and changes nothing) if an event is out of order or
  * outside the range, or `to` is before the anchor.

@@ -243,7 +243,11 @@ enum hk_rc hk_ledger_advance(const struct hk_policy *policy,
 	for (size_t k = 0; k < n_events; k++) {
 		if (events[k].date <= acct->anchor || events[k].date > to)
 			return HK_EINVAL;
-		if (k && hk_event_cmp(&events[k - 1], &events[k]) > 0)
+		/* Within a day only "waivers first" matters: payments of
+		 * one day allocate the same in any order. */
+		if (k && (events[k - 1].date > events[k].date ||
+			  (events[k - 1].date == events[k].date &&
+			   events[k - 1].kind > events[k].kind)))
 			return HK_EINVAL;
 	}
 	eff = hk_penalty_effective_ppm(policy, acct->annual_ppm,
