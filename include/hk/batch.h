@@ -17,6 +17,9 @@ struct hk_eod_opts {
 	int32_t as_of;
 	bool progress;  /* progress on stderr (a terminal) */
 	size_t chunk;   /* accounts per chunk (0: default) */
+	/* Tests only: kill the process with SIGKILL after this many chunks
+	 * (0: never), to prove a crash leaves the last committed day whole. */
+	int64_t fault_kill_after_chunk;
 };
 
 struct hk_eod_stats {

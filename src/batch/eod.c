@@ -12,6 +12,7 @@
  * Then the day's per-bucket totals and the promises.  See README.md here.
  * Must never leave a half-processed day: everything is one transaction.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -452,10 +453,12 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	}
 	if ((rc = s->ops->account_max_ref(s, &max_ref, err)) != HK_OK)
 		goto fail;
-	for (int64_t lo = 1; lo <= max_ref; lo += step) {
+	for (int64_t lo = 1, n = 1; lo <= max_ref; lo += step, n++) {
 		rc = run_chunk(&r, &c, lo, lo + step - 1, err);
 		if (rc != HK_OK)
 			goto fail;
+		if (n == opts->fault_kill_after_chunk)
+			raise(SIGKILL); /* fault injection: die mid-transaction */
 		if (opts->progress)
 			show_progress(lo + step - 1 < max_ref ? lo + step - 1
 							      : max_ref,

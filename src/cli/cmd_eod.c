@@ -2,6 +2,7 @@
  * cmd_eod.c - `huikuan eod --date YYYY-MM-DD`: day-end for one date.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -43,6 +44,12 @@ int cmd_eod(struct cli *cli, int argc, char **argv)
 	if ((status = cli_open(cli, false, &s)) != EXIT_DONE)
 		return status;
 	opts.progress = cli->tty;
+	/* Test hooks (documented in tests/cli/crash_test.sh). */
+	if (getenv("HUIKUAN_EOD_CHUNK"))
+		opts.chunk = strtoul(getenv("HUIKUAN_EOD_CHUNK"), NULL, 10);
+	if (getenv("HUIKUAN_FAULT_KILL_AFTER_CHUNK"))
+		opts.fault_kill_after_chunk =
+			strtoll(getenv("HUIKUAN_FAULT_KILL_AFTER_CHUNK"), NULL, 10);
 	rc = hk_eod_run(s, &cfg, &opts, &stats, &err);
 	hk_store_close(s);
 	if (rc != HK_OK)
