@@ -25,6 +25,7 @@
 /* Reusable buffers for one account's installments and events. */
 struct work {
 	struct hk_inst *inst;
+	struct hk_inst *loaded; /* inst as read, to write back only changes */
 	size_t n_inst, cap_inst;
 	struct hk_event *ev;
 	size_t n_ev, cap_ev;
@@ -37,7 +38,10 @@ static int collect_inst(void *ctx, const struct hk_inst *in)
 	if (w->n_inst == w->cap_inst) {
 		w->cap_inst = w->cap_inst ? 2 * w->cap_inst : 64;
 		w->inst = hk_realloc(w->inst, w->cap_inst * sizeof(*w->inst));
+		w->loaded = hk_realloc(w->loaded,
+				       w->cap_inst * sizeof(*w->loaded));
 	}
+	w->loaded[w->n_inst] = *in;
 	w->inst[w->n_inst++] = *in;
 	return 0;
 }
@@ -60,6 +64,7 @@ static int collect_event(void *ctx, const struct hk_event *ev)
 static void work_release(struct work *w)
 {
 	free(w->inst);
+	free(w->loaded);
 	free(w->ev);
 	memset(w, 0, sizeof(*w));
 }
@@ -235,6 +240,31 @@ static void add_totals(struct hk_bucket_totals *t, const struct hk_view *v)
 	t->principal_outstanding += v->principal_outstanding;
 }
 
+/* Write back the installments whose state differs from what was read:
+ * a replay leaves most of a long schedule as it was. */
+static enum hk_rc save_changed_installments(struct run *r, int64_t ref,
+					    struct hk_err *err)
+{
+	struct work *w = &r->w;
+
+	for (size_t i = 0; i < w->n_inst;) {
+		size_t j = i;
+		enum hk_rc rc;
+
+		while (j < w->n_inst &&
+		       memcmp(&w->inst[j], &w->loaded[j], sizeof(w->inst[j])))
+			j++;
+		if (j > i) {
+			rc = r->s->ops->installments_save(r->s, ref, w->inst + i,
+							  j - i, err);
+			if (rc != HK_OK)
+				return rc;
+		}
+		i = j + 1;
+	}
+	return HK_OK;
+}
+
 /* Bring one account to as_of.  `facts` are its new facts (maybe none). */
 static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 				  const struct hk_fact_row *facts,
@@ -322,8 +352,7 @@ static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 	add_totals(&r->stats->totals[view.bucket], &view);
 
 	if (save_inst) {
-		rc = s->ops->installments_save(s, row->ref, acct.inst,
-					       acct.n_inst, err);
+		rc = save_changed_installments(r, row->ref, err);
 		if (rc != HK_OK)
 			return rc;
 	}

@@ -95,7 +95,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_INS_INSTALLMENT] =
 		"INSERT INTO installments (account_ref, seq, due_date, "
 		"sched_principal, sched_interest, sched_fee, principal, interest, "
-		"fee) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4, ?5, ?6)",
+		"fee, booked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4, ?5, ?6, "
+		/* An account day-end has never seen is replayed whole anyway:
+		 * only a schedule added to a processed account is news. */
+		"NOT EXISTS (SELECT 1 FROM account_state WHERE account_ref = ?1))",
 	[ST_INS_PAYMENT] =
 		"INSERT INTO payments (payment_id, account_ref, paid_on, amount, "
 		"channel, reference) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
