@@ -109,7 +109,10 @@ struct hk_demo_counts {
  * Write a realistic portfolio as CSV files into directory `dir` (created if
  * missing): debtors.csv, contacts.csv, accounts.csv, installments.csv,
  * payments.csv (only payments dated <= today) and promises.csv, all in the
- * formats hk_import_file() reads.
+ * formats hk_import_file() reads.  Zero accounts or history_days mean the
+ * defaults.  Existing files are replaced only once all six are written.
+ * Fails with HK_EINVAL for bad options, HK_EIO naming the path, or
+ * HK_EINTERNAL if the self-check of generated ID numbers fails.
  */
 enum hk_rc hk_demo_write(const struct hk_demo_opts *opts, const char *dir,
 			 struct hk_demo_counts *counts /* OUT */,

@@ -166,10 +166,12 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 		     "demo portfolio ready: %s (%zu debtors, %zu accounts, %zu payments, %zu promises), day-end run to %s\n\n"),
 	       cli->db, counts.debtors, counts.accounts, counts.payments,
 	       counts.promises, date);
-	printf("%-6s %10s %16s %16s\n", HK_TR(cli->lang, "账龄", "bucket"),
-	       HK_TR(cli->lang, "账户数", "accounts"),
-	       HK_TR(cli->lang, "逾期总额", "total overdue"),
-	       HK_TR(cli->lang, "剩余本金", "principal left"));
+	/* Column heads padded by hand: a Chinese character is three bytes
+	 * but two columns wide, which printf widths cannot know. */
+	fputs(HK_TR(cli->lang,
+		    "账龄       账户数         逾期总额         剩余本金\n",
+		    "bucket   accounts    total overdue   principal left\n"),
+	      stdout);
 	for (int b = 0; b < cfg.buckets.n; b++) {
 		printf("%-6s %10lld ", cfg.buckets.name[b],
 		       (long long)stats.totals[b].accounts);
