@@ -74,7 +74,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	opts.waivable_ctx = &wctx;
 	rc = hk_import_file(s, words[1], &opts, &result, &err);
 	hk_store_close(s);
-	if (rc == HK_EINVAL && !err.msg[0])
+	if ((rc == HK_EINVAL || rc == HK_EENCODING) && !err.msg[0])
 		return hk_rc_exit_status(rc); /* row errors already printed */
 	if (rc != HK_OK)
 		return cli_fail(cli, rc, &err);
