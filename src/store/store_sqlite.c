@@ -130,10 +130,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"FROM installments WHERE account_ref = ?1 ORDER BY seq",
 	[ST_EVENTS_LOAD] =
 		"SELECT paid_on, 1, 0, amount FROM payments "
-		"WHERE account_ref = ?1 AND paid_on > ?2 AND paid_on <= ?3 "
+		"WHERE booked IN (0, 1) AND account_ref = ?1 "
+		"AND paid_on > ?2 AND paid_on <= ?3 "
 		"UNION ALL "
 		"SELECT approved_on, 0, component, amount FROM waivers "
-		"WHERE account_ref = ?1 AND approved_on > ?2 AND approved_on <= ?3 "
+		"WHERE booked IN (0, 1) AND account_ref = ?1 "
+		"AND approved_on > ?2 AND approved_on <= ?3 "
 		"ORDER BY 1, 2",
 	[ST_INST_SAVE] =
 		"UPDATE installments SET principal = ?3, interest = ?4, fee = ?5, "
@@ -186,8 +188,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[ST_PROMISES_SCAN] =
 		"SELECT p.ref, p.made_on, p.due_on, p.amount, p.status, "
+		/* CROSS JOIN fixes the order: the case's few accounts first,
+		 * then each one's payments by index. */
 		"(SELECT COALESCE(SUM(pay.amount), 0) FROM accounts a "
-		" JOIN payments pay ON pay.account_ref = a.ref "
+		" CROSS JOIN payments pay ON pay.booked IN (0, 1) "
+		" AND pay.account_ref = a.ref "
 		" WHERE a.case_ref = p.case_ref AND pay.paid_on >= p.made_on "
 		" AND pay.paid_on <= MIN(?1, p.due_on)) "
 		"FROM promises p WHERE p.status <> 1 AND p.made_on <= ?1 "
