@@ -170,8 +170,10 @@ enum hk_rc hk_eod_waivable(void *ctx, int64_t account_ref, int32_t approved_on,
 	if (row.ref != account_ref)
 		return hk_err_set(err, HK_ENOTFOUND, "account %lld not found",
 				  (long long)account_ref);
+	if (approved_on < row.open_date)
+		return HK_OK; /* nothing is owed before the account opens */
 	/* What is unpaid at the end of the day before, i.e. before the
-	 * approval day's payments. */
+	 * approval day's payments... */
 	rc = replay(s, wc->cfg, &row, approved_on - 1, &w, &acct, err);
 	if (rc == HK_OK) {
 		hk_ledger_advance(policy_of(wc->cfg, &row), &acct, NULL, 0,
@@ -179,6 +181,16 @@ enum hk_rc hk_eod_waivable(void *ctx, int64_t account_ref, int32_t approved_on,
 								: acct.anchor,
 				  NULL);
 		*max_fen = hk_ledger_waivable(&acct, component);
+		/* ...less what waivers already approved that day forgive. */
+		w.n_ev = 0;
+		rc = s->ops->events_load(s, account_ref, approved_on - 1,
+					 approved_on, collect_event, &w, err);
+		for (size_t i = 0; rc == HK_OK && i < w.n_ev; i++)
+			if (w.ev[i].kind == HK_EV_WAIVER &&
+			    w.ev[i].component == component)
+				*max_fen -= w.ev[i].amount;
+		if (*max_fen < 0)
+			*max_fen = 0;
 	}
 	work_release(&w);
 	return rc;

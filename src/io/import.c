@@ -1581,17 +1581,15 @@ static int by_account_date(const void *a, const void *b, void *ctx)
  * Waivers are checked and written together, account by account in date
  * order, inside the transaction: what can be waived on a day depends on
  * the waivers before it, and the waivable function reads them from the
- * store.  It replays up to the day before, so waivers of the same day,
- * component and account earlier in this file are subtracted here.  If any
- * row is bad the transaction is rolled back, so nothing stays.
+ * store (same-day waivers included, those written earlier in this file
+ * too).  If any row is bad the transaction is rolled back, so nothing
+ * stays.
  */
 static enum hk_rc check_and_write_waivers(struct imp *im, struct hk_err *err)
 {
 	uint32_t *order = hk_malloc((im->nrows + 1) * sizeof(*order));
 	size_t n = 0, i;
 	enum hk_rc rc = HK_OK;
-	int64_t same_day[HK_COMP_COUNT] = { 0 };
-	const struct row *prev = NULL;
 
 	for (i = 0; i < im->nrows; i++)
 		if (!im->rows[i].bad)
@@ -1602,24 +1600,19 @@ static enum hk_rc check_and_write_waivers(struct imp *im, struct hk_err *err)
 		const char *const *cell = im->cells + order[i] * (size_t)im->nkeep;
 		struct hk_waiver_rec rec;
 
-		if (prev && (prev->ref != r->ref || prev->date[0] != r->date[0]))
-			memset(same_day, 0, sizeof(same_day));
-		prev = r;
 		if (im->opts->waivable) {
-			int64_t max = 0, earlier = same_day[r->pick[0]];
+			int64_t max = 0;
 
 			rc = im->opts->waivable(im->opts->waivable_ctx,
 						r->store_ref, r->date[0],
 						r->pick[0], &max, err);
 			if (rc != HK_OK)
 				break;
-			if (r->money[0] > max - earlier) {
+			if (r->money[0] > max) {
 				char a[HK_MONEY_BUFSZ], m[HK_MONEY_BUFSZ];
 
 				hk_money_format(r->money[0], a);
-				hk_money_format(max - earlier > 0 ? max - earlier
-								   : 0,
-						m);
+				hk_money_format(max, m);
 				ROW_ERR(im, r, WV_AMOUNT,
 					"减免金额 %s 超过该账户当日可减免的%s %s；请按不超过该金额重新审批",
 					"the waiver of %s is more than the %s that can be waived on that day (%s); have at most that approved",
@@ -1631,7 +1624,6 @@ static enum hk_rc check_and_write_waivers(struct imp *im, struct hk_err *err)
 				continue;
 			}
 		}
-		same_day[r->pick[0]] += r->money[0];
 		memset(&rec, 0, sizeof(rec));
 		rec.account_ref = r->store_ref;
 		rec.approved_on = r->date[0];
