@@ -15,13 +15,21 @@ run_suite() {
 	ninja -C "$dir" >/dev/null || { ninja -C "$dir"; return 1; }
 	meson test -C "$dir" --print-errorlogs --num-processes 2
 	rc=$?
-	log="$dir/meson-logs/testlog.json"
+	# Count test cases, not test programs: cmocka's "[  PASSED  ] N" and
+	# "[  FAILED  ] N" lines and the CLI scripts' "NAME: N passed, M failed".
+	f=0
+	log="$dir/meson-logs/testlog.txt"
 	if [ -f "$log" ]; then
-		p=$(grep -c '"result": "OK"' "$log")
-		f=$(grep -c -E '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' "$log")
+		p=$(awk '/^\[  PASSED  \] [0-9]+ test/ { n += $4 }
+			/^[a-z]+: [0-9]+ passed, [0-9]+ failed$/ { n += $2 }
+			END { print n + 0 }' "$log")
+		f=$(awk '/^\[  FAILED  \] [0-9]+ test/ { n += $4 }
+			/^[a-z]+: [0-9]+ passed, [0-9]+ failed$/ { n += $4 }
+			END { print n + 0 }' "$log")
 		passed=$((passed + p))
 		failed=$((failed + f))
 	fi
+	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && failed=$((failed + 1)) # a program died
 	return $rc
 }
 
