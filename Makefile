@@ -18,8 +18,11 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# The demo always starts from a fresh database of its own.
+DEMO_DB ?= $(BUILD)/demo.db
 run: build
-	$(BUILD)/huikuan demo
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BUILD)/huikuan demo --db $(DEMO_DB)
 
 test:
 	@sh scripts/install-deps.sh test
