@@ -143,6 +143,12 @@ struct hk_bucket_totals {
 	int64_t penalty_due, total_overdue, principal_outstanding;
 };
 
+/* What one day-end did, for the audit trail of runs. */
+struct hk_eod_run_rec {
+	int32_t as_of;
+	int64_t accounts, replayed, advanced, crossed, transitions;
+};
+
 /* Row callbacks return 0 to go on, non-zero to stop (the op then returns
  * HK_EINTERNAL unless the callback filled err itself). */
 typedef int (*hk_acct_fn)(void *ctx, const struct hk_acct_row *row);
@@ -260,6 +266,10 @@ struct hk_store_ops {
 	enum hk_rc (*promise_set_status)(struct hk_store *s, int64_t ref,
 					 int status, int32_t as_of,
 					 struct hk_err *err);
+	/* Append a row to the log of day-end runs (with the time it ran). */
+	enum hk_rc (*eod_run_record)(struct hk_store *s,
+				     const struct hk_eod_run_rec *rec,
+				     struct hk_err *err);
 
 	/* ---- export ---- */
 	/* Every account in account_id byte order (refs in the row). */

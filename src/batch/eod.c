@@ -512,6 +512,15 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	if (rc == HK_OK)
 		rc = run_promises(&r, err);
 	if (rc == HK_OK) {
+		struct hk_eod_run_rec run = {
+			.as_of = opts->as_of, .accounts = stats->accounts,
+			.replayed = stats->replayed, .advanced = stats->advanced,
+			.crossed = stats->crossed,
+			.transitions = stats->transitions};
+
+		rc = s->ops->eod_run_record(s, &run, err);
+	}
+	if (rc == HK_OK) {
 		hk_date_format(opts->as_of, date);
 		rc = s->ops->meta_set(s, HK_META_LAST_EOD, date, err);
 	}

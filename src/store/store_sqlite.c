@@ -56,6 +56,7 @@ enum stmt_id {
 	ST_PROMISES_SCAN,
 	ST_PROMISE_SET,
 	ST_ACCOUNTS_BY_ID,
+	ST_EOD_RUN,
 	ST_COUNT
 };
 
@@ -204,6 +205,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"a.penalty_ppm, " STATE_COLS " FROM accounts a "
 		"LEFT JOIN account_state s ON s.account_ref = a.ref "
 		"ORDER BY a.account_id",
+	[ST_EOD_RUN] =
+		"INSERT INTO eod_runs (as_of, finished_at, accounts, replayed, "
+		"advanced, crossed, transitions) VALUES (?1, "
+		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, ?3, ?4, ?5, ?6)",
 };
 
 struct sqlite_store {
@@ -1034,6 +1039,24 @@ static enum hk_rc sq_promise_set_status(struct hk_store *s, int64_t ref,
 	return exec_stmt(ss, st, err, "could not save a promise's status");
 }
 
+static enum hk_rc sq_eod_run_record(struct hk_store *s,
+				    const struct hk_eod_run_rec *rec,
+				    struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_EOD_RUN, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int(st, 1, rec->as_of);
+	sqlite3_bind_int64(st, 2, rec->accounts);
+	sqlite3_bind_int64(st, 3, rec->replayed);
+	sqlite3_bind_int64(st, 4, rec->advanced);
+	sqlite3_bind_int64(st, 5, rec->crossed);
+	sqlite3_bind_int64(st, 6, rec->transitions);
+	return exec_stmt(ss, st, err, "could not record the day-end run");
+}
+
 static const struct hk_store_ops sqlite_ops = {
 	.backend = "sqlite",
 	.close = sq_close,
@@ -1067,6 +1090,7 @@ static const struct hk_store_ops sqlite_ops = {
 	.promises_scan = sq_promises_scan,
 	.promise_set_status = sq_promise_set_status,
 	.accounts_scan_by_id = sq_accounts_scan_by_id,
+	.eod_run_record = sq_eod_run_record,
 };
 
 enum hk_rc hk_store_sqlite_open(const char *path, enum hk_lang lang,
