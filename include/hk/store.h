@@ -105,15 +105,13 @@ enum hk_id_kind {
 
 /* ---- rows day-end and export read ----------------------------------- */
 
-/* One account with its terms and, when has_state, its stored summary and
- * the bucket it was in as of the last processed date. */
+/* One account with its terms and, when has_state, its stored summary. */
 struct hk_acct_row {
 	int64_t ref;
 	const char *account_id; /* valid during the callback only */
 	int product;
 	int32_t open_date, annual_ppm, penalty_ppm;
 	bool has_state;
-	int bucket;
 	struct hk_summary summary;
 };
 
@@ -236,13 +234,10 @@ struct hk_store_ops {
 	enum hk_rc (*installments_save)(struct hk_store *s, int64_t account_ref,
 					const struct hk_inst *inst, size_t n,
 					struct hk_err *err);
-	/* Store an account's summary and bucket. */
+	/* Store an account's summary. */
 	enum hk_rc (*state_save)(struct hk_store *s, int64_t account_ref,
-				 const struct hk_summary *summary, int bucket,
+				 const struct hk_summary *summary,
 				 struct hk_err *err);
-	/* Only the bucket changed. */
-	enum hk_rc (*bucket_save)(struct hk_store *s, int64_t account_ref,
-				  int bucket, struct hk_err *err);
 	/* Mark the facts of accounts lo..hi dated <= as_of (and all their
 	 * installments) as booked. */
 	enum hk_rc (*facts_mark_booked)(struct hk_store *s, int64_t lo,
@@ -259,7 +254,9 @@ struct hk_store_ops {
 				      const struct hk_bucket_table *buckets,
 				      const struct hk_bucket_totals *totals,
 				      struct hk_err *err);
-	/* Promises made on or before as_of that are not kept, with paid. */
+	/* With what was paid in their windows: the promises made on or
+	 * before as_of still pending, and the broken ones that unbooked
+	 * payments may have kept (call before facts_mark_booked). */
 	enum hk_rc (*promises_scan)(struct hk_store *s, int32_t as_of,
 				    hk_promise_fn fn, void *ctx,
 				    struct hk_err *err);

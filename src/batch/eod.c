@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hk/batch.h"
@@ -233,10 +234,34 @@ static int chunk_add_fact(void *ctx, const struct hk_fact_row *fact)
 	return 0;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Phases timed with HUIKUAN_EOD_TIMING=1, for profiling on real data. */
+enum { PH_FACTS, PH_SCAN, PH_PROCESS, PH_BOOK, PH_TOTALS, PH_PROMISES,
+       PH_COMMIT, PH_ADVANCE, PH_CROSS, PH_WRITE, PH_TRANSITION, PH_COUNT };
+static const char *const phase_name[PH_COUNT] = {
+	"facts", "scan", "process", "book", "totals", "promises", "commit",
+	"(advance)", "(cross)", "(write)", "(transitions)"};
+#define TSTART(R, i) double t0_##i = (R)->timing ? now_s() : 0
+#define TSTOP(R, i)                                                            \
+	do {                                                                   \
+		if ((R)->timing)                                               \
+			(R)->phase[i] += now_s() - t0_##i;                     \
+	} while (0)
+
 struct run {
 	struct hk_store *s;
 	const struct hk_config *cfg;
 	int32_t as_of;
+	int32_t last; /* last processed date before this run, or NONE */
+	bool timing;
+	double phase[PH_COUNT];
 	struct hk_eod_stats *stats;
 	struct work w;
 };
@@ -286,11 +311,17 @@ static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 	const struct hk_policy *policy = policy_of(r->cfg, row);
 	struct hk_summary sm = row->summary;
 	bool replay_it = !row->has_state, recompute = false, save_inst = false;
-	int old_bucket = row->has_state ? row->bucket : 0;
+	int old_bucket = 0; /* before its first day-end an account is M0 */
 	struct hk_acct acct;
 	struct hk_view view;
 	enum hk_rc rc;
 
+	if (row->has_state && r->last != HK_DATE_NONE) {
+		/* The bucket as of the last run, from the summary stored then
+		 * (its window held that date), so it never needs storing. */
+		hk_summary_view(&row->summary, &r->cfg->buckets, r->last, &view);
+		old_bucket = view.bucket;
+	}
 	for (size_t i = 0; i < n_facts && !replay_it; i++)
 		if (facts[i].kind == HK_FACT_SCHEDULE ||
 		    facts[i].date <= row->summary.anchor)
@@ -304,6 +335,7 @@ static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 		recompute = save_inst = true;
 	} else if (n_facts) {
 		/* All new facts lie after the anchor: move forward over them. */
+		TSTART(r, PH_ADVANCE);
 		r->w.n_inst = 0;
 		r->w.n_ev = 0;
 		rc = s->ops->installments_load(s, row->ref, collect_inst, &r->w,
@@ -335,9 +367,11 @@ static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 					  (long long)row->ref);
 		r->stats->advanced++;
 		recompute = save_inst = true;
+		TSTOP(r, PH_ADVANCE);
 	} else if (r->as_of > sm.win_end || r->as_of < sm.win_start) {
 		/* An installment fell due (or the account opened): the summary
 		 * must be rebuilt from the installments' stored state. */
+		TSTART(r, PH_CROSS);
 		r->w.n_inst = 0;
 		rc = s->ops->installments_load(s, row->ref, collect_inst, &r->w,
 					       err);
@@ -349,6 +383,7 @@ static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 		acct.paid_total = row->summary.paid_total;
 		acct.waived_total = row->summary.waived_total;
 		r->stats->crossed++;
+		TSTOP(r, PH_CROSS);
 		recompute = true;
 	}
 
@@ -363,24 +398,26 @@ static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 	hk_summary_view(&sm, &r->cfg->buckets, r->as_of, &view);
 	add_totals(&r->stats->totals[view.bucket], &view);
 
+	TSTART(r, PH_WRITE);
 	if (save_inst) {
 		rc = save_changed_installments(r, row->ref, err);
 		if (rc != HK_OK)
 			return rc;
 	}
 	if (recompute)
-		rc = s->ops->state_save(s, row->ref, &sm, view.bucket, err);
-	else if (view.bucket != old_bucket)
-		rc = s->ops->bucket_save(s, row->ref, view.bucket, err);
+		rc = s->ops->state_save(s, row->ref, &sm, err);
 	else
 		rc = HK_OK;
+	TSTOP(r, PH_WRITE);
 	if (rc != HK_OK)
 		return rc;
 	if (view.bucket != old_bucket) {
+		TSTART(r, PH_TRANSITION);
 		r->stats->transitions++;
 		rc = s->ops->transition_record(
 			s, row->ref, r->as_of, r->cfg->buckets.name[old_bucket],
 			r->cfg->buckets.name[view.bucket], err);
+		TSTOP(r, PH_TRANSITION);
 	}
 	return rc;
 }
@@ -394,12 +431,17 @@ static enum hk_rc run_chunk(struct run *r, struct chunk *c, int64_t lo,
 
 	c->n_rows = 0;
 	c->n_facts = 0;
+	TSTART(r, PH_FACTS);
 	rc = s->ops->facts_scan(s, lo, hi, r->as_of, chunk_add_fact, c, err);
+	TSTOP(r, PH_FACTS);
 	if (rc != HK_OK)
 		return rc;
+	TSTART(r, PH_SCAN);
 	rc = s->ops->accounts_scan(s, lo, hi, chunk_add_row, c, err);
+	TSTOP(r, PH_SCAN);
 	if (rc != HK_OK)
 		return rc;
+	TSTART(r, PH_PROCESS);
 	for (size_t i = 0; i < c->n_rows; i++) {
 		const struct hk_acct_row *row = &c->rows[i];
 		size_t first;
@@ -414,8 +456,11 @@ static enum hk_rc run_chunk(struct run *r, struct chunk *c, int64_t lo,
 			return rc;
 		r->stats->accounts++;
 	}
+	TSTOP(r, PH_PROCESS);
+	TSTART(r, PH_BOOK);
 	if (c->n_facts)
 		rc = s->ops->facts_mark_booked(s, lo, hi, r->as_of, err);
+	TSTOP(r, PH_BOOK);
 	return rc;
 }
 
@@ -477,6 +522,7 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	enum hk_rc rc;
 
 	memset(stats, 0, sizeof(*stats));
+	r.timing = getenv("HUIKUAN_EOD_TIMING") != NULL;
 	if ((rc = s->ops->begin(s, err)) != HK_OK)
 		return rc;
 	/* Read the last date inside the transaction: two day-ends can never
@@ -492,6 +538,14 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 				date, date);
 		goto fail;
 	}
+	r.last = last;
+	/* Promises first: they depend only on payments, and the broken ones
+	 * worth a look are found by the payments not yet booked. */
+	TSTART(&r, PH_PROMISES);
+	rc = run_promises(&r, err);
+	TSTOP(&r, PH_PROMISES);
+	if (rc != HK_OK)
+		goto fail;
 	if ((rc = s->ops->account_max_ref(s, &max_ref, err)) != HK_OK)
 		goto fail;
 	for (int64_t lo = 1, n = 1; lo <= max_ref; lo += step, n++) {
@@ -507,10 +561,10 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	}
 	if (opts->progress)
 		show_progress(max_ref, max_ref, true);
+	TSTART(&r, PH_TOTALS);
 	rc = s->ops->day_totals_save(s, opts->as_of, &cfg->buckets,
 				     stats->totals, err);
-	if (rc == HK_OK)
-		rc = run_promises(&r, err);
+	TSTOP(&r, PH_TOTALS);
 	if (rc == HK_OK) {
 		struct hk_eod_run_rec run = {
 			.as_of = opts->as_of, .accounts = stats->accounts,
@@ -526,7 +580,14 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	}
 	if (rc != HK_OK)
 		goto fail;
+	TSTART(&r, PH_COMMIT);
 	rc = s->ops->commit(s, err);
+	TSTOP(&r, PH_COMMIT);
+	if (r.timing) {
+		for (int i = 0; i < PH_COUNT; i++)
+			fprintf(stderr, "%s %.3f%s", phase_name[i], r.phase[i],
+				i + 1 < PH_COUNT ? ", " : " s\n");
+	}
 	if (rc != HK_OK)
 		goto fail;
 	free(c.rows);

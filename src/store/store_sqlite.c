@@ -43,7 +43,6 @@ enum stmt_id {
 	ST_EVENTS_LOAD,
 	ST_INST_SAVE,
 	ST_STATE_SAVE,
-	ST_BUCKET_SAVE,
 	ST_BOOK_PAYMENTS,
 	ST_BOOK_WAIVERS,
 	ST_BOOK_INSTALLMENTS,
@@ -61,7 +60,7 @@ enum stmt_id {
 };
 
 #define STATE_COLS                                                             \
-	"s.bucket, s.anchor, s.win_start, s.win_end, s.first_unpaid_due, "    \
+	"s.anchor, s.win_start, s.win_end, s.first_unpaid_due, "              \
 	"s.overdue_principal, s.overdue_interest, s.overdue_fee, "            \
 	"s.penalty_due, s.penalty_accrued, s.daily_penalty, "                 \
 	"s.principal_outstanding, s.credit_balance, s.paid_total, "           \
@@ -143,13 +142,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"penalty = ?6, penalty_accrued = ?7 "
 		"WHERE account_ref = ?1 AND seq = ?2",
 	[ST_STATE_SAVE] =
-		"INSERT INTO account_state (account_ref, bucket, anchor, win_start, "
+		"INSERT INTO account_state (account_ref, anchor, win_start, "
 		"win_end, first_unpaid_due, overdue_principal, overdue_interest, "
 		"overdue_fee, penalty_due, penalty_accrued, daily_penalty, "
 		"principal_outstanding, credit_balance, paid_total, waived_total) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+		"VALUES (?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
 		"?14, ?15, ?16) ON CONFLICT (account_ref) DO UPDATE SET "
-		"bucket = excluded.bucket, anchor = excluded.anchor, "
+		"anchor = excluded.anchor, "
 		"win_start = excluded.win_start, win_end = excluded.win_end, "
 		"first_unpaid_due = excluded.first_unpaid_due, "
 		"overdue_principal = excluded.overdue_principal, "
@@ -162,8 +161,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"credit_balance = excluded.credit_balance, "
 		"paid_total = excluded.paid_total, "
 		"waived_total = excluded.waived_total",
-	[ST_BUCKET_SAVE] =
-		"UPDATE account_state SET bucket = ?2 WHERE account_ref = ?1",
 	[ST_BOOK_PAYMENTS] =
 		"UPDATE payments SET booked = 1 WHERE booked = 0 "
 		"AND account_ref BETWEEN ?1 AND ?2 AND paid_on <= ?3",
@@ -187,7 +184,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"overdue_principal, overdue_interest, overdue_fee, penalty_due, "
 		"total_overdue, principal_outstanding) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	/* Promises still pending, and broken ones whose case has a payment
+	 * day-end has not booked yet (only those can turn kept).  Kept is
+	 * final: payments are never taken back. */
 	[ST_PROMISES_SCAN] =
+		"WITH todo (ref) AS ("
+		" SELECT ref FROM promises WHERE status = 0 AND made_on <= ?1 "
+		" UNION "
+		" SELECT p.ref FROM payments pay "
+		" JOIN accounts a ON a.ref = pay.account_ref "
+		" JOIN promises p ON p.case_ref = a.case_ref "
+		" WHERE pay.booked = 0 AND pay.paid_on <= ?1 AND p.status = 2 "
+		" AND pay.paid_on BETWEEN p.made_on AND p.due_on) "
 		"SELECT p.ref, p.made_on, p.due_on, p.amount, p.status, "
 		/* CROSS JOIN fixes the order: the case's few accounts first,
 		 * then each one's payments by index. */
@@ -196,8 +204,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" AND pay.account_ref = a.ref "
 		" WHERE a.case_ref = p.case_ref AND pay.paid_on >= p.made_on "
 		" AND pay.paid_on <= MIN(?1, p.due_on)) "
-		"FROM promises p WHERE p.status <> 1 AND p.made_on <= ?1 "
-		"ORDER BY p.ref",
+		"FROM todo JOIN promises p ON p.ref = todo.ref ORDER BY p.ref",
 	[ST_PROMISE_SET] = "UPDATE promises SET status = ?2, evaluated_on = ?3 "
 			   "WHERE ref = ?1",
 	[ST_ACCOUNTS_BY_ID] =
@@ -654,25 +661,23 @@ static void read_acct_row(sqlite3_stmt *st, struct hk_acct_row *row)
 	row->penalty_ppm = sqlite3_column_int(st, 5);
 	row->has_state = sqlite3_column_type(st, 6) != SQLITE_NULL;
 	if (!row->has_state) {
-		row->bucket = 0;
 		memset(sm, 0, sizeof(*sm));
 		return;
 	}
-	row->bucket = sqlite3_column_int(st, 6);
-	sm->anchor = sqlite3_column_int(st, 7);
-	sm->win_start = sqlite3_column_int(st, 8);
-	sm->win_end = sqlite3_column_int(st, 9);
-	sm->first_unpaid_due = sqlite3_column_int(st, 10);
-	sm->overdue_principal = sqlite3_column_int64(st, 11);
-	sm->overdue_interest = sqlite3_column_int64(st, 12);
-	sm->overdue_fee = sqlite3_column_int64(st, 13);
-	sm->penalty_due = sqlite3_column_int64(st, 14);
-	sm->penalty_accrued = sqlite3_column_int64(st, 15);
-	sm->daily_penalty = sqlite3_column_int64(st, 16);
-	sm->principal_outstanding = sqlite3_column_int64(st, 17);
-	sm->credit_balance = sqlite3_column_int64(st, 18);
-	sm->paid_total = sqlite3_column_int64(st, 19);
-	sm->waived_total = sqlite3_column_int64(st, 20);
+	sm->anchor = sqlite3_column_int(st, 6);
+	sm->win_start = sqlite3_column_int(st, 7);
+	sm->win_end = sqlite3_column_int(st, 8);
+	sm->first_unpaid_due = sqlite3_column_int(st, 9);
+	sm->overdue_principal = sqlite3_column_int64(st, 10);
+	sm->overdue_interest = sqlite3_column_int64(st, 11);
+	sm->overdue_fee = sqlite3_column_int64(st, 12);
+	sm->penalty_due = sqlite3_column_int64(st, 13);
+	sm->penalty_accrued = sqlite3_column_int64(st, 14);
+	sm->daily_penalty = sqlite3_column_int64(st, 15);
+	sm->principal_outstanding = sqlite3_column_int64(st, 16);
+	sm->credit_balance = sqlite3_column_int64(st, 17);
+	sm->paid_total = sqlite3_column_int64(st, 18);
+	sm->waived_total = sqlite3_column_int64(st, 19);
 }
 
 static enum hk_rc scan_accounts(struct sqlite_store *ss, sqlite3_stmt *st,
@@ -845,8 +850,7 @@ static enum hk_rc sq_installments_save(struct hk_store *s, int64_t account_ref,
 }
 
 static enum hk_rc sq_state_save(struct hk_store *s, int64_t account_ref,
-				const struct hk_summary *sm, int bucket,
-				struct hk_err *err)
+				const struct hk_summary *sm, struct hk_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt_get(ss, ST_STATE_SAVE, err);
@@ -854,7 +858,6 @@ static enum hk_rc sq_state_save(struct hk_store *s, int64_t account_ref,
 	if (!st)
 		return HK_EDB;
 	sqlite3_bind_int64(st, 1, account_ref);
-	sqlite3_bind_int(st, 2, bucket);
 	sqlite3_bind_int(st, 3, sm->anchor);
 	sqlite3_bind_int(st, 4, sm->win_start);
 	sqlite3_bind_int(st, 5, sm->win_end);
@@ -870,19 +873,6 @@ static enum hk_rc sq_state_save(struct hk_store *s, int64_t account_ref,
 	sqlite3_bind_int64(st, 15, sm->paid_total);
 	sqlite3_bind_int64(st, 16, sm->waived_total);
 	return exec_stmt(ss, st, err, "could not save an account's state");
-}
-
-static enum hk_rc sq_bucket_save(struct hk_store *s, int64_t account_ref,
-				 int bucket, struct hk_err *err)
-{
-	struct sqlite_store *ss = S(s);
-	sqlite3_stmt *st = stmt_get(ss, ST_BUCKET_SAVE, err);
-
-	if (!st)
-		return HK_EDB;
-	sqlite3_bind_int64(st, 1, account_ref);
-	sqlite3_bind_int(st, 2, bucket);
-	return exec_stmt(ss, st, err, "could not save a bucket");
 }
 
 static enum hk_rc sq_facts_mark_booked(struct hk_store *s, int64_t lo,
@@ -1083,7 +1073,6 @@ static const struct hk_store_ops sqlite_ops = {
 	.events_load = sq_events_load,
 	.installments_save = sq_installments_save,
 	.state_save = sq_state_save,
-	.bucket_save = sq_bucket_save,
 	.facts_mark_booked = sq_facts_mark_booked,
 	.transition_record = sq_transition_record,
 	.day_totals_save = sq_day_totals_save,

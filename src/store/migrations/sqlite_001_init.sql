@@ -100,13 +100,13 @@ CREATE TABLE promises (
 	status INTEGER NOT NULL DEFAULT 0,
 	evaluated_on INTEGER
 );
-CREATE INDEX promises_open ON promises (made_on) WHERE status <> 1;
+CREATE INDEX promises_pending ON promises (made_on) WHERE status = 0;
 CREATE INDEX promises_case ON promises (case_ref);
--- Day-end's compact state of each account (struct hk_summary) and the
--- bucket it was in as of the last processed date.
+-- Day-end's compact state of each account (struct hk_summary).  Its bucket
+-- as of any date in the window is derived, never stored, so a quiet account
+-- moving to the next bucket costs no write here.
 CREATE TABLE account_state (
 	account_ref INTEGER PRIMARY KEY REFERENCES accounts (ref),
-	bucket INTEGER NOT NULL,
 	anchor INTEGER NOT NULL,
 	win_start INTEGER NOT NULL,
 	win_end INTEGER NOT NULL,
@@ -122,15 +122,15 @@ CREATE TABLE account_state (
 	paid_total INTEGER NOT NULL,
 	waived_total INTEGER NOT NULL
 );
--- One row each time an account changes bucket, dated by the day-end that saw it.
+-- One row each time an account changes bucket, dated by the day-end that
+-- saw it.  Keyed by date first: a day's rows are appended together.
 CREATE TABLE bucket_transitions (
-	account_ref INTEGER NOT NULL REFERENCES accounts (ref),
 	as_of INTEGER NOT NULL,
+	account_ref INTEGER NOT NULL REFERENCES accounts (ref),
 	from_bucket TEXT NOT NULL,
 	to_bucket TEXT NOT NULL,
-	PRIMARY KEY (account_ref, as_of)
-);
-CREATE INDEX bucket_transitions_date ON bucket_transitions (as_of);
+	PRIMARY KEY (as_of, account_ref)
+) WITHOUT ROWID;
 -- The aging of each processed day: one row per bucket.
 CREATE TABLE day_totals (
 	as_of INTEGER NOT NULL,
