@@ -215,12 +215,11 @@ struct hk_store_ops {
 	enum hk_rc (*accounts_scan)(struct hk_store *s, int64_t lo, int64_t hi,
 				    hk_acct_fn fn, void *ctx,
 				    struct hk_err *err);
-	/* Unbooked facts of accounts lo..hi: payments and waivers dated
-	 * <= as_of, and any unbooked installment (as one SCHEDULE row per
-	 * account), ordered by account ref. */
-	enum hk_rc (*facts_scan)(struct hk_store *s, int64_t lo, int64_t hi,
-				 int32_t as_of, hk_fact_fn fn, void *ctx,
-				 struct hk_err *err);
+	/* Facts day-end has not booked yet, of every account: payments and
+	 * waivers dated <= as_of, and one SCHEDULE row per account with new
+	 * installments.  In no particular order. */
+	enum hk_rc (*facts_scan)(struct hk_store *s, int32_t as_of,
+				 hk_fact_fn fn, void *ctx, struct hk_err *err);
 	/* One account's installments in seq order, schedule and stored state. */
 	enum hk_rc (*installments_load)(struct hk_store *s, int64_t account_ref,
 					hk_inst_fn fn, void *ctx,
@@ -238,10 +237,9 @@ struct hk_store_ops {
 	enum hk_rc (*state_save)(struct hk_store *s, int64_t account_ref,
 				 const struct hk_summary *summary,
 				 struct hk_err *err);
-	/* Mark the facts of accounts lo..hi dated <= as_of (and all their
-	 * installments) as booked. */
-	enum hk_rc (*facts_mark_booked)(struct hk_store *s, int64_t lo,
-					int64_t hi, int32_t as_of,
+	/* Mark every fact facts_scan(as_of) returned as booked; later-dated
+	 * ones stay pending for the day-end of their date. */
+	enum hk_rc (*facts_mark_booked)(struct hk_store *s, int32_t as_of,
 					struct hk_err *err);
 	/* Record that an account moved between buckets on `as_of`.  A second
 	 * record for the same day keeps the first `from`; one that ends where

@@ -204,8 +204,12 @@ enum hk_rc hk_eod_waivable(void *ctx, int64_t account_ref, int32_t approved_on,
 struct chunk {
 	struct hk_acct_row *rows;
 	size_t n_rows, cap_rows;
-	struct hk_fact_row *facts;
-	size_t n_facts, cap_facts;
+};
+
+/* Every new fact of the run, sorted by account: loaded once up front. */
+struct facts {
+	struct hk_fact_row *fact;
+	size_t n, cap, next;
 };
 
 static int chunk_add_row(void *ctx, const struct hk_acct_row *row)
@@ -222,16 +226,25 @@ static int chunk_add_row(void *ctx, const struct hk_acct_row *row)
 	return 0;
 }
 
-static int chunk_add_fact(void *ctx, const struct hk_fact_row *fact)
+static int facts_add(void *ctx, const struct hk_fact_row *fact)
 {
-	struct chunk *c = ctx;
+	struct facts *f = ctx;
 
-	if (c->n_facts == c->cap_facts) {
-		c->cap_facts = c->cap_facts ? 2 * c->cap_facts : 1024;
-		c->facts = hk_realloc(c->facts, c->cap_facts * sizeof(*c->facts));
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 1024;
+		f->fact = hk_realloc(f->fact, f->cap * sizeof(*f->fact));
 	}
-	c->facts[c->n_facts++] = *fact;
+	f->fact[f->n++] = *fact;
 	return 0;
+}
+
+static int fact_cmp(const void *pa, const void *pb)
+{
+	const struct hk_fact_row *a = pa, *b = pb;
+
+	if (a->account_ref != b->account_ref)
+		return a->account_ref < b->account_ref ? -1 : 1;
+	return (a->date > b->date) - (a->date < b->date);
 }
 
 static double now_s(void)
@@ -264,6 +277,7 @@ struct run {
 	double phase[PH_COUNT];
 	struct hk_eod_stats *stats;
 	struct work w;
+	struct facts facts;
 };
 
 static void add_totals(struct hk_bucket_totals *t, const struct hk_view *v)
@@ -426,16 +440,10 @@ static enum hk_rc run_chunk(struct run *r, struct chunk *c, int64_t lo,
 			    int64_t hi, struct hk_err *err)
 {
 	struct hk_store *s = r->s;
-	size_t f = 0;
+	struct facts *f = &r->facts;
 	enum hk_rc rc;
 
 	c->n_rows = 0;
-	c->n_facts = 0;
-	TSTART(r, PH_FACTS);
-	rc = s->ops->facts_scan(s, lo, hi, r->as_of, chunk_add_fact, c, err);
-	TSTOP(r, PH_FACTS);
-	if (rc != HK_OK)
-		return rc;
 	TSTART(r, PH_SCAN);
 	rc = s->ops->accounts_scan(s, lo, hi, chunk_add_row, c, err);
 	TSTOP(r, PH_SCAN);
@@ -446,21 +454,18 @@ static enum hk_rc run_chunk(struct run *r, struct chunk *c, int64_t lo,
 		const struct hk_acct_row *row = &c->rows[i];
 		size_t first;
 
-		while (f < c->n_facts && c->facts[f].account_ref < row->ref)
-			f++;
-		first = f;
-		while (f < c->n_facts && c->facts[f].account_ref == row->ref)
-			f++;
-		rc = process_account(r, row, c->facts + first, f - first, err);
+		while (f->next < f->n && f->fact[f->next].account_ref < row->ref)
+			f->next++;
+		first = f->next;
+		while (f->next < f->n && f->fact[f->next].account_ref == row->ref)
+			f->next++;
+		rc = process_account(r, row, f->fact + first, f->next - first,
+				     err);
 		if (rc != HK_OK)
 			return rc;
 		r->stats->accounts++;
 	}
 	TSTOP(r, PH_PROCESS);
-	TSTART(r, PH_BOOK);
-	if (c->n_facts)
-		rc = s->ops->facts_mark_booked(s, lo, hi, r->as_of, err);
-	TSTOP(r, PH_BOOK);
 	return rc;
 }
 
@@ -546,6 +551,13 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	TSTOP(&r, PH_PROMISES);
 	if (rc != HK_OK)
 		goto fail;
+	TSTART(&r, PH_FACTS);
+	rc = s->ops->facts_scan(s, opts->as_of, facts_add, &r.facts, err);
+	if (rc != HK_OK)
+		goto fail;
+	if (r.facts.n)
+		qsort(r.facts.fact, r.facts.n, sizeof(*r.facts.fact), fact_cmp);
+	TSTOP(&r, PH_FACTS);
 	if ((rc = s->ops->account_max_ref(s, &max_ref, err)) != HK_OK)
 		goto fail;
 	for (int64_t lo = 1, n = 1; lo <= max_ref; lo += step, n++) {
@@ -561,6 +573,11 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	}
 	if (opts->progress)
 		show_progress(max_ref, max_ref, true);
+	TSTART(&r, PH_BOOK);
+	rc = s->ops->facts_mark_booked(s, opts->as_of, err);
+	TSTOP(&r, PH_BOOK);
+	if (rc != HK_OK)
+		goto fail;
 	TSTART(&r, PH_TOTALS);
 	rc = s->ops->day_totals_save(s, opts->as_of, &cfg->buckets,
 				     stats->totals, err);
@@ -591,13 +608,13 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	if (rc != HK_OK)
 		goto fail;
 	free(c.rows);
-	free(c.facts);
+	free(r.facts.fact);
 	work_release(&r.w);
 	return HK_OK;
 fail:
 	s->ops->rollback(s);
 	free(c.rows);
-	free(c.facts);
+	free(r.facts.fact);
 	work_release(&r.w);
 	return rc;
 }

@@ -18,7 +18,7 @@ static int note_fact(void *ctx, const struct hk_fact_row *fact)
 	struct refs *r = ctx;
 
 	if (r->n && r->ref[r->n - 1] == fact->account_ref)
-		return 0;
+		return 0; /* repeats are harmless for bsearch; skip the easy ones */
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 1024;
 		r->ref = hk_realloc(r->ref, r->cap * sizeof(*r->ref));
@@ -95,7 +95,6 @@ enum hk_rc hk_export_accounts(struct hk_store *s, const struct hk_config *cfg,
 			      FILE *out, struct hk_err *err)
 {
 	struct export_ctx x = {.s = s, .cfg = cfg, .out = out, .err = err};
-	int64_t max_ref;
 	enum hk_rc rc;
 
 	rc = hk_store_meta_date(s, HK_META_LAST_EOD, &x.as_of, err);
@@ -107,10 +106,7 @@ enum hk_rc hk_export_accounts(struct hk_store *s, const struct hk_config *cfg,
 					"尚未运行日终；请先运行 huikuan eod --date YYYY-MM-DD",
 					"no day-end has run yet; run huikuan eod --date YYYY-MM-DD first"));
 	hk_date_format(x.as_of, x.as_of_text);
-	rc = s->ops->account_max_ref(s, &max_ref, err);
-	if (rc == HK_OK && max_ref > 0)
-		rc = s->ops->facts_scan(s, 1, max_ref, x.as_of, note_fact,
-					&x.pending, err);
+	rc = s->ops->facts_scan(s, x.as_of, note_fact, &x.pending, err);
 	if (rc != HK_OK)
 		goto out;
 	if (x.pending.n)

@@ -43,8 +43,9 @@ enum stmt_id {
 	ST_EVENTS_LOAD,
 	ST_INST_SAVE,
 	ST_STATE_SAVE,
-	ST_BOOK_PAYMENTS,
-	ST_BOOK_WAIVERS,
+	ST_BOOK_DEFER,
+	ST_BOOK_UNDEFER,
+	ST_BOOK_MARKS,
 	ST_BOOK_INSTALLMENTS,
 	ST_TRANS_GET,
 	ST_TRANS_INS,
@@ -58,6 +59,13 @@ enum stmt_id {
 	ST_EOD_RUN,
 	ST_COUNT
 };
+
+#define SEEN_PAYMENTS                                                          \
+	"(SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM meta "         \
+	"WHERE key = 'booked_payment_ref')"
+#define SEEN_WAIVERS                                                           \
+	"(SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM meta "         \
+	"WHERE key = 'booked_waiver_ref')"
 
 #define STATE_COLS                                                             \
 	"s.anchor, s.win_start, s.win_end, s.first_unpaid_due, "              \
@@ -114,28 +122,34 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"a.penalty_ppm, " STATE_COLS " FROM accounts a "
 		"LEFT JOIN account_state s ON s.account_ref = a.ref "
 		"WHERE a.ref BETWEEN ?1 AND ?2 ORDER BY a.ref",
+	/* New facts: past the watermarks, or deferred and now due. */
 	[ST_FACTS_SCAN] =
 		"SELECT account_ref, 0, paid_on, 0, amount FROM payments "
-		"WHERE booked = 0 AND account_ref BETWEEN ?1 AND ?2 AND paid_on <= ?3 "
+		"WHERE ref > " SEEN_PAYMENTS " AND paid_on <= ?1 "
+		"UNION ALL "
+		"SELECT p.account_ref, 0, p.paid_on, 0, p.amount "
+		"FROM deferred_facts d JOIN payments p ON p.ref = d.fact_ref "
+		"WHERE d.kind = 0 AND d.date <= ?1 "
 		"UNION ALL "
 		"SELECT account_ref, 1, approved_on, component, amount FROM waivers "
-		"WHERE booked = 0 AND account_ref BETWEEN ?1 AND ?2 AND approved_on <= ?3 "
+		"WHERE ref > " SEEN_WAIVERS " AND approved_on <= ?1 "
+		"UNION ALL "
+		"SELECT w.account_ref, 1, w.approved_on, w.component, w.amount "
+		"FROM deferred_facts d JOIN waivers w ON w.ref = d.fact_ref "
+		"WHERE d.kind = 1 AND d.date <= ?1 "
 		"UNION ALL "
 		"SELECT DISTINCT account_ref, 2, NULL, 0, 0 FROM installments "
-		"WHERE booked = 0 AND account_ref BETWEEN ?1 AND ?2 "
-		"ORDER BY 1",
+		"WHERE booked = 0",
 	[ST_INST_LOAD] =
 		"SELECT seq, due_date, sched_principal, sched_interest, sched_fee, "
 		"principal, interest, fee, penalty, penalty_accrued "
 		"FROM installments WHERE account_ref = ?1 ORDER BY seq",
 	[ST_EVENTS_LOAD] =
 		"SELECT paid_on, 1, 0, amount FROM payments "
-		"WHERE booked IN (0, 1) AND account_ref = ?1 "
-		"AND paid_on > ?2 AND paid_on <= ?3 "
+		"WHERE account_ref = ?1 AND paid_on > ?2 AND paid_on <= ?3 "
 		"UNION ALL "
 		"SELECT approved_on, 0, component, amount FROM waivers "
-		"WHERE booked IN (0, 1) AND account_ref = ?1 "
-		"AND approved_on > ?2 AND approved_on <= ?3 "
+		"WHERE account_ref = ?1 AND approved_on > ?2 AND approved_on <= ?3 "
 		"ORDER BY 1, 2",
 	[ST_INST_SAVE] =
 		"UPDATE installments SET principal = ?3, interest = ?4, fee = ?5, "
@@ -161,15 +175,22 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"credit_balance = excluded.credit_balance, "
 		"paid_total = excluded.paid_total, "
 		"waived_total = excluded.waived_total",
-	[ST_BOOK_PAYMENTS] =
-		"UPDATE payments SET booked = 1 WHERE booked = 0 "
-		"AND account_ref BETWEEN ?1 AND ?2 AND paid_on <= ?3",
-	[ST_BOOK_WAIVERS] =
-		"UPDATE waivers SET booked = 1 WHERE booked = 0 "
-		"AND account_ref BETWEEN ?1 AND ?2 AND approved_on <= ?3",
+	[ST_BOOK_DEFER] =
+		"INSERT INTO deferred_facts (kind, fact_ref, account_ref, date) "
+		"SELECT 0, ref, account_ref, paid_on FROM payments "
+		"WHERE ref > " SEEN_PAYMENTS " AND paid_on > ?1 "
+		"UNION ALL "
+		"SELECT 1, ref, account_ref, approved_on FROM waivers "
+		"WHERE ref > " SEEN_WAIVERS " AND approved_on > ?1",
+	[ST_BOOK_UNDEFER] = "DELETE FROM deferred_facts WHERE date <= ?1",
+	[ST_BOOK_MARKS] =
+		"INSERT INTO meta (key, value) "
+		"SELECT 'booked_payment_ref', COALESCE(MAX(ref), 0) FROM payments "
+		"UNION ALL "
+		"SELECT 'booked_waiver_ref', COALESCE(MAX(ref), 0) FROM waivers "
+		"WHERE true ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 	[ST_BOOK_INSTALLMENTS] =
-		"UPDATE installments SET booked = 1 WHERE booked = 0 "
-		"AND account_ref BETWEEN ?1 AND ?2",
+		"UPDATE installments SET booked = 1 WHERE booked = 0",
 	[ST_TRANS_GET] = "SELECT from_bucket FROM bucket_transitions "
 			 "WHERE account_ref = ?1 AND as_of = ?2",
 	[ST_TRANS_INS] = "INSERT INTO bucket_transitions (account_ref, as_of, "
@@ -188,20 +209,24 @@ static const char *const stmt_sql[ST_COUNT] = {
 	 * day-end has not booked yet (only those can turn kept).  Kept is
 	 * final: payments are never taken back. */
 	[ST_PROMISES_SCAN] =
-		"WITH todo (ref) AS ("
+		"WITH fresh (account_ref, paid_on) AS ("
+		" SELECT account_ref, paid_on FROM payments "
+		" WHERE ref > " SEEN_PAYMENTS " AND paid_on <= ?1 "
+		" UNION ALL "
+		" SELECT account_ref, date FROM deferred_facts "
+		" WHERE kind = 0 AND date <= ?1), "
+		"todo (ref) AS ("
 		" SELECT ref FROM promises WHERE status = 0 AND made_on <= ?1 "
 		" UNION "
-		" SELECT p.ref FROM payments pay "
-		" JOIN accounts a ON a.ref = pay.account_ref "
+		" SELECT p.ref FROM fresh f "
+		" JOIN accounts a ON a.ref = f.account_ref "
 		" JOIN promises p ON p.case_ref = a.case_ref "
-		" WHERE pay.booked = 0 AND pay.paid_on <= ?1 AND p.status = 2 "
-		" AND pay.paid_on BETWEEN p.made_on AND p.due_on) "
+		" WHERE p.status = 2 AND f.paid_on BETWEEN p.made_on AND p.due_on) "
 		"SELECT p.ref, p.made_on, p.due_on, p.amount, p.status, "
 		/* CROSS JOIN fixes the order: the case's few accounts first,
 		 * then each one's payments by index. */
 		"(SELECT COALESCE(SUM(pay.amount), 0) FROM accounts a "
-		" CROSS JOIN payments pay ON pay.booked IN (0, 1) "
-		" AND pay.account_ref = a.ref "
+		" CROSS JOIN payments pay ON pay.account_ref = a.ref "
 		" WHERE a.case_ref = p.case_ref AND pay.paid_on >= p.made_on "
 		" AND pay.paid_on <= MIN(?1, p.due_on)) "
 		"FROM todo JOIN promises p ON p.ref = todo.ref ORDER BY p.ref",
@@ -723,9 +748,8 @@ static enum hk_rc sq_accounts_scan_by_id(struct hk_store *s, hk_acct_fn fn,
 	return scan_accounts(ss, st, fn, ctx, err);
 }
 
-static enum hk_rc sq_facts_scan(struct hk_store *s, int64_t lo, int64_t hi,
-				int32_t as_of, hk_fact_fn fn, void *ctx,
-				struct hk_err *err)
+static enum hk_rc sq_facts_scan(struct hk_store *s, int32_t as_of,
+				hk_fact_fn fn, void *ctx, struct hk_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt_get(ss, ST_FACTS_SCAN, err);
@@ -734,9 +758,7 @@ static enum hk_rc sq_facts_scan(struct hk_store *s, int64_t lo, int64_t hi,
 
 	if (!st)
 		return HK_EDB;
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
-	sqlite3_bind_int(st, 3, as_of);
+	sqlite3_bind_int(st, 1, as_of);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int kind = sqlite3_column_int(st, 1);
 
@@ -875,12 +897,13 @@ static enum hk_rc sq_state_save(struct hk_store *s, int64_t account_ref,
 	return exec_stmt(ss, st, err, "could not save an account's state");
 }
 
-static enum hk_rc sq_facts_mark_booked(struct hk_store *s, int64_t lo,
-				       int64_t hi, int32_t as_of,
+static enum hk_rc sq_facts_mark_booked(struct hk_store *s, int32_t as_of,
 				       struct hk_err *err)
 {
-	static const enum stmt_id ids[] = {ST_BOOK_PAYMENTS, ST_BOOK_WAIVERS,
-					   ST_BOOK_INSTALLMENTS};
+	/* Order matters: defer the new facts dated later while the old
+	 * watermarks still tell which are new, then move the watermarks. */
+	static const enum stmt_id ids[] = {ST_BOOK_DEFER, ST_BOOK_UNDEFER,
+					   ST_BOOK_MARKS, ST_BOOK_INSTALLMENTS};
 	struct sqlite_store *ss = S(s);
 
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
@@ -889,10 +912,8 @@ static enum hk_rc sq_facts_mark_booked(struct hk_store *s, int64_t lo,
 
 		if (!st)
 			return HK_EDB;
-		sqlite3_bind_int64(st, 1, lo);
-		sqlite3_bind_int64(st, 2, hi);
-		if (ids[i] != ST_BOOK_INSTALLMENTS)
-			sqlite3_bind_int(st, 3, as_of);
+		if (ids[i] == ST_BOOK_DEFER || ids[i] == ST_BOOK_UNDEFER)
+			sqlite3_bind_int(st, 1, as_of);
 		if ((rc = exec_stmt(ss, st, err, "could not mark facts booked")) !=
 		    HK_OK)
 			return rc;

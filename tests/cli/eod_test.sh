@@ -109,7 +109,7 @@ same_file "export applies the back-dated payment" "$tmp/want" "$tmp/out"
 expect 0 "rerun books the back-dated payment" "$hk" --db "$db" eod --date 2026-03-05
 "$hk" --db "$db" export accounts >"$tmp/out"
 same_file "state after the rerun" "$tmp/want" "$tmp/out"
-booked=$(sqlite3 "$db" "select booked from payments where payment_id='P2'")
+booked=$(sqlite3 "$db" "select count(*) from payments p, meta m where p.payment_id='P2' and m.key='booked_payment_ref' and p.ref <= cast(m.value as integer)")
 [ "$booked" = 1 ] && ok "payment marked booked" || bad "payment marked booked ($booked)"
 
 # ---- transitions and day totals

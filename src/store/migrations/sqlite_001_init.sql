@@ -72,13 +72,9 @@ CREATE TABLE payments (
 	paid_on INTEGER NOT NULL,
 	amount INTEGER NOT NULL CHECK (amount > 0),
 	channel TEXT NOT NULL,
-	reference TEXT,
-	booked INTEGER NOT NULL DEFAULT 0 CHECK (booked IN (0, 1))
+	reference TEXT
 );
--- One index serves both day-end's "new facts of these accounts" (booked = 0)
--- and "all of one account's payments" (booked IN (0, 1)): a second index
--- would cost every imported payment another b-tree insert.
-CREATE INDEX payments_by_account ON payments (booked, account_ref, paid_on);
+CREATE INDEX payments_account ON payments (account_ref, paid_on);
 CREATE TABLE waivers (
 	ref INTEGER PRIMARY KEY,
 	account_ref INTEGER NOT NULL REFERENCES accounts (ref),
@@ -86,10 +82,21 @@ CREATE TABLE waivers (
 	component INTEGER NOT NULL,
 	amount INTEGER NOT NULL CHECK (amount > 0),
 	approved_by TEXT,
-	reason TEXT,
-	booked INTEGER NOT NULL DEFAULT 0 CHECK (booked IN (0, 1))
+	reason TEXT
 );
-CREATE INDEX waivers_by_account ON waivers (booked, account_ref, approved_on);
+CREATE INDEX waivers_account ON waivers (account_ref, approved_on);
+-- Which payments and waivers day-end has seen: those with ref up to the
+-- watermark in meta (booked_payment_ref, booked_waiver_ref), except the ones
+-- listed here, dated after the day-end that saw them.  Booking a fact thus
+-- writes no row of it: a bank file of a million payments is booked by
+-- moving a number.  kind: 0 payment, 1 waiver.
+CREATE TABLE deferred_facts (
+	kind INTEGER NOT NULL,
+	fact_ref INTEGER NOT NULL,
+	account_ref INTEGER NOT NULL,
+	date INTEGER NOT NULL,
+	PRIMARY KEY (kind, fact_ref)
+);
 -- status: 0 pending, 1 kept, 2 broken (enum hk_promise_status).
 CREATE TABLE promises (
 	ref INTEGER PRIMARY KEY,
