@@ -132,6 +132,7 @@ struct hk_promise_row {
 	int64_t amount;
 	int64_t paid; /* payments dated in [made_on, min(as_of, due_on)] */
 	int status;   /* as stored: enum hk_promise_status */
+	bool evaluated; /* a day-end has looked at it before */
 };
 
 /* Per-day totals of one bucket (the aging of that day). */
@@ -252,9 +253,10 @@ struct hk_store_ops {
 				      const struct hk_bucket_table *buckets,
 				      const struct hk_bucket_totals *totals,
 				      struct hk_err *err);
-	/* With what was paid in their windows: the promises made on or
-	 * before as_of still pending, and the broken ones that unbooked
-	 * payments may have kept (call before facts_mark_booked). */
+	/* With what was paid in their windows, the promises made on or
+	 * before as_of whose status can change: pending ones never looked at
+	 * or past their date, and any not kept whose case has a payment not
+	 * yet booked (call before facts_mark_booked). */
 	enum hk_rc (*promises_scan)(struct hk_store *s, int32_t as_of,
 				    hk_promise_fn fn, void *ctx,
 				    struct hk_err *err);

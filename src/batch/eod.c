@@ -479,7 +479,7 @@ static int promise_step(void *ctx, const struct hk_promise_row *p)
 		r->stats->promises_kept++;
 	else if (st == HK_PROMISE_BROKEN)
 		r->stats->promises_broken++;
-	if ((int)st == p->status)
+	if ((int)st == p->status && p->evaluated)
 		return 0;
 	/* Statuses are saved after the scan (see run_promises). */
 	if (r->w.n_ev == r->w.cap_ev) {

@@ -205,9 +205,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"overdue_principal, overdue_interest, overdue_fee, penalty_due, "
 		"total_overdue, principal_outstanding) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-	/* Promises still pending, and broken ones whose case has a payment
-	 * day-end has not booked yet (only those can turn kept).  Kept is
-	 * final: payments are never taken back. */
+	/* The promises whose status can change today: pending ones never
+	 * evaluated or past their date, and those not kept whose case has a
+	 * payment day-end has not booked yet.  A pending promise with no new
+	 * payment stays pending until its date; kept is final, payments are
+	 * never taken back. */
 	[ST_PROMISES_SCAN] =
 		"WITH fresh (account_ref, paid_on) AS ("
 		" SELECT account_ref, paid_on FROM payments "
@@ -217,12 +219,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" WHERE kind = 0 AND date <= ?1), "
 		"todo (ref) AS ("
 		" SELECT ref FROM promises WHERE status = 0 AND made_on <= ?1 "
+		" AND (evaluated_on IS NULL OR due_on < ?1) "
 		" UNION "
 		" SELECT p.ref FROM fresh f "
 		" JOIN accounts a ON a.ref = f.account_ref "
 		" JOIN promises p ON p.case_ref = a.case_ref "
-		" WHERE p.status = 2 AND f.paid_on BETWEEN p.made_on AND p.due_on) "
+		" WHERE p.status <> 1 AND f.paid_on BETWEEN p.made_on AND p.due_on) "
 		"SELECT p.ref, p.made_on, p.due_on, p.amount, p.status, "
+		"p.evaluated_on IS NOT NULL, "
 		/* CROSS JOIN fixes the order: the case's few accounts first,
 		 * then each one's payments by index. */
 		"(SELECT COALESCE(SUM(pay.amount), 0) FROM accounts a "
@@ -1023,7 +1027,8 @@ static enum hk_rc sq_promises_scan(struct hk_store *s, int32_t as_of,
 		row.due_on = sqlite3_column_int(st, 2);
 		row.amount = sqlite3_column_int64(st, 3);
 		row.status = sqlite3_column_int(st, 4);
-		row.paid = sqlite3_column_int64(st, 5);
+		row.evaluated = sqlite3_column_int(st, 5) != 0;
+		row.paid = sqlite3_column_int64(st, 6);
 		if (fn(ctx, &row)) {
 			stmt_done(st);
 			return err && err->code ? err->code : HK_EINTERNAL;
@@ -1113,7 +1118,11 @@ enum hk_rc hk_store_sqlite_open(const char *path, enum hk_lang lang,
 	ss->base.ops = &sqlite_ops;
 	ss->base.lang = lang;
 	if (sqlite3_open_v2(path, &ss->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				    /* one connection per thread: no mutex
+				     * around every column read */
+				    SQLITE_OPEN_NOMUTEX,
+			    NULL) !=
 	    SQLITE_OK) {
 		rc = hk_err_set(err, HK_EIO,
 				HK_TR(lang, "无法打开数据库 %s：%s",
