@@ -234,8 +234,9 @@ struct hk_store_ops {
 	enum hk_rc (*installments_save)(struct hk_store *s, int64_t account_ref,
 					const struct hk_inst *inst, size_t n,
 					struct hk_err *err);
-	/* Store an account's summary. */
-	enum hk_rc (*state_save)(struct hk_store *s, int64_t account_ref,
+	/* Store an account's summary (with its terms, from `row`). */
+	enum hk_rc (*state_save)(struct hk_store *s,
+				 const struct hk_acct_row *row,
 				 const struct hk_summary *summary,
 				 struct hk_err *err);
 	/* Mark every fact facts_scan(as_of) returned as booked; later-dated

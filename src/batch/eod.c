@@ -419,7 +419,7 @@ static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 			return rc;
 	}
 	if (recompute)
-		rc = s->ops->state_save(s, row->ref, &sm, err);
+		rc = s->ops->state_save(s, row, &sm, err);
 	else
 		rc = HK_OK;
 	TSTOP(r, PH_WRITE);

@@ -38,6 +38,7 @@ enum stmt_id {
 	ST_INS_PROMISE,
 	ST_MAX_REF,
 	ST_ACCOUNTS_SCAN,
+	ST_ACCOUNTS_SCAN_NEW,
 	ST_FACTS_SCAN,
 	ST_INST_LOAD,
 	ST_EVENTS_LOAD,
@@ -66,6 +67,10 @@ enum stmt_id {
 #define SEEN_WAIVERS                                                           \
 	"(SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM meta "         \
 	"WHERE key = 'booked_waiver_ref')"
+
+#define STATE_NULLS                                                            \
+	"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "  \
+	"NULL, NULL, NULL"
 
 #define STATE_COLS                                                             \
 	"s.anchor, s.win_start, s.win_end, s.first_unpaid_due, "              \
@@ -117,11 +122,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"INSERT INTO promises (case_ref, made_on, due_on, amount) "
 		"VALUES (?1, ?2, ?3, ?4)",
 	[ST_MAX_REF] = "SELECT COALESCE(MAX(ref), 0) FROM accounts",
+	/* Accounts day-end has seen, from their state rows alone... */
 	[ST_ACCOUNTS_SCAN] =
+		"SELECT s.account_ref, NULL, s.product, s.open_date, "
+		"s.annual_ppm, s.penalty_ppm, " STATE_COLS
+		" FROM account_state s WHERE s.account_ref BETWEEN ?1 AND ?2 "
+		"ORDER BY s.account_ref",
+	/* ...then those it has not: all above the largest state row. */
+	[ST_ACCOUNTS_SCAN_NEW] =
 		"SELECT a.ref, NULL, a.product, a.open_date, a.annual_ppm, "
-		"a.penalty_ppm, " STATE_COLS " FROM accounts a "
-		"LEFT JOIN account_state s ON s.account_ref = a.ref "
-		"WHERE a.ref BETWEEN ?1 AND ?2 ORDER BY a.ref",
+		"a.penalty_ppm, " STATE_NULLS " FROM accounts a "
+		"WHERE a.ref BETWEEN ?1 AND ?2 AND a.ref > "
+		"(SELECT COALESCE(MAX(account_ref), 0) FROM account_state) "
+		"ORDER BY a.ref",
 	/* New facts: past the watermarks, or deferred and now due. */
 	[ST_FACTS_SCAN] =
 		"SELECT account_ref, 0, paid_on, 0, amount FROM payments "
@@ -156,11 +169,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"penalty = ?6, penalty_accrued = ?7 "
 		"WHERE account_ref = ?1 AND seq = ?2",
 	[ST_STATE_SAVE] =
-		"INSERT INTO account_state (account_ref, anchor, win_start, "
+		"INSERT INTO account_state (account_ref, product, open_date, "
+		"annual_ppm, penalty_ppm, anchor, win_start, "
 		"win_end, first_unpaid_due, overdue_principal, overdue_interest, "
 		"overdue_fee, penalty_due, penalty_accrued, daily_penalty, "
 		"principal_outstanding, credit_balance, paid_total, waived_total) "
-		"VALUES (?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+		"VALUES (?1, ?17, ?18, ?19, ?20, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
 		"?14, ?15, ?16) ON CONFLICT (account_ref) DO UPDATE SET "
 		"anchor = excluded.anchor, "
 		"win_start = excluded.win_start, win_end = excluded.win_end, "
@@ -679,12 +693,16 @@ static enum hk_rc sq_account_max_ref(struct hk_store *s, int64_t *max_ref,
 /* Fill an account row from ST_ACCOUNTS_SCAN / ST_ACCOUNTS_BY_ID columns. */
 static void read_acct_row(sqlite3_stmt *st, struct hk_acct_row *row)
 {
-	const char *product = (const char *)sqlite3_column_text(st, 2);
 	struct hk_summary *sm = &row->summary;
 
 	row->ref = sqlite3_column_int64(st, 0);
 	row->account_id = (const char *)sqlite3_column_text(st, 1);
-	row->product = hk_product_parse(product, strlen(product));
+	if (sqlite3_column_type(st, 2) == SQLITE_INTEGER) {
+		row->product = sqlite3_column_int(st, 2); /* state row: code */
+	} else {
+		const char *product = (const char *)sqlite3_column_text(st, 2);
+		row->product = hk_product_parse(product, strlen(product));
+	}
 	row->open_date = sqlite3_column_int(st, 3);
 	row->annual_ppm = sqlite3_column_int(st, 4);
 	row->penalty_ppm = sqlite3_column_int(st, 5);
@@ -731,14 +749,22 @@ static enum hk_rc scan_accounts(struct sqlite_store *ss, sqlite3_stmt *st,
 static enum hk_rc sq_accounts_scan(struct hk_store *s, int64_t lo, int64_t hi,
 				   hk_acct_fn fn, void *ctx, struct hk_err *err)
 {
+	static const enum stmt_id ids[] = {ST_ACCOUNTS_SCAN, ST_ACCOUNTS_SCAN_NEW};
 	struct sqlite_store *ss = S(s);
-	sqlite3_stmt *st = stmt_get(ss, ST_ACCOUNTS_SCAN, err);
+	enum hk_rc rc = HK_OK;
 
-	if (!st)
-		return HK_EDB;
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
-	return scan_accounts(ss, st, fn, ctx, err);
+	/* Every ref of the first query is below every ref of the second, so
+	 * the rows come in ref order. */
+	for (size_t i = 0; i < 2 && rc == HK_OK; i++) {
+		sqlite3_stmt *st = stmt_get(ss, ids[i], err);
+
+		if (!st)
+			return HK_EDB;
+		sqlite3_bind_int64(st, 1, lo);
+		sqlite3_bind_int64(st, 2, hi);
+		rc = scan_accounts(ss, st, fn, ctx, err);
+	}
+	return rc;
 }
 
 static enum hk_rc sq_accounts_scan_by_id(struct hk_store *s, hk_acct_fn fn,
@@ -875,7 +901,8 @@ static enum hk_rc sq_installments_save(struct hk_store *s, int64_t account_ref,
 	return HK_OK;
 }
 
-static enum hk_rc sq_state_save(struct hk_store *s, int64_t account_ref,
+static enum hk_rc sq_state_save(struct hk_store *s,
+				const struct hk_acct_row *row,
 				const struct hk_summary *sm, struct hk_err *err)
 {
 	struct sqlite_store *ss = S(s);
@@ -883,7 +910,11 @@ static enum hk_rc sq_state_save(struct hk_store *s, int64_t account_ref,
 
 	if (!st)
 		return HK_EDB;
-	sqlite3_bind_int64(st, 1, account_ref);
+	sqlite3_bind_int64(st, 1, row->ref);
+	sqlite3_bind_int(st, 17, row->product);
+	sqlite3_bind_int(st, 18, row->open_date);
+	sqlite3_bind_int(st, 19, row->annual_ppm);
+	sqlite3_bind_int(st, 20, row->penalty_ppm);
 	sqlite3_bind_int(st, 3, sm->anchor);
 	sqlite3_bind_int(st, 4, sm->win_start);
 	sqlite3_bind_int(st, 5, sm->win_end);

@@ -111,9 +111,15 @@ CREATE INDEX promises_pending ON promises (made_on) WHERE status = 0;
 CREATE INDEX promises_case ON promises (case_ref);
 -- Day-end's compact state of each account (struct hk_summary).  Its bucket
 -- as of any date in the window is derived, never stored, so a quiet account
--- moving to the next bucket costs no write here.
+-- moving to the next bucket costs no write here.  The account's terms are
+-- copied in (they never change) so day-end reads this table alone; every
+-- account up to the largest account_ref here has a row.
 CREATE TABLE account_state (
 	account_ref INTEGER PRIMARY KEY REFERENCES accounts (ref),
+	product INTEGER NOT NULL,
+	open_date INTEGER NOT NULL,
+	annual_ppm INTEGER NOT NULL,
+	penalty_ppm INTEGER NOT NULL,
 	anchor INTEGER NOT NULL,
 	win_start INTEGER NOT NULL,
 	win_end INTEGER NOT NULL,
