@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "rng.h"
 #include <sqlite3.h>
 
 #include "hk/batch.h"
@@ -1088,21 +1090,7 @@ static void test_schedule_after_first_eod(void **state)
  *     against an independent model
  * ==================================================================== */
 
-static uint64_t rng_next(uint64_t *state)
-{
-	uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
-static int64_t rng_range(uint64_t *state, int64_t lo, int64_t hi)
-{
-	if (hi <= lo)
-		return lo;
-	return lo + (int64_t)(rng_next(state) % (uint64_t)(hi - lo + 1));
-}
+/* rng_next() and rng_range() come from rng.h. */
 
 #define RP_ACCOUNTS 400
 #define RP_MAX_INST 12

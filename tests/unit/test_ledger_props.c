@@ -24,28 +24,15 @@
 
 #include <cmocka.h>
 
+#include "rng.h"
+
 #include "hk/ledger.h"
 
 /* ====================================================================
  * Deterministic random numbers (splitmix64)
  * ==================================================================== */
 
-static uint64_t rng_next(uint64_t *state)
-{
-	uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
-/* Uniform-enough integer in [lo, hi] (modulo bias is irrelevant here). */
-static int64_t rng_range(uint64_t *state, int64_t lo, int64_t hi)
-{
-	if (hi <= lo)
-		return lo;
-	return lo + (int64_t)(rng_next(state) % (uint64_t)(hi - lo + 1));
-}
+/* rng_next() and rng_range() come from rng.h. */
 
 static bool rng_chance(uint64_t *state, int percent)
 {
