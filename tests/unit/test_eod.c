@@ -1090,7 +1090,6 @@ static void test_schedule_after_first_eod(void **state)
  *     against an independent model
  * ==================================================================== */
 
-/* rng_next() and rng_range() come from rng.h. */
 
 #define RP_ACCOUNTS 400
 #define RP_MAX_INST 12

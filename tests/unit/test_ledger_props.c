@@ -28,11 +28,6 @@
 
 #include "hk/ledger.h"
 
-/* ====================================================================
- * Deterministic random numbers (splitmix64)
- * ==================================================================== */
-
-/* rng_next() and rng_range() come from rng.h. */
 
 static bool rng_chance(uint64_t *state, int percent)
 {
