@@ -17,6 +17,11 @@ struct hk_eod_opts {
 	int32_t as_of;
 	bool progress;  /* progress on stderr (a terminal) */
 	size_t chunk;   /* accounts per chunk (0: default) */
+	/* Optional second connection to the same database: the accounts of
+	 * the next chunk are read on a second thread while this one computes
+	 * and writes.  It reads the last committed state, which is what
+	 * day-end starts from.  NULL: one thread. */
+	struct hk_store *reader;
 	/* Tests only: kill the process with SIGKILL after this many chunks
 	 * (0: never), to prove a crash leaves the last committed day whole. */
 	int64_t fault_kill_after_chunk;

@@ -12,6 +12,7 @@
  * Then the day's per-bucket totals and the promises.  See README.md here.
  * Must never leave a half-processed day: everything is one transaction.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -436,19 +437,13 @@ static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 	return rc;
 }
 
-static enum hk_rc run_chunk(struct run *r, struct chunk *c, int64_t lo,
-			    int64_t hi, struct hk_err *err)
+/* Compute and write one chunk whose account rows are already in `c`. */
+static enum hk_rc process_chunk(struct run *r, const struct chunk *c,
+				struct hk_err *err)
 {
-	struct hk_store *s = r->s;
 	struct facts *f = &r->facts;
-	enum hk_rc rc;
+	enum hk_rc rc = HK_OK;
 
-	c->n_rows = 0;
-	TSTART(r, PH_SCAN);
-	rc = s->ops->accounts_scan(s, lo, hi, chunk_add_row, c, err);
-	TSTOP(r, PH_SCAN);
-	if (rc != HK_OK)
-		return rc;
 	TSTART(r, PH_PROCESS);
 	for (size_t i = 0; i < c->n_rows; i++) {
 		const struct hk_acct_row *row = &c->rows[i];
@@ -462,10 +457,159 @@ static enum hk_rc run_chunk(struct run *r, struct chunk *c, int64_t lo,
 		rc = process_account(r, row, f->fact + first, f->next - first,
 				     err);
 		if (rc != HK_OK)
-			return rc;
+			break;
 		r->stats->accounts++;
 	}
 	TSTOP(r, PH_PROCESS);
+	return rc;
+}
+
+/* ====================================================================
+ * Reading ahead: a second thread loads chunk k+1 while chunk k is written
+ * ==================================================================== */
+
+struct reader {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct hk_store *s;
+	int64_t max_ref, step;
+	struct chunk buf[2];
+	bool full[2];
+	enum hk_rc rc[2];
+	struct hk_err err;
+	bool stop;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	int64_t k = 0;
+
+	for (int64_t lo = 1; lo <= rd->max_ref; lo += rd->step, k++) {
+		struct chunk *c = &rd->buf[k % 2];
+		enum hk_rc rc;
+
+		pthread_mutex_lock(&rd->mu);
+		while (rd->full[k % 2] && !rd->stop)
+			pthread_cond_wait(&rd->cv, &rd->mu);
+		pthread_mutex_unlock(&rd->mu);
+		if (rd->stop)
+			break;
+		c->n_rows = 0;
+		rc = rd->s->ops->accounts_scan(rd->s, lo, lo + rd->step - 1,
+					       chunk_add_row, c, &rd->err);
+		pthread_mutex_lock(&rd->mu);
+		rd->full[k % 2] = true;
+		rd->rc[k % 2] = rc;
+		pthread_cond_broadcast(&rd->cv);
+		pthread_mutex_unlock(&rd->mu);
+		if (rc != HK_OK)
+			break;
+	}
+	return NULL;
+}
+
+/* Wait for chunk k from the reader; NULL (with err set) if it failed. */
+static const struct chunk *reader_take(struct reader *rd, int64_t k,
+				       struct hk_err *err)
+{
+	enum hk_rc rc;
+
+	pthread_mutex_lock(&rd->mu);
+	while (!rd->full[k % 2])
+		pthread_cond_wait(&rd->cv, &rd->mu);
+	rc = rd->rc[k % 2];
+	pthread_mutex_unlock(&rd->mu);
+	if (rc != HK_OK) {
+		if (err)
+			*err = rd->err;
+		return NULL;
+	}
+	return &rd->buf[k % 2];
+}
+
+static void reader_give_back(struct reader *rd, int64_t k)
+{
+	pthread_mutex_lock(&rd->mu);
+	rd->full[k % 2] = false;
+	pthread_cond_broadcast(&rd->cv);
+	pthread_mutex_unlock(&rd->mu);
+}
+
+static void reader_finish(struct reader *rd)
+{
+	pthread_mutex_lock(&rd->mu);
+	rd->stop = true;
+	pthread_cond_broadcast(&rd->cv);
+	pthread_mutex_unlock(&rd->mu);
+	pthread_join(rd->thread, NULL);
+	pthread_mutex_destroy(&rd->mu);
+	pthread_cond_destroy(&rd->cv);
+	free(rd->buf[0].rows);
+	free(rd->buf[1].rows);
+}
+
+static void show_progress(int64_t done, int64_t total, bool end)
+{
+	if (total <= 0)
+		return;
+	fprintf(stderr, "\r日终处理 / day-end: %lld/%lld (%d%%)%s",
+		(long long)done, (long long)total, (int)(100 * done / total),
+		end ? "\n" : "");
+}
+
+/* Walk every chunk: read ahead on the reader thread when there is one. */
+static enum hk_rc run_chunks(struct run *r, const struct hk_eod_opts *opts,
+			     int64_t max_ref, int64_t step, struct hk_err *err)
+{
+	struct hk_store *s = r->s;
+	struct reader rd = {.s = opts->reader, .max_ref = max_ref, .step = step};
+	struct chunk own = {0};
+	enum hk_rc rc = HK_OK;
+	int64_t k = 0;
+
+	if (rd.s) {
+		pthread_mutex_init(&rd.mu, NULL);
+		pthread_cond_init(&rd.cv, NULL);
+		if (pthread_create(&rd.thread, NULL, reader_main, &rd) != 0) {
+			pthread_mutex_destroy(&rd.mu);
+			pthread_cond_destroy(&rd.cv);
+			rd.s = NULL; /* no thread: read in this one */
+		}
+	}
+	for (int64_t lo = 1; lo <= max_ref; lo += step, k++) {
+		const struct chunk *c;
+
+		TSTART(r, PH_SCAN);
+		if (rd.s) {
+			c = reader_take(&rd, k, err);
+			rc = c ? HK_OK : (err && err->code ? err->code : HK_EDB);
+		} else {
+			own.n_rows = 0;
+			rc = s->ops->accounts_scan(s, lo, lo + step - 1,
+						   chunk_add_row, &own, err);
+			c = &own;
+		}
+		TSTOP(r, PH_SCAN);
+		if (rc == HK_OK)
+			rc = process_chunk(r, c, err);
+		if (rd.s && rc == HK_OK)
+			reader_give_back(&rd, k);
+		if (rc != HK_OK)
+			break;
+		if (k + 1 == opts->fault_kill_after_chunk)
+			raise(SIGKILL); /* fault injection: die mid-transaction */
+		if (opts->progress)
+			show_progress(lo + step - 1 < max_ref ? lo + step - 1
+							      : max_ref,
+				      max_ref, false);
+	}
+	if (rd.s)
+		reader_finish(&rd);
+	free(own.rows);
+	if (rc == HK_OK && opts->progress)
+		show_progress(max_ref, max_ref, true);
 	return rc;
 }
 
@@ -506,21 +650,12 @@ static enum hk_rc run_promises(struct run *r, struct hk_err *err)
 	return rc;
 }
 
-static void show_progress(int64_t done, int64_t total, bool end)
-{
-	if (total <= 0)
-		return;
-	fprintf(stderr, "\r日终处理 / day-end: %lld/%lld (%d%%)%s",
-		(long long)done, (long long)total, (int)(100 * done / total),
-		end ? "\n" : "");
-}
 
 enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 		      const struct hk_eod_opts *opts,
 		      struct hk_eod_stats *stats, struct hk_err *err)
 {
 	struct run r = {.s = s, .cfg = cfg, .as_of = opts->as_of, .stats = stats};
-	struct chunk c = {0};
 	int64_t max_ref, step = opts->chunk ? (int64_t)opts->chunk : DEFAULT_CHUNK;
 	int32_t last;
 	char date[HK_DATE_BUFSZ];
@@ -560,19 +695,8 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	TSTOP(&r, PH_FACTS);
 	if ((rc = s->ops->account_max_ref(s, &max_ref, err)) != HK_OK)
 		goto fail;
-	for (int64_t lo = 1, n = 1; lo <= max_ref; lo += step, n++) {
-		rc = run_chunk(&r, &c, lo, lo + step - 1, err);
-		if (rc != HK_OK)
-			goto fail;
-		if (n == opts->fault_kill_after_chunk)
-			raise(SIGKILL); /* fault injection: die mid-transaction */
-		if (opts->progress)
-			show_progress(lo + step - 1 < max_ref ? lo + step - 1
-							      : max_ref,
-				      max_ref, false);
-	}
-	if (opts->progress)
-		show_progress(max_ref, max_ref, true);
+	if ((rc = run_chunks(&r, opts, max_ref, step, err)) != HK_OK)
+		goto fail;
 	TSTART(&r, PH_BOOK);
 	rc = s->ops->facts_mark_booked(s, opts->as_of, err);
 	TSTOP(&r, PH_BOOK);
@@ -607,13 +731,11 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	}
 	if (rc != HK_OK)
 		goto fail;
-	free(c.rows);
 	free(r.facts.fact);
 	work_release(&r.w);
 	return HK_OK;
 fail:
 	s->ops->rollback(s);
-	free(c.rows);
 	free(r.facts.fact);
 	work_release(&r.w);
 	return rc;

@@ -50,7 +50,12 @@ int cmd_eod(struct cli *cli, int argc, char **argv)
 	if (getenv("HUIKUAN_FAULT_KILL_AFTER_CHUNK"))
 		opts.fault_kill_after_chunk =
 			strtoll(getenv("HUIKUAN_FAULT_KILL_AFTER_CHUNK"), NULL, 10);
+	/* A second connection lets day-end read ahead on the second core;
+	 * without one it simply reads in turn. */
+	if (hk_store_open(cli->db, cli->lang, &opts.reader, NULL) != HK_OK)
+		opts.reader = NULL;
 	rc = hk_eod_run(s, &cfg, &opts, &stats, &err);
+	hk_store_close(opts.reader);
 	hk_store_close(s);
 	if (rc != HK_OK)
 		return cli_fail(cli, rc, &err);

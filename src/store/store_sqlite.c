@@ -1171,7 +1171,7 @@ enum hk_rc hk_store_sqlite_open(const char *path, enum hk_lang lang,
 		      "PRAGMA synchronous = NORMAL;"
 		      "PRAGMA foreign_keys = OFF;"
 		      "PRAGMA temp_store = MEMORY;"
-		      "PRAGMA cache_size = -65536;",
+		      "PRAGMA cache_size = -16384;",
 		      err);
 	if (rc != HK_OK) {
 		sqlite3_close(ss->db);
