@@ -42,6 +42,7 @@ struct db {
 	struct hk_store *s;
 	struct hk_config cfg;
 	size_t chunk; /* day-end chunk size (0: default) */
+	bool read_ahead; /* day-end reads on a second connection and thread */
 };
 
 static int32_t D(const char *iso)
@@ -211,7 +212,14 @@ static void eod_at(struct db *d, int32_t as_of)
 	struct hk_eod_opts opts = {.as_of = as_of, .chunk = d->chunk};
 	struct hk_eod_stats stats;
 	struct hk_err err = {0};
-	enum hk_rc rc = hk_eod_run(d->s, &d->cfg, &opts, &stats, &err);
+	enum hk_rc rc;
+
+	if (d->read_ahead)
+		assert_int_equal(hk_store_sqlite_open(d->path, HK_LANG_EN,
+						      &opts.reader, &err),
+				 HK_OK);
+	rc = hk_eod_run(d->s, &d->cfg, &opts, &stats, &err);
+	hk_store_close(opts.reader);
 
 	if (rc != HK_OK) {
 		char date[HK_DATE_BUFSZ];
@@ -1635,6 +1643,8 @@ static void test_random_portfolio(void **state)
 	rp_open(&rp, &daily, 0);
 	rp_open(&rp, &steps, 7);
 	rp_open(&rp, &once, 50);
+	/* one of the three reads ahead on a second thread, in small chunks */
+	steps.db.read_ahead = true;
 
 	/* every day, each day's arrivals before its day-end */
 	for (int32_t d = rp.start; d <= rp.end; d++) {
