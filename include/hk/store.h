@@ -117,12 +117,12 @@ struct hk_acct_row {
 
 /* A fact day-end has not yet booked into an account's stored state. */
 enum hk_fact_kind { HK_FACT_PAYMENT, HK_FACT_WAIVER, HK_FACT_SCHEDULE };
-struct hk_fact_row {
+struct hk_fact_row { /* 24 bytes: the first day-end holds millions */
 	int64_t account_ref;
-	int kind;      /* enum hk_fact_kind */
-	int32_t date;  /* HK_DATE_NONE for a schedule */
-	int component; /* waivers */
 	int64_t amount;
+	int32_t date;      /* HK_DATE_NONE for a schedule */
+	uint8_t kind;      /* enum hk_fact_kind */
+	uint8_t component; /* waivers: enum hk_component */
 };
 
 /* A promise not yet kept, with the case's payments in its window. */

@@ -22,7 +22,9 @@
 
 #include "hk/batch.h"
 
-#define DEFAULT_CHUNK 65536
+/* Accounts per chunk: big enough to amortise the range queries, small
+ * enough that two chunk buffers stay a few MiB. */
+#define DEFAULT_CHUNK 16384
 
 /* Reusable buffers for one account's installments and events. */
 struct work {

@@ -799,7 +799,7 @@ static enum hk_rc sq_facts_scan(struct hk_store *s, int32_t as_of,
 		row.date = row.kind == HK_FACT_SCHEDULE
 				   ? HK_DATE_NONE
 				   : sqlite3_column_int(st, 2);
-		row.component = sqlite3_column_int(st, 3);
+		row.component = (uint8_t)sqlite3_column_int(st, 3);
 		row.amount = sqlite3_column_int64(st, 4);
 		if (fn(ctx, &row)) {
 			stmt_done(st);
@@ -1171,7 +1171,7 @@ enum hk_rc hk_store_sqlite_open(const char *path, enum hk_lang lang,
 		      "PRAGMA synchronous = NORMAL;"
 		      "PRAGMA foreign_keys = OFF;"
 		      "PRAGMA temp_store = MEMORY;"
-		      "PRAGMA cache_size = -16384;",
+		      "PRAGMA cache_size = -8192;",
 		      err);
 	if (rc != HK_OK) {
 		sqlite3_close(ss->db);
