@@ -102,20 +102,40 @@ static int32_t events_end(const struct work *w, int32_t anchor)
 		       : anchor;
 }
 
+/* Installments read ahead by the reader thread, if it did. */
+struct prefetched {
+	const struct hk_inst *inst;
+	size_t n;
+	bool have;
+};
+
+/* Put an account's stored installments into w: the prefetched ones, or
+ * read now. */
+static enum hk_rc load_installments(struct hk_store *s, int64_t ref,
+				    const struct prefetched *pre,
+				    struct work *w, struct hk_err *err)
+{
+	w->n_inst = 0;
+	if (!pre || !pre->have)
+		return s->ops->installments_load(s, ref, collect_inst, w, err);
+	for (size_t i = 0; i < pre->n; i++)
+		collect_inst(w, &pre->inst[i]);
+	return HK_OK;
+}
+
 /*
  * Rebuild an account from its opening with every payment and waiver dated
  * <= as_of.  Leaves the installments in w and the state in *acct.
  */
 static enum hk_rc replay(struct hk_store *s, const struct hk_config *cfg,
 			 const struct hk_acct_row *row, int32_t as_of,
-			 struct work *w, struct hk_acct *acct,
-			 struct hk_err *err)
+			 const struct prefetched *pre, struct work *w,
+			 struct hk_acct *acct, struct hk_err *err)
 {
 	enum hk_rc rc;
 
-	w->n_inst = 0;
 	w->n_ev = 0;
-	rc = s->ops->installments_load(s, row->ref, collect_inst, w, err);
+	rc = load_installments(s, row->ref, pre, w, err);
 	if (rc != HK_OK)
 		return rc;
 	rc = s->ops->events_load(s, row->ref, INT32_MIN, as_of, collect_event,
@@ -139,7 +159,7 @@ enum hk_rc hk_eod_account_view(struct hk_store *s, const struct hk_config *cfg,
 	struct work w = {0};
 	struct hk_acct acct;
 	struct hk_summary sm;
-	enum hk_rc rc = replay(s, cfg, row, as_of, &w, &acct, err);
+	enum hk_rc rc = replay(s, cfg, row, as_of, NULL, &w, &acct, err);
 
 	if (rc == HK_OK) {
 		hk_ledger_summarize(policy_of(cfg, row), &acct, as_of, &sm);
@@ -178,7 +198,8 @@ enum hk_rc hk_eod_waivable(void *ctx, int64_t account_ref, int32_t approved_on,
 		return HK_OK; /* nothing is owed before the account opens */
 	/* What is unpaid at the end of the day before, i.e. before the
 	 * approval day's payments... */
-	rc = replay(s, wc->cfg, &row, approved_on - 1, &w, &acct, err);
+	rc = replay(s, wc->cfg, &row, approved_on - 1, NULL, &w, &acct,
+		    err);
 	if (rc == HK_OK) {
 		hk_ledger_advance(policy_of(wc->cfg, &row), &acct, NULL, 0,
 				  approved_on - 1 > acct.anchor ? approved_on - 1
@@ -207,7 +228,15 @@ enum hk_rc hk_eod_waivable(void *ctx, int64_t account_ref, int32_t approved_on,
 struct chunk {
 	struct hk_acct_row *rows;
 	size_t n_rows, cap_rows;
+	/* Installments read ahead for the rows that will need them:
+	 * pre_n[i] of them from inst[pre_off[i]]; pre_n[i] == NO_PREFETCH
+	 * for a row that got none. */
+	uint32_t *pre_off, *pre_n;
+	struct hk_inst *inst;
+	size_t n_inst, cap_inst;
 };
+
+#define NO_PREFETCH UINT32_MAX
 
 /* Every new fact of the run, sorted by account: loaded once up front. */
 struct facts {
@@ -227,6 +256,27 @@ static int chunk_add_row(void *ctx, const struct hk_acct_row *row)
 	c->rows[c->n_rows].account_id = NULL; /* only valid in the callback */
 	c->n_rows++;
 	return 0;
+}
+
+static int chunk_add_inst(void *ctx, const struct hk_inst *in)
+{
+	struct chunk *c = ctx;
+
+	if (c->n_inst == c->cap_inst) {
+		c->cap_inst = c->cap_inst ? 2 * c->cap_inst : 4096;
+		c->inst = hk_realloc(c->inst, c->cap_inst * sizeof(*c->inst));
+	}
+	c->inst[c->n_inst++] = *in;
+	return 0;
+}
+
+static void chunk_release(struct chunk *c)
+{
+	free(c->rows);
+	free(c->pre_off);
+	free(c->pre_n);
+	free(c->inst);
+	memset(c, 0, sizeof(*c));
 }
 
 static int facts_add(void *ctx, const struct hk_fact_row *fact)
@@ -322,7 +372,8 @@ static enum hk_rc save_changed_installments(struct run *r, int64_t ref,
 /* Bring one account to as_of.  `facts` are its new facts (maybe none). */
 static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 				  const struct hk_fact_row *facts,
-				  size_t n_facts, struct hk_err *err)
+				  size_t n_facts, const struct prefetched *pre,
+				  struct hk_err *err)
 {
 	struct hk_store *s = r->s;
 	const struct hk_policy *policy = policy_of(r->cfg, row);
@@ -345,7 +396,7 @@ static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 			replay_it = true;
 
 	if (replay_it) {
-		rc = replay(s, r->cfg, row, r->as_of, &r->w, &acct, err);
+		rc = replay(s, r->cfg, row, r->as_of, pre, &r->w, &acct, err);
 		if (rc != HK_OK)
 			return rc;
 		r->stats->replayed++;
@@ -353,10 +404,8 @@ static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 	} else if (n_facts) {
 		/* All new facts lie after the anchor: move forward over them. */
 		TSTART(r, PH_ADVANCE);
-		r->w.n_inst = 0;
 		r->w.n_ev = 0;
-		rc = s->ops->installments_load(s, row->ref, collect_inst, &r->w,
-					       err);
+		rc = load_installments(s, row->ref, pre, &r->w, err);
 		if (rc != HK_OK)
 			return rc;
 		for (size_t i = 0; i < n_facts; i++) {
@@ -389,9 +438,7 @@ static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 		/* An installment fell due (or the account opened): the summary
 		 * must be rebuilt from the installments' stored state. */
 		TSTART(r, PH_CROSS);
-		r->w.n_inst = 0;
-		rc = s->ops->installments_load(s, row->ref, collect_inst, &r->w,
-					       err);
+		rc = load_installments(s, row->ref, pre, &r->w, err);
 		if (rc != HK_OK)
 			return rc;
 		acct_from_row(&acct, row, &r->w);
@@ -449,6 +496,7 @@ static enum hk_rc process_chunk(struct run *r, const struct chunk *c,
 	TSTART(r, PH_PROCESS);
 	for (size_t i = 0; i < c->n_rows; i++) {
 		const struct hk_acct_row *row = &c->rows[i];
+		struct prefetched pre = {0};
 		size_t first;
 
 		while (f->next < f->n && f->fact[f->next].account_ref < row->ref)
@@ -456,8 +504,14 @@ static enum hk_rc process_chunk(struct run *r, const struct chunk *c,
 		first = f->next;
 		while (f->next < f->n && f->fact[f->next].account_ref == row->ref)
 			f->next++;
+
+		if (c->pre_n && c->pre_n[i] != NO_PREFETCH) {
+			pre.have = true;
+			pre.inst = c->inst + c->pre_off[i];
+			pre.n = c->pre_n[i];
+		}
 		rc = process_account(r, row, f->fact + first, f->next - first,
-				     err);
+				     &pre, err);
 		if (rc != HK_OK)
 			break;
 		r->stats->accounts++;
@@ -475,6 +529,9 @@ struct reader {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct hk_store *s;
+	const struct facts *facts; /* read-only while chunks run */
+	size_t fact_next;          /* the reader's own cursor into them */
+	int32_t as_of;
 	int64_t max_ref, step;
 	struct chunk buf[2];
 	bool full[2];
@@ -482,6 +539,44 @@ struct reader {
 	struct hk_err err;
 	bool stop;
 };
+
+/*
+ * Read the installments of the chunk's accounts that day-end will
+ * recompute (no state yet, new facts, or the window ended), so the writing
+ * thread only computes and writes.  The reader's connection sees the last
+ * committed state: this chunk's accounts are untouched by the run so far.
+ */
+static enum hk_rc prefetch_installments(struct reader *rd, struct chunk *c)
+{
+	const struct facts *f = rd->facts;
+
+	c->n_inst = 0;
+	c->pre_off = hk_realloc(c->pre_off, (c->n_rows + 1) * sizeof(uint32_t));
+	c->pre_n = hk_realloc(c->pre_n, (c->n_rows + 1) * sizeof(uint32_t));
+	for (size_t i = 0; i < c->n_rows; i++) {
+		const struct hk_acct_row *row = &c->rows[i];
+		bool has_facts;
+		enum hk_rc rc;
+
+		while (rd->fact_next < f->n &&
+		       f->fact[rd->fact_next].account_ref < row->ref)
+			rd->fact_next++;
+		has_facts = rd->fact_next < f->n &&
+			    f->fact[rd->fact_next].account_ref == row->ref;
+		c->pre_n[i] = NO_PREFETCH;
+		if (!has_facts && row->has_state &&
+		    rd->as_of >= row->summary.win_start &&
+		    rd->as_of <= row->summary.win_end)
+			continue; /* projected from its summary: no reads */
+		c->pre_off[i] = (uint32_t)c->n_inst;
+		rc = rd->s->ops->installments_load(rd->s, row->ref,
+						   chunk_add_inst, c, &rd->err);
+		if (rc != HK_OK)
+			return rc;
+		c->pre_n[i] = (uint32_t)(c->n_inst - c->pre_off[i]);
+	}
+	return HK_OK;
+}
 
 static void *reader_main(void *arg)
 {
@@ -501,6 +596,8 @@ static void *reader_main(void *arg)
 		c->n_rows = 0;
 		rc = rd->s->ops->accounts_scan(rd->s, lo, lo + rd->step - 1,
 					       chunk_add_row, c, &rd->err);
+		if (rc == HK_OK)
+			rc = prefetch_installments(rd, c);
 		pthread_mutex_lock(&rd->mu);
 		rd->full[k % 2] = true;
 		rd->rc[k % 2] = rc;
@@ -548,71 +645,8 @@ static void reader_finish(struct reader *rd)
 	pthread_join(rd->thread, NULL);
 	pthread_mutex_destroy(&rd->mu);
 	pthread_cond_destroy(&rd->cv);
-	free(rd->buf[0].rows);
-	free(rd->buf[1].rows);
-}
-
-static void show_progress(int64_t done, int64_t total, bool end)
-{
-	if (total <= 0)
-		return;
-	fprintf(stderr, "\r日终处理 / day-end: %lld/%lld (%d%%)%s",
-		(long long)done, (long long)total, (int)(100 * done / total),
-		end ? "\n" : "");
-}
-
-/* Walk every chunk: read ahead on the reader thread when there is one. */
-static enum hk_rc run_chunks(struct run *r, const struct hk_eod_opts *opts,
-			     int64_t max_ref, int64_t step, struct hk_err *err)
-{
-	struct hk_store *s = r->s;
-	struct reader rd = {.s = opts->reader, .max_ref = max_ref, .step = step};
-	struct chunk own = {0};
-	enum hk_rc rc = HK_OK;
-	int64_t k = 0;
-
-	if (rd.s) {
-		pthread_mutex_init(&rd.mu, NULL);
-		pthread_cond_init(&rd.cv, NULL);
-		if (pthread_create(&rd.thread, NULL, reader_main, &rd) != 0) {
-			pthread_mutex_destroy(&rd.mu);
-			pthread_cond_destroy(&rd.cv);
-			rd.s = NULL; /* no thread: read in this one */
-		}
-	}
-	for (int64_t lo = 1; lo <= max_ref; lo += step, k++) {
-		const struct chunk *c;
-
-		TSTART(r, PH_SCAN);
-		if (rd.s) {
-			c = reader_take(&rd, k, err);
-			rc = c ? HK_OK : (err && err->code ? err->code : HK_EDB);
-		} else {
-			own.n_rows = 0;
-			rc = s->ops->accounts_scan(s, lo, lo + step - 1,
-						   chunk_add_row, &own, err);
-			c = &own;
-		}
-		TSTOP(r, PH_SCAN);
-		if (rc == HK_OK)
-			rc = process_chunk(r, c, err);
-		if (rd.s && rc == HK_OK)
-			reader_give_back(&rd, k);
-		if (rc != HK_OK)
-			break;
-		if (k + 1 == opts->fault_kill_after_chunk)
-			raise(SIGKILL); /* fault injection: die mid-transaction */
-		if (opts->progress)
-			show_progress(lo + step - 1 < max_ref ? lo + step - 1
-							      : max_ref,
-				      max_ref, false);
-	}
-	if (rd.s)
-		reader_finish(&rd);
-	free(own.rows);
-	if (rc == HK_OK && opts->progress)
-		show_progress(max_ref, max_ref, true);
-	return rc;
+	chunk_release(&rd->buf[0]);
+	chunk_release(&rd->buf[1]);
 }
 
 static int promise_step(void *ctx, const struct hk_promise_row *p)
@@ -653,6 +687,75 @@ static enum hk_rc run_promises(struct run *r, struct hk_err *err)
 }
 
 
+static void show_progress(int64_t done, int64_t total, bool end)
+{
+	if (total <= 0)
+		return;
+	fprintf(stderr, "\r日终处理 / day-end: %lld/%lld (%d%%)%s",
+		(long long)done, (long long)total, (int)(100 * done / total),
+		end ? "\n" : "");
+}
+
+/* Walk every chunk: read ahead on the reader thread when there is one. */
+static enum hk_rc run_chunks(struct run *r, const struct hk_eod_opts *opts,
+			     int64_t max_ref, int64_t step, struct hk_err *err)
+{
+	struct hk_store *s = r->s;
+	struct reader rd = {.s = opts->reader, .max_ref = max_ref, .step = step,
+			    .facts = &r->facts, .as_of = r->as_of};
+	struct chunk own = {0};
+	enum hk_rc rc = HK_OK;
+	int64_t k = 0;
+
+	if (rd.s) {
+		pthread_mutex_init(&rd.mu, NULL);
+		pthread_cond_init(&rd.cv, NULL);
+		if (pthread_create(&rd.thread, NULL, reader_main, &rd) != 0) {
+			pthread_mutex_destroy(&rd.mu);
+			pthread_cond_destroy(&rd.cv);
+			rd.s = NULL; /* no thread: read in this one */
+		}
+	}
+	/* Promises depend only on payments: evaluate them while the reader
+	 * fetches the first chunk. */
+	TSTART(r, PH_PROMISES);
+	rc = run_promises(r, err);
+	TSTOP(r, PH_PROMISES);
+	for (int64_t lo = 1; rc == HK_OK && lo <= max_ref; lo += step, k++) {
+		const struct chunk *c;
+
+		TSTART(r, PH_SCAN);
+		if (rd.s) {
+			c = reader_take(&rd, k, err);
+			rc = c ? HK_OK : (err && err->code ? err->code : HK_EDB);
+		} else {
+			own.n_rows = 0;
+			rc = s->ops->accounts_scan(s, lo, lo + step - 1,
+						   chunk_add_row, &own, err);
+			c = &own;
+		}
+		TSTOP(r, PH_SCAN);
+		if (rc == HK_OK)
+			rc = process_chunk(r, c, err);
+		if (rd.s && rc == HK_OK)
+			reader_give_back(&rd, k);
+		if (rc != HK_OK)
+			break;
+		if (k + 1 == opts->fault_kill_after_chunk)
+			raise(SIGKILL); /* fault injection: die mid-transaction */
+		if (opts->progress)
+			show_progress(lo + step - 1 < max_ref ? lo + step - 1
+							      : max_ref,
+				      max_ref, false);
+	}
+	if (rd.s)
+		reader_finish(&rd);
+	chunk_release(&own);
+	if (rc == HK_OK && opts->progress)
+		show_progress(max_ref, max_ref, true);
+	return rc;
+}
+
 enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 		      const struct hk_eod_opts *opts,
 		      struct hk_eod_stats *stats, struct hk_err *err)
@@ -681,13 +784,6 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 		goto fail;
 	}
 	r.last = last;
-	/* Promises first: they depend only on payments, and the broken ones
-	 * worth a look are found by the payments not yet booked. */
-	TSTART(&r, PH_PROMISES);
-	rc = run_promises(&r, err);
-	TSTOP(&r, PH_PROMISES);
-	if (rc != HK_OK)
-		goto fail;
 	TSTART(&r, PH_FACTS);
 	rc = s->ops->facts_scan(s, opts->as_of, facts_add, &r.facts, err);
 	if (rc != HK_OK)
