@@ -96,13 +96,17 @@ timed() {
 	T_KB=$(tail -n 1 "$W/time.out")
 }
 
-# Copy a database with its WAL files (if any) to a fresh name.
+# Copy a database with its WAL files (if any) to a fresh name, and flush
+# the copy to disk: otherwise the first fsync of the timed run (the WAL
+# checkpoint) would pay for writing back the whole freshly copied file,
+# which no real day-end does.
 copy_db() {
 	rm -f "$2" "$2-wal" "$2-shm"
 	cp "$1" "$2"
 	for x in wal shm; do
 		[ -f "$1-$x" ] && cp "$1-$x" "$2-$x"
 	done
+	sync
 	return 0
 }
 

@@ -564,8 +564,11 @@ static enum hk_rc prefetch_installments(struct reader *rd, struct chunk *c)
 		has_facts = rd->fact_next < f->n &&
 			    f->fact[rd->fact_next].account_ref == row->ref;
 		c->pre_n[i] = NO_PREFETCH;
-		if (!has_facts && row->has_state &&
-		    rd->as_of >= row->summary.win_start &&
+		if (!row->has_state)
+			continue; /* a replay (mostly the first day-end, every
+				   * account): read on the main thread, so the
+				   * buffers stay small */
+		if (!has_facts && rd->as_of >= row->summary.win_start &&
 		    rd->as_of <= row->summary.win_end)
 			continue; /* projected from its summary: no reads */
 		c->pre_off[i] = (uint32_t)c->n_inst;
