@@ -112,6 +112,10 @@ struct hk_acct_row {
 	int product;
 	int32_t open_date, annual_ppm, penalty_ppm;
 	bool has_state;
+	/* Only what a quiet day needs (see accounts_scan): the terms and the
+	 * summary's anchor, penalty_accrued and balances are missing (zero);
+	 * account_get gives the whole row. */
+	bool lean;
 	struct hk_summary summary;
 };
 
@@ -212,10 +216,17 @@ struct hk_store_ops {
 	/* Largest account ref (0 when there are no accounts). */
 	enum hk_rc (*account_max_ref)(struct hk_store *s, int64_t *max_ref,
 				      struct hk_err *err);
-	/* Accounts with lo <= ref <= hi, in ref order. */
+	/* Accounts with lo <= ref <= hi, in ref order.  Accounts day-end has
+	 * seen come lean (hk_acct_row.lean): the 1M-row daily read fetches
+	 * only the window, the first unpaid due date and the amounts the day's
+	 * totals need. */
 	enum hk_rc (*accounts_scan)(struct hk_store *s, int64_t lo, int64_t hi,
 				    hk_acct_fn fn, void *ctx,
 				    struct hk_err *err);
+	/* One whole account row (*found=false when there is none). */
+	enum hk_rc (*account_get)(struct hk_store *s, int64_t ref,
+				  struct hk_acct_row *row, bool *found,
+				  struct hk_err *err);
 	/* Facts day-end has not booked yet, of every account: payments and
 	 * waivers dated <= as_of, and one SCHEDULE row per account with new
 	 * installments.  In no particular order. */

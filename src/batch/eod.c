@@ -169,11 +169,6 @@ enum hk_rc hk_eod_account_view(struct hk_store *s, const struct hk_config *cfg,
 	return rc;
 }
 
-static int take_row(void *ctx, const struct hk_acct_row *row)
-{
-	*(struct hk_acct_row *)ctx = *row;
-	return 0;
-}
 
 enum hk_rc hk_eod_waivable(void *ctx, int64_t account_ref, int32_t approved_on,
 			   int component, int64_t *max_fen, struct hk_err *err)
@@ -185,13 +180,13 @@ enum hk_rc hk_eod_waivable(void *ctx, int64_t account_ref, int32_t approved_on,
 	struct hk_acct acct;
 	enum hk_rc rc;
 
+	bool found;
+
 	*max_fen = 0;
-	row.ref = 0;
-	rc = s->ops->accounts_scan(s, account_ref, account_ref, take_row, &row,
-				   err);
+	rc = s->ops->account_get(s, account_ref, &row, &found, err);
 	if (rc != HK_OK)
 		return rc;
-	if (row.ref != account_ref)
+	if (!found)
 		return hk_err_set(err, HK_ENOTFOUND, "account %lld not found",
 				  (long long)account_ref);
 	if (approved_on < row.open_date)
@@ -541,39 +536,55 @@ struct reader {
 };
 
 /*
- * Read the installments of the chunk's accounts that day-end will
- * recompute (no state yet, new facts, or the window ended), so the writing
- * thread only computes and writes.  The reader's connection sees the last
- * committed state: this chunk's accounts are untouched by the run so far.
+ * Make a chunk ready for processing: complete the lean rows of the accounts
+ * day-end will recompute (no state yet, new facts, or the window ended) and,
+ * when `prefetch`, read their stored installments too, so that the writing
+ * thread only computes and writes.  On the reader's connection this sees
+ * the last committed state: the chunk's accounts are untouched by the run
+ * so far.  `cursor` walks `facts` (sorted by account) across chunks.
  */
-static enum hk_rc prefetch_installments(struct reader *rd, struct chunk *c)
+static enum hk_rc prepare_chunk(struct hk_store *s, const struct facts *f,
+				size_t *cursor, int32_t as_of, bool prefetch,
+				struct chunk *c, struct hk_err *err)
 {
-	const struct facts *f = rd->facts;
-
 	c->n_inst = 0;
-	c->pre_off = hk_realloc(c->pre_off, (c->n_rows + 1) * sizeof(uint32_t));
-	c->pre_n = hk_realloc(c->pre_n, (c->n_rows + 1) * sizeof(uint32_t));
+	if (prefetch) {
+		c->pre_off = hk_realloc(c->pre_off,
+					(c->n_rows + 1) * sizeof(uint32_t));
+		c->pre_n = hk_realloc(c->pre_n,
+				      (c->n_rows + 1) * sizeof(uint32_t));
+	}
 	for (size_t i = 0; i < c->n_rows; i++) {
-		const struct hk_acct_row *row = &c->rows[i];
-		bool has_facts;
+		struct hk_acct_row *row = &c->rows[i];
+		bool has_facts, found;
 		enum hk_rc rc;
 
-		while (rd->fact_next < f->n &&
-		       f->fact[rd->fact_next].account_ref < row->ref)
-			rd->fact_next++;
-		has_facts = rd->fact_next < f->n &&
-			    f->fact[rd->fact_next].account_ref == row->ref;
-		c->pre_n[i] = NO_PREFETCH;
-		if (!row->has_state)
-			continue; /* a replay (mostly the first day-end, every
-				   * account): read on the main thread, so the
-				   * buffers stay small */
-		if (!has_facts && rd->as_of >= row->summary.win_start &&
-		    rd->as_of <= row->summary.win_end)
+		while (*cursor < f->n && f->fact[*cursor].account_ref < row->ref)
+			(*cursor)++;
+		has_facts = *cursor < f->n &&
+			    f->fact[*cursor].account_ref == row->ref;
+		if (prefetch)
+			c->pre_n[i] = NO_PREFETCH;
+		if (!has_facts && row->has_state &&
+		    as_of >= row->summary.win_start &&
+		    as_of <= row->summary.win_end)
 			continue; /* projected from its summary: no reads */
+		if (row->lean) {
+			rc = s->ops->account_get(s, row->ref, row, &found, err);
+			if (rc != HK_OK)
+				return rc;
+			if (!found)
+				return hk_err_set(err, HK_EDB,
+						  "account %lld vanished during day-end",
+						  (long long)row->ref);
+		}
+		/* Replays (mostly the first day-end, every account) read on
+		 * the main thread, so the buffers stay small. */
+		if (!prefetch || !row->has_state)
+			continue;
 		c->pre_off[i] = (uint32_t)c->n_inst;
-		rc = rd->s->ops->installments_load(rd->s, row->ref,
-						   chunk_add_inst, c, &rd->err);
+		rc = s->ops->installments_load(s, row->ref, chunk_add_inst, c,
+					       err);
 		if (rc != HK_OK)
 			return rc;
 		c->pre_n[i] = (uint32_t)(c->n_inst - c->pre_off[i]);
@@ -600,7 +611,8 @@ static void *reader_main(void *arg)
 		rc = rd->s->ops->accounts_scan(rd->s, lo, lo + rd->step - 1,
 					       chunk_add_row, c, &rd->err);
 		if (rc == HK_OK)
-			rc = prefetch_installments(rd, c);
+			rc = prepare_chunk(rd->s, rd->facts, &rd->fact_next,
+					   rd->as_of, true, c, &rd->err);
 		pthread_mutex_lock(&rd->mu);
 		rd->full[k % 2] = true;
 		rd->rc[k % 2] = rc;
@@ -707,6 +719,7 @@ static enum hk_rc run_chunks(struct run *r, const struct hk_eod_opts *opts,
 	struct reader rd = {.s = opts->reader, .max_ref = max_ref, .step = step,
 			    .facts = &r->facts, .as_of = r->as_of};
 	struct chunk own = {0};
+	size_t own_cursor = 0;
 	enum hk_rc rc = HK_OK;
 	int64_t k = 0;
 
@@ -735,6 +748,9 @@ static enum hk_rc run_chunks(struct run *r, const struct hk_eod_opts *opts,
 			own.n_rows = 0;
 			rc = s->ops->accounts_scan(s, lo, lo + step - 1,
 						   chunk_add_row, &own, err);
+			if (rc == HK_OK)
+				rc = prepare_chunk(s, &r->facts, &own_cursor,
+						   r->as_of, false, &own, err);
 			c = &own;
 		}
 		TSTOP(r, PH_SCAN);

@@ -39,6 +39,7 @@ enum stmt_id {
 	ST_MAX_REF,
 	ST_ACCOUNTS_SCAN,
 	ST_ACCOUNTS_SCAN_NEW,
+	ST_ACCOUNT_GET,
 	ST_FACTS_SCAN,
 	ST_INST_LOAD,
 	ST_EVENTS_LOAD,
@@ -122,12 +123,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"INSERT INTO promises (case_ref, made_on, due_on, amount) "
 		"VALUES (?1, ?2, ?3, ?4)",
 	[ST_MAX_REF] = "SELECT COALESCE(MAX(ref), 0) FROM accounts",
-	/* Accounts day-end has seen, from their state rows alone... */
+	/* Accounts day-end has seen, from their state rows alone and only
+	 * the columns a quiet day needs (read_lean_row)... */
 	[ST_ACCOUNTS_SCAN] =
-		"SELECT s.account_ref, NULL, s.product, s.open_date, "
-		"s.annual_ppm, s.penalty_ppm, " STATE_COLS
-		" FROM account_state s WHERE s.account_ref BETWEEN ?1 AND ?2 "
-		"ORDER BY s.account_ref",
+		"SELECT account_ref, win_start, win_end, first_unpaid_due, "
+		"overdue_principal, overdue_interest, overdue_fee, penalty_due, "
+		"daily_penalty, principal_outstanding FROM account_state "
+		"WHERE account_ref BETWEEN ?1 AND ?2 ORDER BY account_ref",
+	[ST_ACCOUNT_GET] =
+		"SELECT a.ref, NULL, a.product, a.open_date, a.annual_ppm, "
+		"a.penalty_ppm, " STATE_COLS " FROM accounts a "
+		"LEFT JOIN account_state s ON s.account_ref = a.ref "
+		"WHERE a.ref = ?1",
 	/* ...then those it has not: all above the largest state row. */
 	[ST_ACCOUNTS_SCAN_NEW] =
 		"SELECT a.ref, NULL, a.product, a.open_date, a.annual_ppm, "
@@ -697,6 +704,7 @@ static void read_acct_row(sqlite3_stmt *st, struct hk_acct_row *row)
 
 	row->ref = sqlite3_column_int64(st, 0);
 	row->account_id = (const char *)sqlite3_column_text(st, 1);
+	row->lean = false;
 	if (sqlite3_column_type(st, 2) == SQLITE_INTEGER) {
 		row->product = sqlite3_column_int(st, 2); /* state row: code */
 	} else {
@@ -727,14 +735,38 @@ static void read_acct_row(sqlite3_stmt *st, struct hk_acct_row *row)
 	sm->waived_total = sqlite3_column_int64(st, 19);
 }
 
+/* Fill a lean row from ST_ACCOUNTS_SCAN's columns. */
+static void read_lean_row(sqlite3_stmt *st, struct hk_acct_row *row)
+{
+	struct hk_summary *sm = &row->summary;
+
+	memset(row, 0, sizeof(*row));
+	row->ref = sqlite3_column_int64(st, 0);
+	row->has_state = true;
+	row->lean = true;
+	sm->win_start = sqlite3_column_int(st, 1);
+	sm->win_end = sqlite3_column_int(st, 2);
+	sm->first_unpaid_due = sqlite3_column_int(st, 3);
+	sm->overdue_principal = sqlite3_column_int64(st, 4);
+	sm->overdue_interest = sqlite3_column_int64(st, 5);
+	sm->overdue_fee = sqlite3_column_int64(st, 6);
+	sm->penalty_due = sqlite3_column_int64(st, 7);
+	sm->daily_penalty = sqlite3_column_int64(st, 8);
+	sm->principal_outstanding = sqlite3_column_int64(st, 9);
+}
+
 static enum hk_rc scan_accounts(struct sqlite_store *ss, sqlite3_stmt *st,
-				hk_acct_fn fn, void *ctx, struct hk_err *err)
+				bool lean, hk_acct_fn fn, void *ctx,
+				struct hk_err *err)
 {
 	struct hk_acct_row row;
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_acct_row(st, &row);
+		if (lean)
+			read_lean_row(st, &row);
+		else
+			read_acct_row(st, &row);
 		if (fn(ctx, &row)) {
 			stmt_done(st);
 			return err && err->code ? err->code : HK_EINTERNAL;
@@ -762,9 +794,35 @@ static enum hk_rc sq_accounts_scan(struct hk_store *s, int64_t lo, int64_t hi,
 			return HK_EDB;
 		sqlite3_bind_int64(st, 1, lo);
 		sqlite3_bind_int64(st, 2, hi);
-		rc = scan_accounts(ss, st, fn, ctx, err);
+		rc = scan_accounts(ss, st, ids[i] == ST_ACCOUNTS_SCAN, fn, ctx,
+				   err);
 	}
 	return rc;
+}
+
+static enum hk_rc sq_account_get(struct hk_store *s, int64_t ref,
+				 struct hk_acct_row *row, bool *found,
+				 struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_ACCOUNT_GET, err);
+	int rc;
+
+	*found = false;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_acct_row(st, row);
+		row->account_id = NULL;
+		row->lean = false;
+		*found = true;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read an account");
+	return HK_OK;
 }
 
 static enum hk_rc sq_accounts_scan_by_id(struct hk_store *s, hk_acct_fn fn,
@@ -775,7 +833,7 @@ static enum hk_rc sq_accounts_scan_by_id(struct hk_store *s, hk_acct_fn fn,
 
 	if (!st)
 		return HK_EDB;
-	return scan_accounts(ss, st, fn, ctx, err);
+	return scan_accounts(ss, st, false, fn, ctx, err);
 }
 
 static enum hk_rc sq_facts_scan(struct hk_store *s, int32_t as_of,
@@ -1125,6 +1183,7 @@ static const struct hk_store_ops sqlite_ops = {
 	.case_find = sq_case_find,
 	.account_max_ref = sq_account_max_ref,
 	.accounts_scan = sq_accounts_scan,
+	.account_get = sq_account_get,
 	.facts_scan = sq_facts_scan,
 	.installments_load = sq_installments_load,
 	.events_load = sq_events_load,
