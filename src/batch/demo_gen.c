@@ -5,7 +5,7 @@
  *
  * What it must never do: write a row the importer would refuse, depend on
  * anything but its options (same seed, same bytes, on every platform), or
- * touch money through a float.  Every amount is integer fen; the behaviour of
+ * touch money outside integers.  Every amount is integer fen; the behaviour of
  * each account is played through a small replay of the allocation rules of
  * §3 (penalty from core/ledger.c, default policy) so that each payment
  * clears exactly what it is meant to and the portfolio's buckets as of
