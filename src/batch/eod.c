@@ -1,17 +1,18 @@
 /*
  * eod.c - day-end (日终).  Brings every account to its state as of a date
- * in one transaction, chunk by chunk over account refs:
+ * in one transaction:
  *
- *   load the chunk's accounts (terms + stored summary) and its new facts
- *   in bulk → decide per account: project the stored summary (most
- *   accounts, no installment read), recompute it (its window ended), move
- *   it forward over new facts, or replay it from its opening (a fact dated
- *   at or before its anchor, a new schedule, no state yet) → write back only
- *   what changed → mark the facts booked.
+ *   read the day's new facts once → evaluate the promises that can change
+ *   → walk the accounts chunk by chunk (a reader thread fetching chunk k+1
+ *   while this one handles chunk k): per account, project the stored
+ *   summary (most accounts: nothing read, nothing written), rebuild it (its
+ *   window ended), move it forward over new facts, or replay it from its
+ *   opening (a fact dated at or before its anchor, a new schedule, no state
+ *   yet), writing back only what changed → mark the facts booked → the
+ *   day's totals → commit.
  *
- * Then the day's per-bucket totals and the promises.  See README.md here.
- * Must never leave a half-processed day: everything is one transaction.
- */
+ * See README.md here.  Must never leave a half-processed day: everything is
+ * one transaction, and a failure anywhere rolls all of it back. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
