@@ -1,19 +1,73 @@
 /*
- * cmd_serve.c - `huikuan serve`: the HTTP API and web interface.  The
- * server is the next capability (issue 3); until it lands the command says
- * so plainly instead of pretending.
+ * cmd_serve.c - `huikuan serve [--listen HOST:PORT]`: the HTTP API (and,
+ * with issue 5, the web interface).  Default listen 127.0.0.1:8080; port 0
+ * takes any free port and prints it.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "hk/http.h"
 #include "cli.h"
+
+/* "HOST:PORT" into host (copied to buf) and port. */
+static bool parse_listen(const char *text, char *buf, size_t cap,
+			 uint16_t *port)
+{
+	const char *colon = strrchr(text, ':');
+	char *end;
+	unsigned long p;
+
+	if (!colon || colon == text || (size_t)(colon - text) >= cap)
+		return false;
+	errno = 0;
+	p = strtoul(colon + 1, &end, 10);
+	if (errno || *end || !colon[1] || p > 65535)
+		return false;
+	memcpy(buf, text, (size_t)(colon - text));
+	buf[colon - text] = '\0';
+	*port = (uint16_t)p;
+	return true;
+}
 
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "huikuan: %s\n",
-		HK_TR(cli->lang,
-		      "此版本尚未包含 HTTP 服务；台账、导入、日终和导出已可用",
-		      "this build has no HTTP server yet; the ledger, import, day-end and export work"));
-	return EXIT_FAIL;
+	struct hk_server_opts opts = {.host = "127.0.0.1", .port = 8080};
+	struct hk_config cfg;
+	struct hk_err err = {0};
+	struct hk_store *s;
+	char host[64];
+	int status;
+	enum hk_rc rc;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
+			if (!parse_listen(argv[++i], host, sizeof(host), &opts.port))
+				return cli_usage(cli,
+						 HK_TR(cli->lang,
+						       "--listen 需要 HOST:PORT，例如 127.0.0.1:8080，而不是 %s",
+						       "--listen takes HOST:PORT, such as 127.0.0.1:8080, not %s"),
+						 argv[i]);
+			opts.host = host;
+		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			cli->db = argv[++i];
+		} else {
+			return cli_usage(cli, HK_TR(cli->lang, "未知参数 %s",
+						    "unknown argument %s"),
+					 argv[i]);
+		}
+	}
+	if ((status = cli_config(cli, &cfg)) != EXIT_DONE)
+		return status;
+	/* Check the database once up front: a server that cannot read it
+	 * should say so now, not on the first request. */
+	if ((status = cli_open(cli, false, &s)) != EXIT_DONE)
+		return status;
+	hk_store_close(s);
+	opts.db_uri = cli->db;
+	opts.cfg = &cfg;
+	opts.lang = cli->lang;
+	rc = hk_server_run(&opts, &err);
+	return rc == HK_OK ? EXIT_DONE : cli_fail(cli, rc, &err);
 }

@@ -1,0 +1,35 @@
+/*
+ * http.h - the JSON HTTP API server (`huikuan serve`).  libmicrohttpd with
+ * a thread pool on epoll; every worker thread has its own store connection.
+ * See src/http/README.md.
+ */
+#ifndef HK_HTTP_H
+#define HK_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hk/io.h"
+#include "hk/rc.h"
+
+struct hk_server_opts {
+	const char *db_uri;           /* database every worker opens */
+	const struct hk_config *cfg;
+	const char *host;             /* listen address, "127.0.0.1" */
+	uint16_t port;                /* 0: any free port */
+	unsigned threads;             /* worker threads (0: 4) */
+	size_t max_body;              /* request body limit (0: 1 MiB) */
+	enum hk_lang lang;            /* language of the console messages */
+};
+
+/*
+ * Serve until SIGTERM or SIGINT, then stop taking connections, let the
+ * requests in flight finish, and return HK_OK.  Once listening, prints
+ * "listening on http://HOST:PORT" on stdout (flushed), so a caller that
+ * asked for port 0 learns the port.  Fails with HK_EIO when the address
+ * cannot be bound.
+ */
+enum hk_rc hk_server_run(const struct hk_server_opts *opts,
+			 struct hk_err *err);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * http_int.h - what the server's files share: the request as handlers see
+ * it, the route table, and the helpers that answer.  Handlers never talk to
+ * libmicrohttpd directly.
+ */
+#ifndef HK_HTTP_INT_H
+#define HK_HTTP_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hk/http.h"
+#include "hk/store.h"
+
+#define HK_MAX_PATH_PARAMS 4
+
+struct hk_req {
+	const char *method;
+	const char *path;
+	const char *body;         /* NUL-terminated, may be NULL */
+	size_t body_len;
+	enum hk_lang lang;        /* from Accept-Language: zh default */
+	struct hk_store *store;   /* this worker thread's connection */
+	const struct hk_config *cfg;
+	void *conn;               /* the MHD connection, for headers */
+	const char *params[HK_MAX_PATH_PARAMS]; /* {name} parts of the path */
+	size_t n_params;
+	/* the answer */
+	int status;
+	json_t *json;             /* owned: the response body */
+};
+
+typedef void (*hk_handler_fn)(struct hk_req *req);
+
+struct hk_route {
+	const char *method;       /* "GET", "POST", ... */
+	const char *pattern;      /* "/api/cases/{id}" */
+	hk_handler_fn handler;
+	const char *summary;      /* for the OpenAPI document */
+	const char *tag;
+};
+
+/* The route table (routes.c), ended by a NULL method. */
+extern const struct hk_route hk_routes[];
+
+/* Find the route for method and path; fills req->params.  Sets *path_known
+ * when some route matches the path with another method (405, not 404). */
+const struct hk_route *hk_route_find(struct hk_req *req, bool *path_known);
+
+/* Answer with a JSON body (takes ownership of `body`). */
+void hk_reply(struct hk_req *req, int status, json_t *body);
+/* Answer with the error {code, message}: code is hk_rc_name(rc), status
+ * hk_rc_http_status(rc) unless `status` is not 0. */
+void hk_reply_error(struct hk_req *req, enum hk_rc rc, int status,
+		    const char *message);
+/* Parse the body as a JSON object whose keys are all in `allowed` (a
+ * NULL-ended list); answers 400 and returns NULL otherwise. */
+json_t *hk_req_json_object(struct hk_req *req, const char *const *allowed);
+/* A request header (NULL when absent). */
+const char *hk_req_header(struct hk_req *req, const char *name);
+/* A query-string argument (NULL when absent). */
+const char *hk_req_query(struct hk_req *req, const char *name);
+
+/* Handlers, one file per resource. */
+void hk_h_health(struct hk_req *req);
+void hk_h_openapi(struct hk_req *req);
+
+#endif

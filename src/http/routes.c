@@ -1,0 +1,77 @@
+/*
+ * routes.c - the one route table and the matcher.  The OpenAPI document is
+ * generated from this table, so a route cannot exist without being
+ * documented.
+ */
+#include <string.h>
+
+#include "http_int.h"
+
+const struct hk_route hk_routes[] = {
+	{"GET", "/api/health", hk_h_health,
+	 "Liveness, version and the last processed day-end date", "system"},
+	{"GET", "/api/openapi.json", hk_h_openapi,
+	 "This API described as OpenAPI 3.1", "system"},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+/* Match `path` against `pattern`; "{name}" matches one non-empty segment,
+ * which is stored (pointing into `buf`, a copy of the path). */
+static bool match(const char *pattern, const char *path, struct hk_req *req,
+		  char *buf, size_t cap)
+{
+	size_t n = 0;
+	char *p;
+
+	if (strlen(path) >= cap)
+		return false;
+	memcpy(buf, path, strlen(path) + 1);
+	p = buf;
+	while (*pattern && *p) {
+		if (*pattern == '{') {
+			const char *close = strchr(pattern, '}');
+			char *end = strchr(p, '/');
+
+			if (!close || n == HK_MAX_PATH_PARAMS)
+				return false;
+			if (end == p)
+				return false;
+			req->params[n++] = p;
+			pattern = close + 1;
+			if (!end)
+				p += strlen(p);
+			else {
+				*end = '\0';
+				p = end + 1;
+				if (*pattern != '/')
+					return false;
+				pattern++;
+			}
+			continue;
+		}
+		if (*pattern != *p)
+			return false;
+		pattern++;
+		p++;
+	}
+	if (*pattern || *p)
+		return false;
+	req->n_params = n;
+	return true;
+}
+
+const struct hk_route *hk_route_find(struct hk_req *req, bool *path_known)
+{
+	/* Path parameters point into this per-thread copy of the path. */
+	static __thread char buf[1024];
+
+	*path_known = false;
+	for (const struct hk_route *r = hk_routes; r->method; r++) {
+		if (!match(r->pattern, req->path, req, buf, sizeof(buf)))
+			continue;
+		if (!strcmp(r->method, req->method))
+			return r;
+		*path_known = true;
+	}
+	return NULL;
+}

@@ -1,0 +1,375 @@
+/*
+ * server.c - the HTTP server: libmicrohttpd (thread pool on epoll), request
+ * bodies buffered up to a limit, one store connection per worker thread,
+ * JSON answers and errors in the caller's language, one access-log line per
+ * request, and a graceful stop on SIGTERM/SIGINT.
+ *
+ * It must never exit because one request failed, never answer anything but
+ * JSON from /api, and never log a request body (it may hold personal data).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+
+#include "http_int.h"
+
+#define DEFAULT_MAX_BODY (1024 * 1024)
+#define DEFAULT_THREADS 4
+#define DRAIN_SECONDS 10
+
+struct server {
+	const struct hk_server_opts *opts;
+	size_t max_body;
+	pthread_key_t store_key;
+	atomic_int in_flight;
+};
+
+/* One request's buffered body and start time. */
+struct conn_ctx {
+	char *body;
+	size_t len, cap;
+	bool too_big;
+	struct timespec t0;
+};
+
+static void close_store(void *store)
+{
+	hk_store_close(store);
+}
+
+/* This worker thread's store, opened on first use. */
+static struct hk_store *thread_store(struct server *srv, enum hk_lang lang)
+{
+	struct hk_store *s = pthread_getspecific(srv->store_key);
+	struct hk_err err = {0};
+
+	if (s)
+		return s;
+	if (hk_store_open(srv->opts->db_uri, lang, &s, &err) != HK_OK) {
+		fprintf(stderr, "huikuan: %s\n", err.msg);
+		return NULL;
+	}
+	pthread_setspecific(srv->store_key, s);
+	return s;
+}
+
+static enum hk_lang request_lang(struct MHD_Connection *conn)
+{
+	const char *al = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     "Accept-Language");
+
+	return al && !strncasecmp(al, "en", 2) ? HK_LANG_EN : HK_LANG_ZH;
+}
+
+/* ====================================================================
+ * Helpers for handlers
+ * ==================================================================== */
+
+void hk_reply(struct hk_req *req, int status, json_t *body)
+{
+	if (req->json)
+		json_decref(req->json);
+	req->status = status;
+	req->json = body;
+}
+
+void hk_reply_error(struct hk_req *req, enum hk_rc rc, int status,
+		    const char *message)
+{
+	hk_reply(req, status ? status : hk_rc_http_status(rc),
+		 json_pack("{s:s, s:s}", "code", hk_rc_name(rc), "message",
+			   message ? message : hk_rc_message(rc, req->lang)));
+}
+
+const char *hk_req_header(struct hk_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *hk_req_query(struct hk_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+					   name);
+}
+
+json_t *hk_req_json_object(struct hk_req *req, const char *const *allowed)
+{
+	json_error_t jerr;
+	json_t *obj;
+	const char *key;
+	json_t *value;
+	char msg[256];
+
+	if (!req->body || !req->body_len) {
+		hk_reply_error(req, HK_EINVAL, 400,
+			       HK_TR(req->lang, "请求体为空；需要 JSON 对象",
+				     "the request body is empty; a JSON object is needed"));
+		return NULL;
+	}
+	obj = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
+			 &jerr);
+	if (!obj || !json_is_object(obj)) {
+		snprintf(msg, sizeof(msg),
+			 HK_TR(req->lang, "请求体不是有效的 JSON 对象（第 %d 行第 %d 列）",
+			       "the request body is not a valid JSON object (line %d, column %d)"),
+			 obj ? 1 : jerr.line, obj ? 1 : jerr.column);
+		json_decref(obj);
+		hk_reply_error(req, HK_EINVAL, 400, msg);
+		return NULL;
+	}
+	json_object_foreach(obj, key, value) {
+		bool known = false;
+
+		for (size_t i = 0; allowed && allowed[i]; i++)
+			known = known || !strcmp(allowed[i], key);
+		if (!known) {
+			snprintf(msg, sizeof(msg),
+				 HK_TR(req->lang, "未知字段 %.64s", "unknown field %.64s"),
+				 key);
+			json_decref(obj);
+			hk_reply_error(req, HK_EINVAL, 400, msg);
+			return NULL;
+		}
+	}
+	return obj;
+}
+
+/* ====================================================================
+ * The request lifecycle
+ * ==================================================================== */
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, int status,
+				 json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	size_t len = text ? strlen(text) : 0;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(len, text ? text : (char *)"",
+					       text ? MHD_RESPMEM_MUST_FREE
+						    : MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(resp, "Content-Type",
+				"application/json; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void access_log(const char *method,
+		       const char *url, int status, const struct timespec *t0)
+{
+	struct timespec t1;
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	json_t *line;
+	char *text;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	line = json_pack("{s:s, s:s, s:s, s:i, s:f}", "time", when, "method",
+			 method, "path", url, "status", status, "ms",
+			 (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+				 (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
+	text = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(4));
+	if (text)
+		fprintf(stderr, "%s\n", text);
+	free(text);
+	json_decref(line);
+}
+
+static void dispatch(struct server *srv, struct hk_req *req)
+{
+	bool path_known = false;
+	const struct hk_route *route = hk_route_find(req, &path_known);
+
+	if (!route) {
+		if (path_known)
+			hk_reply_error(req, HK_EUSAGE, 405,
+				       HK_TR(req->lang, "该路径不支持此方法",
+					     "this path does not take that method"));
+		else
+			hk_reply_error(req, HK_ENOTFOUND, 404,
+				       HK_TR(req->lang, "没有这个接口",
+					     "no such endpoint"));
+		return;
+	}
+	req->store = thread_store(srv, req->lang);
+	if (!req->store) {
+		hk_reply_error(req, HK_EDB, 503,
+			       HK_TR(req->lang, "数据库暂不可用，请稍后重试",
+				     "the database is not available; try again shortly"));
+		return;
+	}
+	route->handler(req);
+	if (!req->json)
+		hk_reply_error(req, HK_EINTERNAL, 500, NULL);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct server *srv = cls;
+	struct conn_ctx *cc = *con_cls;
+	struct hk_req req;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (!cc) {
+		const char *cl = MHD_lookup_connection_value(
+			conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+		cc = hk_calloc(1, sizeof(*cc));
+		clock_gettime(CLOCK_MONOTONIC, &cc->t0);
+		*con_cls = cc;
+		atomic_fetch_add(&srv->in_flight, 1);
+		/* Refuse an announced oversized body before reading it. */
+		if (cl && strtoull(cl, NULL, 10) > srv->max_body)
+			cc->too_big = true;
+		else
+			return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!cc->too_big && cc->len + *upload_data_size <= srv->max_body) {
+			if (cc->len + *upload_data_size + 1 > cc->cap) {
+				cc->cap = 2 * (cc->len + *upload_data_size) + 1;
+				cc->body = hk_realloc(cc->body, cc->cap);
+			}
+			memcpy(cc->body + cc->len, upload_data, *upload_data_size);
+			cc->len += *upload_data_size;
+			cc->body[cc->len] = '\0';
+		} else {
+			cc->too_big = true; /* keep reading, keep nothing */
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.path = url;
+	req.body = cc->body;
+	req.body_len = cc->len;
+	req.lang = request_lang(conn);
+	req.cfg = srv->opts->cfg;
+	req.conn = conn;
+	if (cc->too_big) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg),
+			 HK_TR(req.lang, "请求体超过 %zu 字节的上限",
+			       "the request body is over the limit of %zu bytes"),
+			 srv->max_body);
+		hk_reply_error(&req, HK_EINVAL, 413, msg);
+	} else {
+		dispatch(srv, &req);
+	}
+	ret = send_json(conn, req.status, req.json);
+	access_log(method, url, req.status, &cc->t0);
+	json_decref(req.json);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+			 void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct server *srv = cls;
+	struct conn_ctx *cc = *con_cls;
+
+	(void)conn;
+	(void)toe;
+	if (!cc)
+		return;
+	free(cc->body);
+	free(cc);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+/* ====================================================================
+ * Start, wait for a signal, stop
+ * ==================================================================== */
+
+enum hk_rc hk_server_run(const struct hk_server_opts *opts, struct hk_err *err)
+{
+	struct server srv = {.opts = opts};
+	struct sockaddr_in addr = {.sin_family = AF_INET};
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+	sigset_t stop_signals;
+	int sig = 0;
+
+	srv.max_body = opts->max_body ? opts->max_body : DEFAULT_MAX_BODY;
+	atomic_init(&srv.in_flight, 0);
+	if (inet_pton(AF_INET, opts->host, &addr.sin_addr) != 1)
+		return hk_err_set(err, HK_EUSAGE,
+				  HK_TR(opts->lang, "无效的监听地址 %s（需要 IPv4 地址）",
+					"invalid listen address %s (an IPv4 address is needed)"),
+				  opts->host);
+	addr.sin_port = htons(opts->port);
+	pthread_key_create(&srv.store_key, close_store);
+
+	/* Worker threads inherit this mask: only the main thread takes the
+	 * stop signals, in sigwait below. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	d = MHD_start_daemon(
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
+			MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &addr,
+		MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned)(opts->threads ? opts->threads : DEFAULT_THREADS),
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_END);
+	if (!d) {
+		pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
+		pthread_key_delete(srv.store_key);
+		return hk_err_set(err, HK_EIO,
+				  HK_TR(opts->lang, "无法监听 %s:%u：%s",
+					"could not listen on %s:%u: %s"),
+				  opts->host, (unsigned)opts->port, strerror(errno));
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	printf(HK_TR(opts->lang, "正在监听 http://%s:%u\n",
+		     "listening on http://%s:%u\n"),
+	       opts->host, info ? (unsigned)info->port : (unsigned)opts->port);
+	fflush(stdout);
+
+	sigwait(&stop_signals, &sig);
+	/* Stop taking connections, let the requests in flight finish. */
+	MHD_quiesce_daemon(d);
+	for (int i = 0; i < DRAIN_SECONDS * 100 &&
+			atomic_load(&srv.in_flight) > 0;
+	     i++) {
+		struct timespec ms10 = {0, 10 * 1000 * 1000};
+		nanosleep(&ms10, NULL);
+	}
+	MHD_stop_daemon(d);
+	pthread_key_delete(srv.store_key);
+	pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
+	fprintf(stderr, "%s\n",
+		HK_TR(opts->lang, "服务已停止", "server stopped"));
+	return HK_OK;
+}
