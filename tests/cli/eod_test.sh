@@ -122,9 +122,8 @@ m2=$(sqlite3 "$db" "select accounts||','||total_overdue from day_totals where as
 expect 1 "export into a missing directory" "$hk" --db "$db" export accounts --out "$tmp/no/such/dir.csv"
 [ ! -e "$tmp/no" ] && ok "no partial export file" || bad "no partial export file"
 
-# ---- demo refuses a database that holds accounts; serve is not built yet
+# ---- demo refuses a database that holds accounts
 expect 4 "demo on a database with accounts" "$hk" demo --db "$db" --accounts 10
-expect 1 "serve is not built yet" "$hk" --db "$db" serve
 
 # ---- a small demo end to end
 expect 0 "demo with 200 accounts" "$hk" demo --db "$tmp/demo.db" --accounts 200
