@@ -3,7 +3,7 @@
 # skipping what is already there.  Idempotent; safe to run on every build.
 set -eu
 
-build_pkgs="gcc make meson ninja-build pkgconf libsqlite3-dev libcsv-dev libinih-dev libmicrohttpd-dev libjansson-dev"
+build_pkgs="gcc make meson ninja-build pkgconf libsqlite3-dev libcsv-dev libinih-dev libmicrohttpd-dev libjansson-dev libsodium-dev"
 test_pkgs="libcmocka-dev sqlite3 curl python3"
 bench_pkgs="hyperfine time"
 

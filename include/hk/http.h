@@ -6,6 +6,7 @@
 #ifndef HK_HTTP_H
 #define HK_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,5 +32,19 @@ struct hk_server_opts {
  */
 enum hk_rc hk_server_run(const struct hk_server_opts *opts,
 			 struct hk_err *err);
+
+/* ---- passwords (auth.c): Argon2id through libsodium ----------------- */
+
+#define HK_PASSWORD_HASH_MAX 160
+#define HK_PASSWORD_MIN 10
+
+/* Hash `password` into out (HK_PASSWORD_HASH_MAX bytes).  HK_EINTERNAL
+ * when libsodium cannot (out of memory). */
+enum hk_rc hk_password_hash(const char *password, char *out);
+/* True when `password` matches the stored hash. */
+bool hk_password_verify(const char *hash, const char *password);
+/* A random password of `len` characters from an unambiguous alphabet
+ * (no 0/O, 1/l/I) into out (len + 1 bytes). */
+void hk_password_generate(char *out, size_t len);
 
 #endif

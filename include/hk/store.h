@@ -146,6 +146,42 @@ struct hk_bucket_totals {
 	int64_t penalty_due, total_overdue, principal_outstanding;
 };
 
+/* ---- people and access --------------------------------------------- */
+
+enum hk_role {
+	HK_ROLE_ADMIN = 1 << 0,
+	HK_ROLE_MANAGER = 1 << 1,
+	HK_ROLE_TEAM_LEADER = 1 << 2,
+	HK_ROLE_COLLECTOR = 1 << 3,
+	HK_ROLE_AGENCY_COLLECTOR = 1 << 4,
+	HK_ROLE_AUDITOR = 1 << 5,
+};
+#define HK_ROLE_ANY 0x3f
+
+/* The role's code ("admin", ...) and back (0 for unknown text). */
+const char *hk_role_name(int role);
+int hk_role_parse(const char *text);
+
+struct hk_user {
+	int64_t ref;
+	char username[65];
+	char display_name[129];
+	int role;          /* one enum hk_role bit */
+	int64_t team_ref;  /* 0: none */
+	char password_hash[160];
+	bool must_change;
+	bool active;
+	int failed_logins;
+	int64_t locked_until; /* Unix seconds */
+};
+
+struct hk_session {
+	int64_t user_ref;
+	bool bearer;
+	char csrf[65];
+	int64_t expires_at;
+};
+
 /* What one day-end did, for the audit trail of runs. */
 struct hk_eod_run_rec {
 	int32_t as_of;
@@ -275,6 +311,38 @@ struct hk_store_ops {
 	enum hk_rc (*promise_set_status)(struct hk_store *s, int64_t ref,
 					 int status, int32_t as_of,
 					 struct hk_err *err);
+	/* ---- people and access ---- */
+	enum hk_rc (*user_count)(struct hk_store *s, int64_t *count,
+				 struct hk_err *err);
+	/* Insert a user (ref is assigned into u->ref); HK_EREFUSED when the
+	 * username is taken. */
+	enum hk_rc (*user_create)(struct hk_store *s, struct hk_user *u,
+				  int64_t now, struct hk_err *err);
+	/* By username (ref 0) or by ref; *found=false when there is none. */
+	enum hk_rc (*user_get)(struct hk_store *s, const char *username,
+			       int64_t ref, struct hk_user *out, bool *found,
+			       struct hk_err *err);
+	/* Record a log-in attempt's outcome: failed count and lock. */
+	enum hk_rc (*user_set_login_state)(struct hk_store *s, int64_t ref,
+					   int failed_logins,
+					   int64_t locked_until,
+					   struct hk_err *err);
+	enum hk_rc (*user_set_password)(struct hk_store *s, int64_t ref,
+					const char *password_hash,
+					bool must_change, struct hk_err *err);
+	enum hk_rc (*session_create)(struct hk_store *s, const char *token_hash,
+				     const struct hk_session *session,
+				     int64_t now, struct hk_err *err);
+	/* A session that has not expired by `now`; *found=false otherwise. */
+	enum hk_rc (*session_get)(struct hk_store *s, const char *token_hash,
+				  int64_t now, struct hk_session *out,
+				  bool *found, struct hk_err *err);
+	enum hk_rc (*session_delete)(struct hk_store *s, const char *token_hash,
+				     struct hk_err *err);
+	/* Log every session of a user out (after a password change). */
+	enum hk_rc (*sessions_delete_user)(struct hk_store *s, int64_t user_ref,
+					   struct hk_err *err);
+
 	/* Append a row to the log of day-end runs (with the time it ran). */
 	enum hk_rc (*eod_run_record)(struct hk_store *s,
 				     const struct hk_eod_run_rec *rec,

@@ -4,8 +4,40 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "hk/http.h"
 #include "cli.h"
+
+/* The first `huikuan init` creates the administrator with a one-time
+ * password, printed once and never stored in clear: it must be changed at
+ * the first log-in. */
+static enum hk_rc create_first_admin(struct cli *cli, struct hk_store *s,
+				     struct hk_err *err)
+{
+	struct hk_user admin = {.role = HK_ROLE_ADMIN, .must_change = true,
+				.active = true};
+	char password[17];
+	int64_t count = 0;
+	enum hk_rc rc = s->ops->user_count(s, &count, err);
+
+	if (rc != HK_OK || count > 0)
+		return rc;
+	snprintf(admin.username, sizeof(admin.username), "admin");
+	snprintf(admin.display_name, sizeof(admin.display_name), "%s",
+		 HK_TR(cli->lang, "系统管理员", "Administrator"));
+	hk_password_generate(password, 16);
+	if (hk_password_hash(password, admin.password_hash) != HK_OK)
+		return hk_err_set(err, HK_EINTERNAL, "could not hash a password");
+	rc = s->ops->user_create(s, &admin, (int64_t)time(NULL), err);
+	if (rc != HK_OK)
+		return rc;
+	printf(HK_TR(cli->lang,
+		     "初始管理员：admin  一次性密码：%s\n（只显示这一次；首次登录后须修改）\n",
+		     "first administrator: admin  one-time password: %s\n(shown only this once; it must be changed at the first log-in)\n"),
+	       password);
+	return HK_OK;
+}
 
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
@@ -23,6 +55,10 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	}
 	if ((status = cli_open(cli, true, &s)) != EXIT_DONE)
 		return status;
+	if (create_first_admin(cli, s, &err) != HK_OK) {
+		hk_store_close(s);
+		return cli_fail(cli, err.code, &err);
+	}
 	s->ops->schema_version(s, &version, &err);
 	printf(HK_TR(cli->lang, "数据库已就绪：%s（结构版本 %d）\n",
 		     "database ready: %s (schema version %d)\n"),

@@ -16,6 +16,9 @@
 #define HK_MAX_PATH_PARAMS 4
 
 struct hk_req {
+	struct hk_user user;      /* who asked (ref 0: nobody logged in) */
+	struct hk_session session;
+	char token_hash[65];      /* of the session token presented */
 	const char *method;
 	const char *path;
 	const char *body;         /* NUL-terminated, may be NULL */
@@ -29,6 +32,8 @@ struct hk_req {
 	/* the answer */
 	int status;
 	json_t *json;             /* owned: the response body */
+	char headers[4][2][192];  /* extra response headers: name, value */
+	size_t n_headers;
 };
 
 typedef void (*hk_handler_fn)(struct hk_req *req);
@@ -39,6 +44,7 @@ struct hk_route {
 	hk_handler_fn handler;
 	const char *summary;      /* for the OpenAPI document */
 	const char *tag;
+	int roles;                /* enum hk_role bits allowed; 0: public */
 };
 
 /* The route table (routes.c), ended by a NULL method. */
@@ -62,8 +68,19 @@ const char *hk_req_header(struct hk_req *req, const char *name);
 /* A query-string argument (NULL when absent). */
 const char *hk_req_query(struct hk_req *req, const char *name);
 
+/* Who is asking (auth.c): from the session cookie or a bearer token.
+ * Answers 401/403 (and returns false) when the route's roles exclude the
+ * caller, or a cookie session writes without the CSRF header. */
+bool hk_authenticate(struct hk_req *req, const struct hk_route *route);
+/* Add a response header to the answer (at most a few per request). */
+void hk_reply_header(struct hk_req *req, const char *name, const char *value);
+
 /* Handlers, one file per resource. */
 void hk_h_health(struct hk_req *req);
 void hk_h_openapi(struct hk_req *req);
+void hk_h_login(struct hk_req *req);
+void hk_h_logout(struct hk_req *req);
+void hk_h_me(struct hk_req *req);
+void hk_h_password(struct hk_req *req);
 
 #endif

@@ -9,10 +9,21 @@
 
 const struct hk_route hk_routes[] = {
 	{"GET", "/api/health", hk_h_health,
-	 "Liveness, version and the last processed day-end date", "system"},
+	 "Liveness, version and the last processed day-end date", "system", 0},
 	{"GET", "/api/openapi.json", hk_h_openapi,
-	 "This API described as OpenAPI 3.1", "system"},
-	{NULL, NULL, NULL, NULL, NULL},
+	 "This API described as OpenAPI 3.1", "system", 0},
+	{"POST", "/api/session", hk_h_login,
+	 "Log in: {username, password, bearer?}; a cookie session with a "
+	 "CSRF token, or a bearer token for machine clients",
+	 "access", 0},
+	{"DELETE", "/api/session", hk_h_logout, "Log out", "access",
+	 HK_ROLE_ANY},
+	{"GET", "/api/me", hk_h_me, "The logged-in user", "access", HK_ROLE_ANY},
+	{"POST", "/api/me/password", hk_h_password,
+	 "Change one's password: {current_password, new_password}; ends every "
+	 "session of the user",
+	 "access", HK_ROLE_ANY},
+	{NULL, NULL, NULL, NULL, NULL, 0},
 };
 
 /* Match `path` against `pattern`; "{name}" matches one non-empty segment,

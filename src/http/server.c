@@ -91,6 +91,17 @@ void hk_reply_error(struct hk_req *req, enum hk_rc rc, int status,
 			   message ? message : hk_rc_message(rc, req->lang)));
 }
 
+void hk_reply_header(struct hk_req *req, const char *name, const char *value)
+{
+	if (req->n_headers == sizeof(req->headers) / sizeof(req->headers[0]))
+		return;
+	snprintf(req->headers[req->n_headers][0], sizeof(req->headers[0][0]),
+		 "%s", name);
+	snprintf(req->headers[req->n_headers][1], sizeof(req->headers[0][1]),
+		 "%s", value);
+	req->n_headers++;
+}
+
 const char *hk_req_header(struct hk_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
@@ -148,9 +159,11 @@ json_t *hk_req_json_object(struct hk_req *req, const char *const *allowed)
  * The request lifecycle
  * ==================================================================== */
 
-static enum MHD_Result send_json(struct MHD_Connection *conn, int status,
-				 json_t *body)
+static enum MHD_Result send_json(struct MHD_Connection *conn,
+				 const struct hk_req *req)
 {
+	int status = req->status;
+	json_t *body = req->json;
 	char *text = json_dumps(body, JSON_COMPACT);
 	size_t len = text ? strlen(text) : 0;
 	struct MHD_Response *resp;
@@ -163,6 +176,9 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status,
 				"application/json; charset=utf-8");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i < req->n_headers; i++)
+		MHD_add_response_header(resp, req->headers[i][0],
+					req->headers[i][1]);
 	ret = MHD_queue_response(conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -215,7 +231,8 @@ static void dispatch(struct server *srv, struct hk_req *req)
 				     "the database is not available; try again shortly"));
 		return;
 	}
-	route->handler(req);
+	if (hk_authenticate(req, route))
+		route->handler(req);
 	if (!req->json)
 		hk_reply_error(req, HK_EINTERNAL, 500, NULL);
 }
@@ -280,7 +297,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	} else {
 		dispatch(srv, &req);
 	}
-	ret = send_json(conn, req.status, req.json);
+	ret = send_json(conn, &req);
 	access_log(method, url, req.status, &cc->t0);
 	json_decref(req.json);
 	return ret;

@@ -44,3 +44,23 @@ enum hk_rc hk_store_meta_date(struct hk_store *s, const char *key,
 				  key, buf);
 	return HK_OK;
 }
+
+static const char *const role_names[] = {"admin", "manager", "team_leader",
+					 "collector", "agency_collector",
+					 "auditor"};
+
+const char *hk_role_name(int role)
+{
+	for (int i = 0; i < 6; i++)
+		if (role == 1 << i)
+			return role_names[i];
+	return "?";
+}
+
+int hk_role_parse(const char *text)
+{
+	for (int i = 0; text && i < 6; i++)
+		if (!strcmp(text, role_names[i]))
+			return 1 << i;
+	return 0;
+}

@@ -59,6 +59,16 @@ enum stmt_id {
 	ST_PROMISE_SET,
 	ST_ACCOUNTS_BY_ID,
 	ST_EOD_RUN,
+	ST_USER_COUNT,
+	ST_USER_INS,
+	ST_USER_BY_NAME,
+	ST_USER_BY_REF,
+	ST_USER_LOGIN,
+	ST_USER_PASSWORD,
+	ST_SESSION_INS,
+	ST_SESSION_GET,
+	ST_SESSION_DEL,
+	ST_SESSION_DEL_USER,
 	ST_COUNT
 };
 
@@ -262,6 +272,28 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"a.penalty_ppm, " STATE_COLS " FROM accounts a "
 		"LEFT JOIN account_state s ON s.account_ref = a.ref "
 		"ORDER BY a.account_id",
+#define USER_COLS                                                              \
+	"ref, username, display_name, role, COALESCE(team_ref, 0), "          \
+	"password_hash, must_change, active, failed_logins, locked_until "
+	[ST_USER_COUNT] = "SELECT count(*) FROM users",
+	[ST_USER_INS] =
+		"INSERT INTO users (username, display_name, role, team_ref, "
+		"password_hash, must_change, created_at) "
+		"VALUES (?1, ?2, ?3, NULLIF(?4, 0), ?5, ?6, ?7)",
+	[ST_USER_BY_NAME] = "SELECT " USER_COLS "FROM users WHERE username = ?1",
+	[ST_USER_BY_REF] = "SELECT " USER_COLS "FROM users WHERE ref = ?1",
+	[ST_USER_LOGIN] = "UPDATE users SET failed_logins = ?2, "
+			  "locked_until = ?3 WHERE ref = ?1",
+	[ST_USER_PASSWORD] = "UPDATE users SET password_hash = ?2, "
+			     "must_change = ?3 WHERE ref = ?1",
+	[ST_SESSION_INS] =
+		"INSERT INTO sessions (token_hash, user_ref, kind, csrf, "
+		"created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_SESSION_GET] =
+		"SELECT user_ref, kind, csrf, expires_at FROM sessions "
+		"WHERE token_hash = ?1 AND expires_at > ?2",
+	[ST_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash = ?1",
+	[ST_SESSION_DEL_USER] = "DELETE FROM sessions WHERE user_ref = ?1",
 	[ST_EOD_RUN] =
 		"INSERT INTO eod_runs (as_of, finished_at, accounts, replayed, "
 		"advanced, crossed, transitions) VALUES (?1, "
@@ -1162,6 +1194,204 @@ static enum hk_rc sq_eod_run_record(struct hk_store *s,
 	return exec_stmt(ss, st, err, "could not record the day-end run");
 }
 
+/* ====================================================================
+ * People and access
+ * ==================================================================== */
+
+static void copy_text(char *dst, size_t cap, const unsigned char *src)
+{
+	snprintf(dst, cap, "%s", src ? (const char *)src : "");
+}
+
+static enum hk_rc sq_user_count(struct hk_store *s, int64_t *count,
+				struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_USER_COUNT, err);
+
+	*count = 0;
+	if (!st)
+		return HK_EDB;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*count = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	return HK_OK;
+}
+
+static enum hk_rc sq_user_create(struct hk_store *s, struct hk_user *u,
+				 int64_t now, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_USER_INS, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_text(st, 1, u->username, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, u->display_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, hk_role_name(u->role), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, u->team_ref);
+	sqlite3_bind_text(st, 5, u->password_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, u->must_change);
+	sqlite3_bind_int64(st, 7, now);
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return hk_err_set(err, HK_EREFUSED,
+				  HK_TR(s->lang, "用户名 %s 已被使用",
+					"the username %s is taken"),
+				  u->username);
+	if (rc != SQLITE_DONE)
+		return db_error(ss, err, "could not create a user");
+	u->ref = sqlite3_last_insert_rowid(ss->db);
+	return HK_OK;
+}
+
+static enum hk_rc sq_user_get(struct hk_store *s, const char *username,
+			      int64_t ref, struct hk_user *u, bool *found,
+			      struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, username ? ST_USER_BY_NAME
+						 : ST_USER_BY_REF, err);
+	int rc;
+
+	*found = false;
+	if (!st)
+		return HK_EDB;
+	if (username)
+		sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(u, 0, sizeof(*u));
+		u->ref = sqlite3_column_int64(st, 0);
+		copy_text(u->username, sizeof(u->username),
+			  sqlite3_column_text(st, 1));
+		copy_text(u->display_name, sizeof(u->display_name),
+			  sqlite3_column_text(st, 2));
+		u->role = hk_role_parse((const char *)sqlite3_column_text(st, 3));
+		u->team_ref = sqlite3_column_int64(st, 4);
+		copy_text(u->password_hash, sizeof(u->password_hash),
+			  sqlite3_column_text(st, 5));
+		u->must_change = sqlite3_column_int(st, 6) != 0;
+		u->active = sqlite3_column_int(st, 7) != 0;
+		u->failed_logins = sqlite3_column_int(st, 8);
+		u->locked_until = sqlite3_column_int64(st, 9);
+		*found = true;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read a user");
+	return HK_OK;
+}
+
+static enum hk_rc sq_user_set_login_state(struct hk_store *s, int64_t ref,
+					  int failed_logins,
+					  int64_t locked_until,
+					  struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_USER_LOGIN, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	sqlite3_bind_int(st, 2, failed_logins);
+	sqlite3_bind_int64(st, 3, locked_until);
+	return exec_stmt(ss, st, err, "could not record a log-in attempt");
+}
+
+static enum hk_rc sq_user_set_password(struct hk_store *s, int64_t ref,
+				       const char *hash, bool must_change,
+				       struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_USER_PASSWORD, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, must_change);
+	return exec_stmt(ss, st, err, "could not change a password");
+}
+
+static enum hk_rc sq_session_create(struct hk_store *s, const char *token_hash,
+				    const struct hk_session *se, int64_t now,
+				    struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_SESSION_INS, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, se->user_ref);
+	sqlite3_bind_text(st, 3, se->bearer ? "bearer" : "cookie", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, se->csrf, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now);
+	sqlite3_bind_int64(st, 6, se->expires_at);
+	return exec_stmt(ss, st, err, "could not create a session");
+}
+
+static enum hk_rc sq_session_get(struct hk_store *s, const char *token_hash,
+				 int64_t now, struct hk_session *se,
+				 bool *found, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_SESSION_GET, err);
+	int rc;
+
+	*found = false;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(se, 0, sizeof(*se));
+		se->user_ref = sqlite3_column_int64(st, 0);
+		se->bearer = !strcmp((const char *)sqlite3_column_text(st, 1),
+				     "bearer");
+		copy_text(se->csrf, sizeof(se->csrf), sqlite3_column_text(st, 2));
+		se->expires_at = sqlite3_column_int64(st, 3);
+		*found = true;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read a session");
+	return HK_OK;
+}
+
+static enum hk_rc delete_by(struct sqlite_store *ss, enum stmt_id id,
+			    const char *text, int64_t ref, struct hk_err *err)
+{
+	sqlite3_stmt *st = stmt_get(ss, id, err);
+
+	if (!st)
+		return HK_EDB;
+	if (text)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, ref);
+	return exec_stmt(ss, st, err, "could not end a session");
+}
+
+static enum hk_rc sq_session_delete(struct hk_store *s, const char *token_hash,
+				    struct hk_err *err)
+{
+	return delete_by(S(s), ST_SESSION_DEL, token_hash, 0, err);
+}
+
+static enum hk_rc sq_sessions_delete_user(struct hk_store *s, int64_t user_ref,
+					  struct hk_err *err)
+{
+	return delete_by(S(s), ST_SESSION_DEL_USER, NULL, user_ref, err);
+}
+
 static const struct hk_store_ops sqlite_ops = {
 	.backend = "sqlite",
 	.close = sq_close,
@@ -1196,6 +1426,15 @@ static const struct hk_store_ops sqlite_ops = {
 	.promise_set_status = sq_promise_set_status,
 	.accounts_scan_by_id = sq_accounts_scan_by_id,
 	.eod_run_record = sq_eod_run_record,
+	.user_count = sq_user_count,
+	.user_create = sq_user_create,
+	.user_get = sq_user_get,
+	.user_set_login_state = sq_user_set_login_state,
+	.user_set_password = sq_user_set_password,
+	.session_create = sq_session_create,
+	.session_get = sq_session_get,
+	.session_delete = sq_session_delete,
+	.sessions_delete_user = sq_sessions_delete_user,
 };
 
 enum hk_rc hk_store_sqlite_open(const char *path, enum hk_lang lang,

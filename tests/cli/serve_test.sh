@@ -29,7 +29,13 @@ check() {
 }
 
 db=$tmp/s.db
-"$hk" --db "$db" init >/dev/null
+"$hk" --db "$db" init >"$tmp/init"
+adminpw=$(sed -n 's/.*一次性密码：\([A-Za-z0-9]*\).*/\1/p' "$tmp/init")
+[ ${#adminpw} -eq 16 ] && ok "init prints a one-time admin password" || bad "init prints a one-time admin password"
+"$hk" --db "$db" init >"$tmp/init2"
+grep -q "一次性密码" "$tmp/init2" && bad "a second init creates no second admin" || ok "a second init creates no second admin"
+stored=$(sqlite3 "$db" "select password_hash from users where username='admin'")
+case $stored in '$argon2id$'*) ok "password stored as Argon2id" ;; *) bad "password stored as Argon2id ($stored)" ;; esac
 expect_status() {
 	"$@" >/dev/null 2>&1
 	echo $?
@@ -77,6 +83,35 @@ sys.exit(1 if bad else 0)
 PY
 then ok "every documented route is served"; else bad "every documented route is served"; fi
 grep -q '"path":"/api/health","status":200' "$tmp/log" && ok "access log line" || bad "access log line"
+
+# ---- log-in, sessions, CSRF, bearer tokens, password change, lockout
+J='Content-Type: application/json'
+check "malformed JSON is 400" 400 '"code":"HK_EINVAL"' -X POST -H "$J" -d '{"username":' "$base/api/session"
+check "unknown field is 400" 400 'unknown field' -H 'Accept-Language: en' -X POST -H "$J" -d '{"username":"admin","password":"x","evil":1}' "$base/api/session"
+check "wrong password is 401" 401 '用户名或密码错误' -X POST -H "$J" -d '{"username":"admin","password":"wrong-password"}' "$base/api/session"
+check "unknown user gets the same answer" 401 '用户名或密码错误' -X POST -H "$J" -d '{"username":"nobody","password":"wrong-password"}' "$base/api/session"
+check "no session is 401" 401 '"code"' "$base/api/me"
+check "log in" 200 '"csrf_token"' -c "$tmp/jar" -X POST -H "$J" -d "{\"username\":\"admin\",\"password\":\"$adminpw\"}" "$base/api/session"
+csrf=$(sed -n 's/.*"csrf_token":"\([0-9a-f]*\)".*/\1/p' "$tmp/body")
+grep -q "HttpOnly" "$tmp/jar" 2>/dev/null || grep -q "#HttpOnly_" "$tmp/jar" && ok "session cookie is HttpOnly" || bad "session cookie is HttpOnly"
+check "me with the cookie" 200 '"must_change_password":true' -b "$tmp/jar" "$base/api/me"
+check "a write without CSRF is refused" 403 'X-CSRF-Token' -b "$tmp/jar" -X DELETE "$base/api/session"
+check "bearer log-in" 200 '"token"' -X POST -H "$J" -d "{\"username\":\"admin\",\"password\":\"$adminpw\",\"bearer\":true}" "$base/api/session"
+token=$(sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p' "$tmp/body")
+check "me with the bearer token" 200 '"username":"admin"' -H "Authorization: Bearer $token" "$base/api/me"
+check "a too-short new password is refused" 400 '"code":"HK_EINVAL"' -b "$tmp/jar" -H "X-CSRF-Token: $csrf" -X POST -H "$J" -d "{\"current_password\":\"$adminpw\",\"new_password\":\"short\"}" "$base/api/me/password"
+check "change the password" 200 '"changed":true' -b "$tmp/jar" -H "X-CSRF-Token: $csrf" -X POST -H "$J" -d "{\"current_password\":\"$adminpw\",\"new_password\":\"a-new-long-password\"}" "$base/api/me/password"
+check "the change ends the other sessions" 401 '"code"' -H "Authorization: Bearer $token" "$base/api/me"
+check "the old password no longer works" 401 '"code"' -X POST -H "$J" -d "{\"username\":\"admin\",\"password\":\"$adminpw\"}" "$base/api/session"
+check "the new one does" 200 '"must_change_password":false' -c "$tmp/jar" -X POST -H "$J" -d '{"username":"admin","password":"a-new-long-password"}' "$base/api/session"
+csrf=$(sed -n 's/.*"csrf_token":"\([0-9a-f]*\)".*/\1/p' "$tmp/body")
+check "log out with CSRF" 200 '"logged_out":true' -b "$tmp/jar" -H "X-CSRF-Token: $csrf" -X DELETE "$base/api/session"
+check "logged out is logged out" 401 '"code"' -b "$tmp/jar" "$base/api/me"
+for i in 1 2 3 4; do
+	curl -s -o /dev/null -X POST -H "$J" -d '{"username":"admin","password":"wrong-again"}' "$base/api/session"
+done
+check "the fifth wrong password" 401 '"code"' -X POST -H "$J" -d '{"username":"admin","password":"wrong-again"}' "$base/api/session"
+check "then even the right one is locked out" 403 '锁定' -X POST -H "$J" -d '{"username":"admin","password":"a-new-long-password"}' "$base/api/session"
 
 # SIGTERM: stops cleanly with status 0
 kill -TERM "$pid"
