@@ -33,6 +33,26 @@ struct hk_server_opts {
 enum hk_rc hk_server_run(const struct hk_server_opts *opts,
 			 struct hk_err *err);
 
+/* ---- the audit trail (audit.c) -------------------------------------- */
+
+struct hk_store;
+struct hk_audit_rec;
+
+/* SHA-256 (hex) of a record's content chained to rec->prev_hash. */
+void hk_audit_hash(const struct hk_audit_rec *rec, char out[65]);
+/* Chain `rec` to the last record and append it.  Call inside the write
+ * transaction of the action it records, so both land or neither does. */
+enum hk_rc hk_audit_write(struct hk_store *s, struct hk_audit_rec *rec,
+			  struct hk_err *err);
+/*
+ * Walk the whole trail.  *first_bad = 0 when it is intact; otherwise the
+ * ref of the first record altered, inserted after the fact, or following a
+ * removed one, with `why` (cap bytes) saying which.
+ */
+enum hk_rc hk_audit_verify(struct hk_store *s, int64_t *first_bad,
+			   int64_t *records, char *why, size_t cap,
+			   struct hk_err *err);
+
 /* ---- passwords (auth.c): Argon2id through libsodium ----------------- */
 
 #define HK_PASSWORD_HASH_MAX 160

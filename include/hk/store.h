@@ -182,6 +182,21 @@ struct hk_session {
 	int64_t expires_at;
 };
 
+/* One record of the audit trail.  Text fields hold no personal data
+ * beyond what the action itself reveals (ids, not names or numbers). */
+struct hk_audit_rec {
+	int64_t ref;
+	int64_t at;       /* Unix seconds */
+	int64_t user_ref; /* 0: the system or an anonymous caller */
+	char client[64];  /* the caller's address */
+	char action[64];  /* "session.create", "user.create", ... */
+	char target[128]; /* "user:12", "case:7", ... */
+	char detail[512]; /* JSON, small */
+	char prev_hash[65];
+	char hash[65];
+};
+typedef int (*hk_audit_fn)(void *ctx, const struct hk_audit_rec *rec);
+
 /* What one day-end did, for the audit trail of runs. */
 struct hk_eod_run_rec {
 	int32_t as_of;
@@ -342,6 +357,21 @@ struct hk_store_ops {
 	/* Log every session of a user out (after a password change). */
 	enum hk_rc (*sessions_delete_user)(struct hk_store *s, int64_t user_ref,
 					   struct hk_err *err);
+
+	/* The hash of the last audit record ("" when none), to chain the
+	 * next one.  Call inside the write transaction that appends. */
+	enum hk_rc (*audit_last_hash)(struct hk_store *s, char out[65],
+				      struct hk_err *err);
+	enum hk_rc (*audit_append)(struct hk_store *s,
+				   const struct hk_audit_rec *rec,
+				   struct hk_err *err);
+	/* Every audit record in order. */
+	enum hk_rc (*audit_scan)(struct hk_store *s, hk_audit_fn fn, void *ctx,
+				 struct hk_err *err);
+	/* Users, by username. */
+	enum hk_rc (*users_scan)(struct hk_store *s,
+				 int (*fn)(void *ctx, const struct hk_user *u),
+				 void *ctx, struct hk_err *err);
 
 	/* Append a row to the log of day-end runs (with the time it ran). */
 	enum hk_rc (*eod_run_record)(struct hk_store *s,

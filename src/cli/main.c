@@ -33,7 +33,8 @@ static void help(enum hk_lang lang)
 		    "  huikuan [--db URI] export accounts [--out FILE]\n"
 		    "  huikuan [--db URI] serve [--listen HOST:PORT]\n"
 		    "  huikuan demo [--accounts N] [--db URI]\n"
-		    "  huikuan gen --accounts N --out DIR [--today YYYY-MM-DD] [--seed S]\n\n"
+		    "  huikuan gen --accounts N --out DIR [--today YYYY-MM-DD] [--seed S]\n"
+		    "  huikuan [--db URI] audit verify\n\n"
 		    "URI：SQLite 文件路径（默认 ./huikuan.db 或 $HUIKUAN_DB）\n"
 		    "退出码：0 完成；2 用法错误；3 输入无效，未做任何更改；4 因当前状态被拒绝；1 其他错误\n",
 		    "huikuan - debt collection and receivables recovery\n\n"
@@ -45,7 +46,8 @@ static void help(enum hk_lang lang)
 		    "  huikuan [--db URI] export accounts [--out FILE]\n"
 		    "  huikuan [--db URI] serve [--listen HOST:PORT]\n"
 		    "  huikuan demo [--accounts N] [--db URI]\n"
-		    "  huikuan gen --accounts N --out DIR [--today YYYY-MM-DD] [--seed S]\n\n"
+		    "  huikuan gen --accounts N --out DIR [--today YYYY-MM-DD] [--seed S]\n"
+		    "  huikuan [--db URI] audit verify\n\n"
 		    "URI: an SQLite file path (default ./huikuan.db, or $HUIKUAN_DB)\n"
 		    "exit status: 0 done; 2 usage error; 3 invalid input, nothing changed;\n"
 		    "             4 refused because of the state; 1 anything else\n"),
@@ -61,7 +63,7 @@ int main(int argc, char **argv)
 		{"init", cmd_init},   {"import", cmd_import},
 		{"eod", cmd_eod},     {"export", cmd_export},
 		{"demo", cmd_demo},   {"serve", cmd_serve},
-		{"gen", cmd_gen},
+		{"gen", cmd_gen},     {"audit", cmd_audit},
 	};
 	struct cli cli = {0};
 	int i = 1;

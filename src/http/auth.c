@@ -158,7 +158,16 @@ bool hk_authenticate(struct hk_req *req, const struct hk_route *route)
 	return true;
 }
 
-static json_t *user_json(const struct hk_user *u)
+/* An audit record whose target is the request's own user. */
+static void audit_user(struct hk_req *req, const char *action)
+{
+	char target[32];
+
+	snprintf(target, sizeof(target), "user:%lld", (long long)req->user.ref);
+	hk_audit(req, action, target, NULL);
+}
+
+json_t *hk_user_json(const struct hk_user *u)
 {
 	return json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->ref,
 			 "username", u->username, "display_name",
@@ -214,12 +223,23 @@ void hk_h_login(struct hk_req *req)
 	ok = found && u.active && hk_password_verify(u.password_hash, password);
 	json_decref(body);
 	if (!ok) {
-		if (found) {
+		if (found && s->ops->begin(s, &err) == HK_OK) {
 			int failed = u.failed_logins + 1;
+			char target[32];
+
 			s->ops->user_set_login_state(
 				s, u.ref, failed >= LOCK_AFTER ? 0 : failed,
 				failed >= LOCK_AFTER ? now + LOCK_SECONDS : 0,
 				&err);
+			snprintf(target, sizeof(target), "user:%lld",
+				 (long long)u.ref);
+			hk_audit(req, failed >= LOCK_AFTER ? "session.locked"
+							   : "session.refused",
+				 target, NULL);
+			if (req->audit_failed)
+				s->ops->rollback(s);
+			else
+				s->ops->commit(s, &err);
 		}
 		/* The same answer whether or not the username exists. */
 		hk_reply_error(req, HK_EREFUSED, 401,
@@ -232,9 +252,13 @@ void hk_h_login(struct hk_req *req)
 	random_token(se.csrf);
 	se.user_ref = u.ref;
 	se.expires_at = now + (se.bearer ? BEARER_SECONDS : COOKIE_SECONDS);
+	req->user = u; /* the audit record names who logged in */
 	if (s->ops->begin(s, &err) != HK_OK ||
 	    s->ops->user_set_login_state(s, u.ref, 0, 0, &err) != HK_OK ||
 	    s->ops->session_create(s, hash, &se, now, &err) != HK_OK ||
+	    (audit_user(req, se.bearer ? "session.create_bearer"
+				       : "session.create"),
+	     req->audit_failed) ||
 	    s->ops->commit(s, &err) != HK_OK) {
 		s->ops->rollback(s);
 		hk_reply_error(req, HK_EDB, 503, NULL);
@@ -242,7 +266,7 @@ void hk_h_login(struct hk_req *req)
 	}
 	if (se.bearer) {
 		hk_reply(req, 200,
-			 json_pack("{s:o, s:s, s:I}", "user", user_json(&u),
+			 json_pack("{s:o, s:s, s:I}", "user", hk_user_json(&u),
 				   "token", token, "expires_at",
 				   (json_int_t)se.expires_at));
 		return;
@@ -252,16 +276,20 @@ void hk_h_login(struct hk_req *req)
 		 token, COOKIE_SECONDS);
 	hk_reply_header(req, "Set-Cookie", cookie);
 	hk_reply(req, 200,
-		 json_pack("{s:o, s:s}", "user", user_json(&u), "csrf_token",
+		 json_pack("{s:o, s:s}", "user", hk_user_json(&u), "csrf_token",
 			   se.csrf));
 }
 
 void hk_h_logout(struct hk_req *req)
 {
+	struct hk_store *s = req->store;
 	struct hk_err err = {0};
 
-	if (req->store->ops->session_delete(req->store, req->token_hash, &err) !=
-	    HK_OK) {
+	if (s->ops->begin(s, &err) != HK_OK ||
+	    s->ops->session_delete(s, req->token_hash, &err) != HK_OK ||
+	    (audit_user(req, "session.delete"), req->audit_failed) ||
+	    s->ops->commit(s, &err) != HK_OK) {
+		s->ops->rollback(s);
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		return;
 	}
@@ -272,7 +300,7 @@ void hk_h_logout(struct hk_req *req)
 
 void hk_h_me(struct hk_req *req)
 {
-	hk_reply(req, 200, user_json(&req->user));
+	hk_reply(req, 200, hk_user_json(&req->user));
 }
 
 void hk_h_password(struct hk_req *req)
@@ -318,6 +346,7 @@ void hk_h_password(struct hk_req *req)
 	    s->ops->user_set_password(s, req->user.ref, hash, false, &err) !=
 		    HK_OK ||
 	    s->ops->sessions_delete_user(s, req->user.ref, &err) != HK_OK ||
+	    (audit_user(req, "user.password"), req->audit_failed) ||
 	    s->ops->commit(s, &err) != HK_OK) {
 		s->ops->rollback(s);
 		hk_reply_error(req, HK_EDB, 503, NULL);

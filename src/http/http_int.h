@@ -19,6 +19,8 @@ struct hk_req {
 	struct hk_user user;      /* who asked (ref 0: nobody logged in) */
 	struct hk_session session;
 	char token_hash[65];      /* of the session token presented */
+	char client[64];          /* the caller's address */
+	bool audit_failed;        /* an audit record could not be written */
 	const char *method;
 	const char *path;
 	const char *body;         /* NUL-terminated, may be NULL */
@@ -75,6 +77,15 @@ bool hk_authenticate(struct hk_req *req, const struct hk_route *route);
 /* Add a response header to the answer (at most a few per request). */
 void hk_reply_header(struct hk_req *req, const char *name, const char *value);
 
+/* Append an audit record for this request (takes `detail`, may be NULL).
+ * Call inside the write transaction; on failure sets req->audit_failed and
+ * the caller must roll back: no write without its record. */
+void hk_audit(struct hk_req *req, const char *action, const char *target,
+	      json_t *detail);
+
+/* A user as the API shows it (never the password hash). */
+json_t *hk_user_json(const struct hk_user *u);
+
 /* Handlers, one file per resource. */
 void hk_h_health(struct hk_req *req);
 void hk_h_openapi(struct hk_req *req);
@@ -82,5 +93,8 @@ void hk_h_login(struct hk_req *req);
 void hk_h_logout(struct hk_req *req);
 void hk_h_me(struct hk_req *req);
 void hk_h_password(struct hk_req *req);
+void hk_h_users_list(struct hk_req *req);
+void hk_h_users_create(struct hk_req *req);
+void hk_h_audit_list(struct hk_req *req);
 
 #endif

@@ -23,6 +23,15 @@ const struct hk_route hk_routes[] = {
 	 "Change one's password: {current_password, new_password}; ends every "
 	 "session of the user",
 	 "access", HK_ROLE_ANY},
+	{"GET", "/api/users", hk_h_users_list, "Users", "access",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_AUDITOR},
+	{"POST", "/api/users", hk_h_users_create,
+	 "Create a user: {username, display_name, role}; answers a one-time "
+	 "password, shown once",
+	 "access", HK_ROLE_ADMIN},
+	{"GET", "/api/audit", hk_h_audit_list,
+	 "The audit trail, oldest first (auditors and admins)", "audit",
+	 HK_ROLE_ADMIN | HK_ROLE_AUDITOR},
 	{NULL, NULL, NULL, NULL, NULL, 0},
 };
 

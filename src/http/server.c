@@ -208,6 +208,23 @@ static void access_log(const char *method,
 	json_decref(line);
 }
 
+static void client_address(struct MHD_Connection *conn, char *out,
+			   size_t cap)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, cap, "?");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+			  out, (socklen_t)cap);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			  (socklen_t)cap);
+}
+
 static void dispatch(struct server *srv, struct hk_req *req)
 {
 	bool path_known = false;
@@ -286,6 +303,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	req.lang = request_lang(conn);
 	req.cfg = srv->opts->cfg;
 	req.conn = conn;
+	client_address(conn, req.client, sizeof(req.client));
 	if (cc->too_big) {
 		char msg[128];
 

@@ -69,6 +69,10 @@ enum stmt_id {
 	ST_SESSION_GET,
 	ST_SESSION_DEL,
 	ST_SESSION_DEL_USER,
+	ST_AUDIT_LAST,
+	ST_AUDIT_INS,
+	ST_AUDIT_SCAN,
+	ST_USERS_SCAN,
 	ST_COUNT
 };
 
@@ -294,6 +298,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"WHERE token_hash = ?1 AND expires_at > ?2",
 	[ST_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash = ?1",
 	[ST_SESSION_DEL_USER] = "DELETE FROM sessions WHERE user_ref = ?1",
+	[ST_AUDIT_LAST] = "SELECT hash FROM audit_log ORDER BY ref DESC LIMIT 1",
+	[ST_AUDIT_INS] =
+		"INSERT INTO audit_log (at, user_ref, client, action, target, "
+		"detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_AUDIT_SCAN] =
+		"SELECT ref, at, user_ref, client, action, target, detail, "
+		"prev_hash, hash FROM audit_log ORDER BY ref",
+	[ST_USERS_SCAN] = "SELECT " USER_COLS "FROM users ORDER BY username",
 	[ST_EOD_RUN] =
 		"INSERT INTO eod_runs (as_of, finished_at, accounts, replayed, "
 		"advanced, crossed, transitions) VALUES (?1, "
@@ -1247,6 +1259,8 @@ static enum hk_rc sq_user_create(struct hk_store *s, struct hk_user *u,
 	return HK_OK;
 }
 
+static void read_user(sqlite3_stmt *st, struct hk_user *u);
+
 static enum hk_rc sq_user_get(struct hk_store *s, const char *username,
 			      int64_t ref, struct hk_user *u, bool *found,
 			      struct hk_err *err)
@@ -1265,6 +1279,18 @@ static enum hk_rc sq_user_get(struct hk_store *s, const char *username,
 		sqlite3_bind_int64(st, 1, ref);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
+		read_user(st, u);
+		*found = true;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read a user");
+	return HK_OK;
+}
+
+static void read_user(sqlite3_stmt *st, struct hk_user *u)
+{
+	{
 		memset(u, 0, sizeof(*u));
 		u->ref = sqlite3_column_int64(st, 0);
 		copy_text(u->username, sizeof(u->username),
@@ -1279,11 +1305,102 @@ static enum hk_rc sq_user_get(struct hk_store *s, const char *username,
 		u->active = sqlite3_column_int(st, 7) != 0;
 		u->failed_logins = sqlite3_column_int(st, 8);
 		u->locked_until = sqlite3_column_int64(st, 9);
-		*found = true;
+	}
+}
+
+static enum hk_rc sq_users_scan(struct hk_store *s,
+				int (*fn)(void *ctx, const struct hk_user *u),
+				void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_USERS_SCAN, err);
+	struct hk_user u;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_user(st, &u);
+		if (fn(ctx, &u)) {
+			stmt_done(st);
+			return HK_EINTERNAL;
+		}
 	}
 	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read users");
+	return HK_OK;
+}
+
+static enum hk_rc sq_audit_last_hash(struct hk_store *s, char out[65],
+				     struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_AUDIT_LAST, err);
+	int rc;
+
+	out[0] = '\0';
+	if (!st)
+		return HK_EDB;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_text(out, 65, sqlite3_column_text(st, 0));
+	stmt_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(ss, err, "could not read a user");
+		return db_error(ss, err, "could not read the audit trail");
+	return HK_OK;
+}
+
+static enum hk_rc sq_audit_append(struct hk_store *s,
+				  const struct hk_audit_rec *r,
+				  struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_AUDIT_INS, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, r->at);
+	sqlite3_bind_int64(st, 2, r->user_ref);
+	sqlite3_bind_text(st, 3, r->client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->detail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, r->prev_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, r->hash, -1, SQLITE_STATIC);
+	return exec_stmt(ss, st, err, "could not append to the audit trail");
+}
+
+static enum hk_rc sq_audit_scan(struct hk_store *s, hk_audit_fn fn, void *ctx,
+				struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_AUDIT_SCAN, err);
+	struct hk_audit_rec r;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.ref = sqlite3_column_int64(st, 0);
+		r.at = sqlite3_column_int64(st, 1);
+		r.user_ref = sqlite3_column_int64(st, 2);
+		copy_text(r.client, sizeof(r.client), sqlite3_column_text(st, 3));
+		copy_text(r.action, sizeof(r.action), sqlite3_column_text(st, 4));
+		copy_text(r.target, sizeof(r.target), sqlite3_column_text(st, 5));
+		copy_text(r.detail, sizeof(r.detail), sqlite3_column_text(st, 6));
+		copy_text(r.prev_hash, sizeof(r.prev_hash),
+			  sqlite3_column_text(st, 7));
+		copy_text(r.hash, sizeof(r.hash), sqlite3_column_text(st, 8));
+		if (fn(ctx, &r)) {
+			stmt_done(st);
+			return HK_EINTERNAL;
+		}
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read the audit trail");
 	return HK_OK;
 }
 
@@ -1435,6 +1552,10 @@ static const struct hk_store_ops sqlite_ops = {
 	.session_get = sq_session_get,
 	.session_delete = sq_session_delete,
 	.sessions_delete_user = sq_sessions_delete_user,
+	.audit_last_hash = sq_audit_last_hash,
+	.audit_append = sq_audit_append,
+	.audit_scan = sq_audit_scan,
+	.users_scan = sq_users_scan,
 };
 
 enum hk_rc hk_store_sqlite_open(const char *path, enum hk_lang lang,

@@ -107,6 +107,24 @@ check "the new one does" 200 '"must_change_password":false' -c "$tmp/jar" -X POS
 csrf=$(sed -n 's/.*"csrf_token":"\([0-9a-f]*\)".*/\1/p' "$tmp/body")
 check "log out with CSRF" 200 '"logged_out":true' -b "$tmp/jar" -H "X-CSRF-Token: $csrf" -X DELETE "$base/api/session"
 check "logged out is logged out" 401 '"code"' -b "$tmp/jar" "$base/api/me"
+# ---- users and roles (an admin session from here on)
+check "log in again" 200 '"csrf_token"' -c "$tmp/jar" -X POST -H "$J" -d '{"username":"admin","password":"a-new-long-password"}' "$base/api/session"
+csrf=$(sed -n 's/.*"csrf_token":"\([0-9a-f]*\)".*/\1/p' "$tmp/body")
+A="-b $tmp/jar -H X-CSRF-Token:$csrf"
+check "admin creates a collector" 201 '"one_time_password"' $A -X POST -H "$J" -d '{"username":"li.na","display_name":"李娜","role":"collector"}' "$base/api/users"
+colpw=$(sed -n 's/.*"one_time_password":"\([A-Za-z0-9]*\)".*/\1/p' "$tmp/body")
+check "a taken username is refused" 409 '"code":"HK_EREFUSED"' $A -X POST -H "$J" -d '{"username":"li.na","display_name":"x","role":"collector"}' "$base/api/users"
+check "an unknown role is refused" 400 '"code":"HK_EINVAL"' $A -X POST -H "$J" -d '{"username":"x1","display_name":"x","role":"boss"}' "$base/api/users"
+check "admin lists users" 200 '"username":"li.na"' $A "$base/api/users"
+check "the collector logs in" 200 '"role":"collector"' -c "$tmp/cjar" -X POST -H "$J" -d "{\"username\":\"li.na\",\"password\":\"$colpw\"}" "$base/api/session"
+ccsrf=$(sed -n 's/.*"csrf_token":"\([0-9a-f]*\)".*/\1/p' "$tmp/body")
+check "a collector may not list users" 403 '"code":"HK_EREFUSED"' -b "$tmp/cjar" "$base/api/users"
+check "a collector may not create users" 403 '"code":"HK_EREFUSED"' -b "$tmp/cjar" -H "X-CSRF-Token: $ccsrf" -X POST -H "$J" -d '{"username":"x2","display_name":"x","role":"admin"}' "$base/api/users"
+check "a collector may not read the audit trail" 403 '"code"' -b "$tmp/cjar" "$base/api/audit"
+check "admin reads the audit trail" 200 '"action":"user.create"' $A "$base/api/audit"
+grep -q 'li.na' "$tmp/body" && grep -q '"action":"session.create"' "$tmp/body" && ok "log-ins and user creation are audited" || bad "log-ins and user creation are audited"
+grep -q "$colpw" "$tmp/body" && bad "no password in the audit trail" || ok "no password in the audit trail"
+
 for i in 1 2 3 4; do
 	curl -s -o /dev/null -X POST -H "$J" -d '{"username":"admin","password":"wrong-again"}' "$base/api/session"
 done
@@ -120,6 +138,19 @@ st=$?
 pid=
 [ $st -eq 0 ] && ok "SIGTERM stops the server (exit 0)" || bad "SIGTERM stops the server (exit $st)"
 grep -q "服务已停止" "$tmp/log" && ok "says it stopped" || bad "says it stopped"
+
+# ---- the audit trail is tamper-evident
+"$hk" --db "$db" audit verify >"$tmp/v" 2>&1 && grep -q "完好" "$tmp/v" && ok "audit verify: intact" || bad "audit verify: intact ($(cat "$tmp/v"))"
+n=$(sqlite3 "$db" "select count(*) from audit_log")
+[ "$n" -ge 8 ] && ok "audit records written ($n)" || bad "audit records written ($n)"
+cp "$db" "$tmp/t1.db"
+sqlite3 "$tmp/t1.db" "update audit_log set target='user:99' where ref=3"
+"$hk" --db "$tmp/t1.db" audit verify >/dev/null 2>"$tmp/v"
+[ $? -eq 4 ] && grep -q "3" "$tmp/v" && ok "an altered record is found" || bad "an altered record is found ($(cat "$tmp/v"))"
+cp "$db" "$tmp/t2.db"
+sqlite3 "$tmp/t2.db" "delete from audit_log where ref=4"
+"$hk" --db "$tmp/t2.db" audit verify >/dev/null 2>"$tmp/v"
+[ $? -eq 4 ] && grep -q "5" "$tmp/v" && ok "a removed record is found" || bad "a removed record is found ($(cat "$tmp/v"))"
 
 echo "serve: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

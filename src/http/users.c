@@ -1,0 +1,111 @@
+/*
+ * users.c - people and the audit trail: GET/POST /api/users (an admin
+ * creates a user, who gets a one-time password to change at the first
+ * log-in) and GET /api/audit (auditors and admins read the trail).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "http_int.h"
+
+static int add_user(void *ctx, const struct hk_user *u)
+{
+	json_array_append_new(ctx, hk_user_json(u));
+	return 0;
+}
+
+void hk_h_users_list(struct hk_req *req)
+{
+	struct hk_err err = {0};
+	json_t *list = json_array();
+
+	if (req->store->ops->users_scan(req->store, add_user, list, &err) !=
+	    HK_OK) {
+		json_decref(list);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	hk_reply(req, 200, json_pack("{s:o}", "users", list));
+}
+
+void hk_h_users_create(struct hk_req *req)
+{
+	static const char *const fields[] = {"username", "display_name", "role",
+					     NULL};
+	struct hk_store *s = req->store;
+	struct hk_err err = {0};
+	struct hk_user u = {.must_change = true, .active = true};
+	json_t *body = hk_req_json_object(req, fields);
+	const char *username, *display, *role;
+	char password[17], target[32];
+	enum hk_rc rc;
+
+	if (!body)
+		return;
+	username = json_string_value(json_object_get(body, "username"));
+	display = json_string_value(json_object_get(body, "display_name"));
+	role = json_string_value(json_object_get(body, "role"));
+	u.role = hk_role_parse(role);
+	if (!username || !hk_ident_valid(username, strlen(username)) ||
+	    !display || !*display || strlen(display) >= sizeof(u.display_name) ||
+	    !u.role) {
+		json_decref(body);
+		hk_reply_error(req, HK_EINVAL, 400,
+			       HK_TR(req->lang,
+				     "需要 username（1–64 个字母、数字、_ - .）、display_name 和 role（admin、manager、team_leader、collector、agency_collector、auditor）",
+				     "username (1-64 of letters, digits, _ - .), display_name and role (admin, manager, team_leader, collector, agency_collector, auditor) are needed"));
+		return;
+	}
+	snprintf(u.username, sizeof(u.username), "%s", username);
+	snprintf(u.display_name, sizeof(u.display_name), "%s", display);
+	json_decref(body);
+	hk_password_generate(password, 16);
+	if (hk_password_hash(password, u.password_hash) != HK_OK) {
+		hk_reply_error(req, HK_EINTERNAL, 500, NULL);
+		return;
+	}
+	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
+	    (rc = s->ops->user_create(s, &u, (int64_t)time(NULL), &err)) ==
+		    HK_OK) {
+		snprintf(target, sizeof(target), "user:%lld", (long long)u.ref);
+		hk_audit(req, "user.create", target,
+			 json_pack("{s:s, s:s}", "username", u.username, "role",
+				   hk_role_name(u.role)));
+		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+	}
+	if (rc != HK_OK) {
+		s->ops->rollback(s);
+		hk_reply_error(req, rc, 0, err.msg[0] ? err.msg : NULL);
+		return;
+	}
+	/* The one-time password is shown this once, to the admin. */
+	hk_reply(req, 201,
+		 json_pack("{s:o, s:s}", "user", hk_user_json(&u),
+			   "one_time_password", password));
+}
+
+static int add_audit(void *ctx, const struct hk_audit_rec *r)
+{
+	json_array_append_new(
+		ctx, json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "id",
+			       (json_int_t)r->ref, "at", (json_int_t)r->at,
+			       "user_id", (json_int_t)r->user_ref, "client",
+			       r->client, "action", r->action, "target",
+			       r->target, "detail", r->detail, "hash", r->hash));
+	return 0;
+}
+
+void hk_h_audit_list(struct hk_req *req)
+{
+	struct hk_err err = {0};
+	json_t *list = json_array();
+
+	if (req->store->ops->audit_scan(req->store, add_audit, list, &err) !=
+	    HK_OK) {
+		json_decref(list);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	hk_reply(req, 200, json_pack("{s:o}", "records", list));
+}
