@@ -197,6 +197,54 @@ struct hk_audit_rec {
 };
 typedef int (*hk_audit_fn)(void *ctx, const struct hk_audit_rec *rec);
 
+/* Which cases a user may see, applied inside every case query. */
+struct hk_scope {
+	bool all;              /* admin, manager, auditor */
+	int64_t collector_ref; /* a collector: cases assigned to them */
+	int64_t team_ref;      /* a team leader: the team's cases */
+	int64_t agency_ref;    /* an agency user: cases placed with it */
+};
+
+/* A case with its debtor, as stored (personal data unmasked: the caller
+ * masks before anything leaves the server). */
+struct hk_case_rec {
+	int64_t ref;
+	char creditor[65];
+	char status[32];
+	int64_t collector_ref, team_ref, agency_ref;
+	int64_t debtor_ref;
+	char debtor_id[65];
+	char name[129];
+	char kind[16];
+	char id_number[32];
+	char phone[24];
+	char segment[32];
+	char province[64];
+	char city[64];
+};
+
+struct hk_payment_row {
+	char payment_id[65];
+	int32_t paid_on;
+	int64_t amount;
+	char channel[32];
+};
+
+struct hk_contact_row {
+	char contact_id[65];
+	char relation[32];
+	char name[129];
+	char phone[24];
+	bool authorized;
+};
+
+struct hk_promise_detail {
+	int64_t ref;
+	int32_t made_on, due_on;
+	int64_t amount;
+	int status;
+};
+
 /* What one day-end did, for the audit trail of runs. */
 struct hk_eod_run_rec {
 	int32_t as_of;
@@ -372,6 +420,30 @@ struct hk_store_ops {
 	enum hk_rc (*users_scan)(struct hk_store *s,
 				 int (*fn)(void *ctx, const struct hk_user *u),
 				 void *ctx, struct hk_err *err);
+
+	/* ---- cases ---- */
+	/* A case the scope allows; *found=false when there is none or the
+	 * scope hides it (the two are never told apart). */
+	enum hk_rc (*case_get)(struct hk_store *s, int64_t case_ref,
+			       const struct hk_scope *scope,
+			       struct hk_case_rec *out, bool *found,
+			       struct hk_err *err);
+	/* The case's accounts (whole rows, with account_id), by account_id. */
+	enum hk_rc (*case_accounts)(struct hk_store *s, int64_t case_ref,
+				    hk_acct_fn fn, void *ctx,
+				    struct hk_err *err);
+	enum hk_rc (*account_payments)(struct hk_store *s, int64_t account_ref,
+				       int (*fn)(void *ctx,
+						 const struct hk_payment_row *p),
+				       void *ctx, struct hk_err *err);
+	enum hk_rc (*debtor_contacts)(struct hk_store *s, int64_t debtor_ref,
+				      int (*fn)(void *ctx,
+						const struct hk_contact_row *c),
+				      void *ctx, struct hk_err *err);
+	enum hk_rc (*case_promises)(struct hk_store *s, int64_t case_ref,
+				    int (*fn)(void *ctx,
+					      const struct hk_promise_detail *p),
+				    void *ctx, struct hk_err *err);
 
 	/* Append a row to the log of day-end runs (with the time it ran). */
 	enum hk_rc (*eod_run_record)(struct hk_store *s,

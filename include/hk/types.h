@@ -80,4 +80,13 @@ bool hk_id_number_valid(const char *s, size_t len, char out[19]);
  * character.  Upper-case only, as printed on licences. */
 bool hk_credit_code_valid(const char *s, size_t len);
 
+/*
+ * Masks for personal data leaving the server by default: a phone number
+ * keeps its first 3 and last 4 digits (138****5678), an ID number or credit
+ * code its first 3 and last 4 characters.  Shorter text is masked whole.
+ * out must hold strlen(in) + 1 bytes.
+ */
+void hk_mask_phone(const char *in, char *out);
+void hk_mask_id(const char *in, char *out);
+
 #endif

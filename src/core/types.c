@@ -345,3 +345,24 @@ bool hk_credit_code_valid(const char *s, size_t len)
 	}
 	return s[17] == alphabet[(31 - sum % 31) % 31];
 }
+
+/* Keep `head` leading and `tail` trailing bytes of an ASCII string. */
+static void mask_middle(const char *in, char *out, size_t head, size_t tail)
+{
+	size_t n = strlen(in);
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = (n > head + tail && (i < head || i >= n - tail)) ? in[i]
+									  : '*';
+	out[n] = '\0';
+}
+
+void hk_mask_phone(const char *in, char *out)
+{
+	mask_middle(in, out, 3, 4);
+}
+
+void hk_mask_id(const char *in, char *out)
+{
+	mask_middle(in, out, 3, 4);
+}

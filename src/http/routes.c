@@ -32,6 +32,11 @@ const struct hk_route hk_routes[] = {
 	{"GET", "/api/audit", hk_h_audit_list,
 	 "The audit trail, oldest first (auditors and admins)", "audit",
 	 HK_ROLE_ADMIN | HK_ROLE_AUDITOR},
+	{"GET", "/api/cases/{id}", hk_h_case_get,
+	 "One case: debtor (phone and ID masked), accounts with their ledger "
+	 "state as of the last day-end, installments, payments, contacts, "
+	 "promises; 404 outside the caller's scope",
+	 "cases", HK_ROLE_ANY},
 	{NULL, NULL, NULL, NULL, NULL, 0},
 };
 

@@ -73,6 +73,11 @@ enum stmt_id {
 	ST_AUDIT_INS,
 	ST_AUDIT_SCAN,
 	ST_USERS_SCAN,
+	ST_CASE_GET,
+	ST_CASE_ACCOUNTS,
+	ST_ACCOUNT_PAYMENTS,
+	ST_DEBTOR_CONTACTS,
+	ST_CASE_PROMISES,
 	ST_COUNT
 };
 
@@ -306,6 +311,29 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT ref, at, user_ref, client, action, target, detail, "
 		"prev_hash, hash FROM audit_log ORDER BY ref",
 	[ST_USERS_SCAN] = "SELECT " USER_COLS "FROM users ORDER BY username",
+	/* ?2 all, ?3 collector, ?4 team, ?5 agency: the scope in the query
+	 * itself, so no handler can forget it. */
+	[ST_CASE_GET] =
+		"SELECT c.ref, c.creditor, c.status, COALESCE(c.collector_ref, 0), "
+		"COALESCE(c.team_ref, 0), COALESCE(c.agency_ref, 0), d.ref, "
+		"d.debtor_id, d.name, d.kind, d.id_number, d.phone, d.segment, "
+		"d.province, d.city FROM cases c JOIN debtors d ON d.ref = c.debtor_ref "
+		"WHERE c.ref = ?1 AND (?2 OR (?3 <> 0 AND c.collector_ref = ?3) "
+		"OR (?4 <> 0 AND c.team_ref = ?4) OR (?5 <> 0 AND c.agency_ref = ?5))",
+	[ST_CASE_ACCOUNTS] =
+		"SELECT a.ref, a.account_id, a.product, a.open_date, a.annual_ppm, "
+		"a.penalty_ppm, " STATE_COLS " FROM accounts a "
+		"LEFT JOIN account_state s ON s.account_ref = a.ref "
+		"WHERE a.case_ref = ?1 ORDER BY a.account_id",
+	[ST_ACCOUNT_PAYMENTS] =
+		"SELECT payment_id, paid_on, amount, channel FROM payments "
+		"WHERE account_ref = ?1 ORDER BY paid_on, ref",
+	[ST_DEBTOR_CONTACTS] =
+		"SELECT contact_id, relation, name, phone, authorized FROM contacts "
+		"WHERE debtor_ref = ?1 ORDER BY contact_id",
+	[ST_CASE_PROMISES] =
+		"SELECT ref, made_on, due_on, amount, status FROM promises "
+		"WHERE case_ref = ?1 ORDER BY made_on, ref",
 	[ST_EOD_RUN] =
 		"INSERT INTO eod_runs (as_of, finished_at, accounts, replayed, "
 		"advanced, crossed, transitions) VALUES (?1, "
@@ -1509,6 +1537,135 @@ static enum hk_rc sq_sessions_delete_user(struct hk_store *s, int64_t user_ref,
 	return delete_by(S(s), ST_SESSION_DEL_USER, NULL, user_ref, err);
 }
 
+/* ====================================================================
+ * Cases
+ * ==================================================================== */
+
+static enum hk_rc sq_case_get(struct hk_store *s, int64_t case_ref,
+			      const struct hk_scope *sc, struct hk_case_rec *c,
+			      bool *found, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CASE_GET, err);
+	int rc;
+
+	*found = false;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int(st, 2, sc->all);
+	sqlite3_bind_int64(st, 3, sc->collector_ref);
+	sqlite3_bind_int64(st, 4, sc->team_ref);
+	sqlite3_bind_int64(st, 5, sc->agency_ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(c, 0, sizeof(*c));
+		c->ref = sqlite3_column_int64(st, 0);
+		copy_text(c->creditor, sizeof(c->creditor), sqlite3_column_text(st, 1));
+		copy_text(c->status, sizeof(c->status), sqlite3_column_text(st, 2));
+		c->collector_ref = sqlite3_column_int64(st, 3);
+		c->team_ref = sqlite3_column_int64(st, 4);
+		c->agency_ref = sqlite3_column_int64(st, 5);
+		c->debtor_ref = sqlite3_column_int64(st, 6);
+		copy_text(c->debtor_id, sizeof(c->debtor_id), sqlite3_column_text(st, 7));
+		copy_text(c->name, sizeof(c->name), sqlite3_column_text(st, 8));
+		copy_text(c->kind, sizeof(c->kind), sqlite3_column_text(st, 9));
+		copy_text(c->id_number, sizeof(c->id_number), sqlite3_column_text(st, 10));
+		copy_text(c->phone, sizeof(c->phone), sqlite3_column_text(st, 11));
+		copy_text(c->segment, sizeof(c->segment), sqlite3_column_text(st, 12));
+		copy_text(c->province, sizeof(c->province), sqlite3_column_text(st, 13));
+		copy_text(c->city, sizeof(c->city), sqlite3_column_text(st, 14));
+		*found = true;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read a case");
+	return HK_OK;
+}
+
+static enum hk_rc sq_case_accounts(struct hk_store *s, int64_t case_ref,
+				   hk_acct_fn fn, void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CASE_ACCOUNTS, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	return scan_accounts(ss, st, false, fn, ctx, err);
+}
+
+static enum hk_rc sq_account_payments(struct hk_store *s, int64_t account_ref,
+				      int (*fn)(void *, const struct hk_payment_row *),
+				      void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_ACCOUNT_PAYMENTS, err);
+	struct hk_payment_row p;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, account_ref);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		copy_text(p.payment_id, sizeof(p.payment_id), sqlite3_column_text(st, 0));
+		p.paid_on = sqlite3_column_int(st, 1);
+		p.amount = sqlite3_column_int64(st, 2);
+		copy_text(p.channel, sizeof(p.channel), sqlite3_column_text(st, 3));
+		fn(ctx, &p);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK : db_error(ss, err, "could not read payments");
+}
+
+static enum hk_rc sq_debtor_contacts(struct hk_store *s, int64_t debtor_ref,
+				     int (*fn)(void *, const struct hk_contact_row *),
+				     void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DEBTOR_CONTACTS, err);
+	struct hk_contact_row c;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, debtor_ref);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		copy_text(c.contact_id, sizeof(c.contact_id), sqlite3_column_text(st, 0));
+		copy_text(c.relation, sizeof(c.relation), sqlite3_column_text(st, 1));
+		copy_text(c.name, sizeof(c.name), sqlite3_column_text(st, 2));
+		copy_text(c.phone, sizeof(c.phone), sqlite3_column_text(st, 3));
+		c.authorized = sqlite3_column_int(st, 4) != 0;
+		fn(ctx, &c);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK : db_error(ss, err, "could not read contacts");
+}
+
+static enum hk_rc sq_case_promises(struct hk_store *s, int64_t case_ref,
+				   int (*fn)(void *, const struct hk_promise_detail *),
+				   void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CASE_PROMISES, err);
+	struct hk_promise_detail p;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		p.ref = sqlite3_column_int64(st, 0);
+		p.made_on = sqlite3_column_int(st, 1);
+		p.due_on = sqlite3_column_int(st, 2);
+		p.amount = sqlite3_column_int64(st, 3);
+		p.status = sqlite3_column_int(st, 4);
+		fn(ctx, &p);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK : db_error(ss, err, "could not read promises");
+}
+
 static const struct hk_store_ops sqlite_ops = {
 	.backend = "sqlite",
 	.close = sq_close,
@@ -1556,6 +1713,11 @@ static const struct hk_store_ops sqlite_ops = {
 	.audit_append = sq_audit_append,
 	.audit_scan = sq_audit_scan,
 	.users_scan = sq_users_scan,
+	.case_get = sq_case_get,
+	.case_accounts = sq_case_accounts,
+	.account_payments = sq_account_payments,
+	.debtor_contacts = sq_debtor_contacts,
+	.case_promises = sq_case_promises,
 };
 
 enum hk_rc hk_store_sqlite_open(const char *path, enum hk_lang lang,

@@ -29,7 +29,10 @@ check() {
 }
 
 db=$tmp/s.db
+fx=$2/cli/fixtures/ledger
 "$hk" --db "$db" init >"$tmp/init"
+for k in debtors accounts installments payments; do "$hk" --db "$db" import $k "$fx/$k.csv" >/dev/null; done
+"$hk" --db "$db" eod --date 2026-02-11 >/dev/null
 adminpw=$(sed -n 's/.*一次性密码：\([A-Za-z0-9]*\).*/\1/p' "$tmp/init")
 [ ${#adminpw} -eq 16 ] && ok "init prints a one-time admin password" || bad "init prints a one-time admin password"
 "$hk" --db "$db" init >"$tmp/init2"
@@ -54,7 +57,7 @@ port=$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 base=http://127.0.0.1:$port
 
 check "health" 200 '"status":"ok"' "$base/api/health"
-check "health has no last day-end yet" 200 '"last_eod":null' "$base/api/health"
+check "health names the last day-end" 200 '"last_eod":"2026-02-11"' "$base/api/health"
 check "unknown endpoint is 404 JSON" 404 '"code":"HK_ENOTFOUND"' "$base/api/nope"
 check "errors in Chinese by default" 404 '没有这个接口' "$base/api/nope"
 check "errors in English on request" 404 'no such endpoint' -H 'Accept-Language: en-US,en;q=0.9' "$base/api/nope"
@@ -121,6 +124,20 @@ ccsrf=$(sed -n 's/.*"csrf_token":"\([0-9a-f]*\)".*/\1/p' "$tmp/body")
 check "a collector may not list users" 403 '"code":"HK_EREFUSED"' -b "$tmp/cjar" "$base/api/users"
 check "a collector may not create users" 403 '"code":"HK_EREFUSED"' -b "$tmp/cjar" -H "X-CSRF-Token: $ccsrf" -X POST -H "$J" -d '{"username":"x2","display_name":"x","role":"admin"}' "$base/api/users"
 check "a collector may not read the audit trail" 403 '"code"' -b "$tmp/cjar" "$base/api/audit"
+# ---- a case, within and outside the caller's scope
+check "admin reads a case" 200 '"creditor":"BANK-A"' $A "$base/api/cases/1"
+grep -q '"account_id":"A1","product":"consumer_loan"' "$tmp/body" || grep -q '"account_id":"A1"' "$tmp/body" && ok "case has its accounts" || bad "case has its accounts"
+grep -q '"dpd":10' "$tmp/body" && grep -q '"total_overdue":"419.71"' "$tmp/body" && ok "account state as of the last day-end" || bad "account state as of the last day-end"
+grep -q '"phone":"138\*\*\*\*8000"' "$tmp/body" && ok "phone masked" || bad "phone masked"
+grep -q '13800138000' "$tmp/body" && bad "no full phone number" || ok "no full phone number"
+grep -q '"id_number":"110\*\*\*\*\*\*\*\*\*\*\*002X"' "$tmp/body" && ok "ID number masked" || bad "ID number masked"
+check "a case that does not exist" 404 '"code":"HK_ENOTFOUND"' $A "$base/api/cases/999"
+check "a collector cannot see another's case" 404 '"code":"HK_ENOTFOUND"' -b "$tmp/cjar" "$base/api/cases/1"
+colref=$(sqlite3 "$db" "select ref from users where username='li.na'")
+sqlite3 "$db" "update cases set collector_ref=$colref where ref=1"
+check "a collector sees an assigned case" 200 '"id":1' -b "$tmp/cjar" "$base/api/cases/1"
+check "no session, no case" 401 '"code"' "$base/api/cases/1"
+
 check "admin reads the audit trail" 200 '"action":"user.create"' $A "$base/api/audit"
 grep -q 'li.na' "$tmp/body" && grep -q '"action":"session.create"' "$tmp/body" && ok "log-ins and user creation are audited" || bad "log-ins and user creation are audited"
 grep -q "$colpw" "$tmp/body" && bad "no password in the audit trail" || ok "no password in the audit trail"
