@@ -223,6 +223,25 @@ struct hk_case_rec {
 	char city[64];
 };
 
+/* Filters of the case list; unset ones are NULL / -1. */
+struct hk_case_filter {
+	const char *status, *creditor;
+	int32_t dpd_min, dpd_max;  /* -1: none */
+	int64_t min_overdue;       /* fen; -1: none */
+	int64_t after;             /* keyset: cases with ref > after */
+	int limit;
+};
+
+/* One line of the case list, figures as of the last day-end. */
+struct hk_case_line {
+	int64_t ref;
+	const char *creditor, *status, *debtor_id, *name; /* callback only */
+	int64_t collector_ref;
+	int accounts;
+	int32_t dpd;
+	int64_t total_overdue, principal_outstanding;
+};
+
 struct hk_payment_row {
 	char payment_id[65];
 	int32_t paid_on;
@@ -428,6 +447,13 @@ struct hk_store_ops {
 			       const struct hk_scope *scope,
 			       struct hk_case_rec *out, bool *found,
 			       struct hk_err *err);
+	/* Cases in scope matching the filter, by ref, at most filter->limit,
+	 * with figures from the accounts' summaries projected to as_of. */
+	enum hk_rc (*cases_list)(struct hk_store *s, const struct hk_scope *scope,
+				 const struct hk_case_filter *filter,
+				 int32_t as_of,
+				 int (*fn)(void *ctx, const struct hk_case_line *l),
+				 void *ctx, struct hk_err *err);
 	/* The case's accounts (whole rows, with account_id), by account_id. */
 	enum hk_rc (*case_accounts)(struct hk_store *s, int64_t case_ref,
 				    hk_acct_fn fn, void *ctx,

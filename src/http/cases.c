@@ -221,3 +221,130 @@ void hk_h_case_get(struct hk_req *req)
 			"contacts", contacts, "promises", promises);
 	hk_reply(req, 200, out);
 }
+
+/* ====================================================================
+ * GET /api/cases: the list, filtered, by id, a page at a time
+ * ==================================================================== */
+
+static bool query_int(struct hk_req *req, const char *name, long long lo,
+		      long long hi, long long *out)
+{
+	const char *v = hk_req_query(req, name);
+	char *end;
+	char msg[160];
+
+	if (!v)
+		return true;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	if (errno || !*v || *end || *out < lo || *out > hi) {
+		snprintf(msg, sizeof(msg),
+			 HK_TR(req->lang, "参数 %s 需要 %lld 到 %lld 之间的整数",
+			       "%s takes a whole number from %lld to %lld"),
+			 name, lo, hi);
+		hk_reply_error(req, HK_EINVAL, 400, msg);
+		return false;
+	}
+	return true;
+}
+
+static int add_line(void *ctx, const struct hk_case_line *l)
+{
+	struct hk_req *req = ((void **)ctx)[0];
+	json_t *list = ((void **)ctx)[1];
+	const struct hk_bucket_table *b = &req->cfg->buckets;
+
+	json_array_append_new(
+		list, json_pack("{s:I, s:s, s:s, s:{s:s, s:s}, s:i, s:i, s:s, s:o, s:o}",
+				"id", (json_int_t)l->ref, "creditor", l->creditor,
+				"status", l->status, "debtor", "debtor_id",
+				l->debtor_id, "name", l->name, "accounts",
+				l->accounts, "dpd", l->dpd, "bucket",
+				b->name[hk_bucket_of(b, l->dpd)],
+				"total_overdue", money(l->total_overdue),
+				"principal_outstanding",
+				money(l->principal_outstanding)));
+	return 0;
+}
+
+void hk_h_cases_list(struct hk_req *req)
+{
+	struct hk_case_filter f = {.dpd_min = -1, .dpd_max = -1,
+				   .min_overdue = -1, .limit = 50};
+	const struct hk_bucket_table *b = &req->cfg->buckets;
+	const char *bucket = hk_req_query(req, "bucket");
+	const char *min_overdue = hk_req_query(req, "min_overdue");
+	struct hk_scope scope;
+	struct hk_err err = {0};
+	long long v;
+	int32_t as_of;
+	json_t *list;
+	void *ctx[2];
+
+	f.status = hk_req_query(req, "status");
+	f.creditor = hk_req_query(req, "creditor");
+	v = -1;
+	if (!query_int(req, "dpd_min", 0, 100000, &v))
+		return;
+	f.dpd_min = (int32_t)v;
+	v = -1;
+	if (!query_int(req, "dpd_max", 0, 100000, &v))
+		return;
+	f.dpd_max = (int32_t)v;
+	v = 0;
+	if (!query_int(req, "after", 0, INT64_MAX, &v))
+		return;
+	f.after = v;
+	v = 50;
+	if (!query_int(req, "limit", 1, 500, &v))
+		return;
+	f.limit = (int)v;
+	if (bucket) {
+		int i = hk_bucket_find(b, bucket);
+
+		if (i < 0) {
+			hk_reply_error(req, HK_EINVAL, 400,
+				       HK_TR(req->lang, "未知的账龄", "unknown bucket"));
+			return;
+		}
+		/* A bucket is a DPD range; it narrows any range given. */
+		if (f.dpd_min < (i ? b->max_dpd[i - 1] + 1 : 0))
+			f.dpd_min = i ? b->max_dpd[i - 1] + 1 : 0;
+		if (b->max_dpd[i] != INT32_MAX &&
+		    (f.dpd_max < 0 || f.dpd_max > b->max_dpd[i]))
+			f.dpd_max = b->max_dpd[i];
+	}
+	if (min_overdue &&
+	    hk_money_parse(min_overdue, strlen(min_overdue), &f.min_overdue) !=
+		    HK_OK) {
+		hk_reply_error(req, HK_EINVAL, 400,
+			       HK_TR(req->lang, "min_overdue 需要金额（元），例如 1000.00",
+				     "min_overdue takes an amount in yuan, such as 1000.00"));
+		return;
+	}
+	if (hk_store_meta_date(req->store, HK_META_LAST_EOD, &as_of, &err) !=
+	    HK_OK) {
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	scope_of(&req->user, &scope);
+	list = json_array();
+	ctx[0] = req;
+	ctx[1] = list;
+	if (req->store->ops->cases_list(req->store, &scope, &f,
+					as_of == HK_DATE_NONE ? 0 : as_of,
+					add_line, ctx, &err) != HK_OK) {
+		json_decref(list);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	/* Keyset pagination: the next page starts after the last id. */
+	hk_reply(req, 200,
+		 json_pack("{s:o, s:o, s:O}", "as_of", date_or_null(as_of),
+			   "cases", list, "next_after",
+			   json_array_size(list) == (size_t)f.limit
+				   ? json_object_get(json_array_get(
+							     list, json_array_size(list) - 1),
+						     "id")
+				   : json_null()));
+}

@@ -97,5 +97,6 @@ void hk_h_users_list(struct hk_req *req);
 void hk_h_users_create(struct hk_req *req);
 void hk_h_audit_list(struct hk_req *req);
 void hk_h_case_get(struct hk_req *req);
+void hk_h_cases_list(struct hk_req *req);
 
 #endif

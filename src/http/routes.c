@@ -32,6 +32,11 @@ const struct hk_route hk_routes[] = {
 	{"GET", "/api/audit", hk_h_audit_list,
 	 "The audit trail, oldest first (auditors and admins)", "audit",
 	 HK_ROLE_ADMIN | HK_ROLE_AUDITOR},
+	{"GET", "/api/cases", hk_h_cases_list,
+	 "Cases in the caller's scope, by id, a page at a time: status, "
+	 "creditor, bucket, dpd_min, dpd_max, min_overdue (yuan), after (the "
+	 "last id of the previous page), limit (1-500, 50)",
+	 "cases", HK_ROLE_ANY},
 	{"GET", "/api/cases/{id}", hk_h_case_get,
 	 "One case: debtor (phone and ID masked), accounts with their ledger "
 	 "state as of the last day-end, installments, payments, contacts, "

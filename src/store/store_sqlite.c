@@ -74,6 +74,7 @@ enum stmt_id {
 	ST_AUDIT_SCAN,
 	ST_USERS_SCAN,
 	ST_CASE_GET,
+	ST_CASES_LIST,
 	ST_CASE_ACCOUNTS,
 	ST_ACCOUNT_PAYMENTS,
 	ST_DEBTOR_CONTACTS,
@@ -320,6 +321,26 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"d.province, d.city FROM cases c JOIN debtors d ON d.ref = c.debtor_ref "
 		"WHERE c.ref = ?1 AND (?2 OR (?3 <> 0 AND c.collector_ref = ?3) "
 		"OR (?4 <> 0 AND c.team_ref = ?4) OR (?5 <> 0 AND c.agency_ref = ?5))",
+	/* ?1 as_of; ?2..?5 scope; ?6 after; ?7 status; ?8 creditor;
+	 * ?9 dpd_min; ?10 dpd_max; ?11 min_overdue; ?12 limit. */
+	[ST_CASES_LIST] =
+		"SELECT c.ref, c.creditor, c.status, d.debtor_id, d.name, "
+		"COALESCE(c.collector_ref, 0), count(a.ref), "
+		"COALESCE(?1 - min(CASE WHEN s.first_unpaid_due < ?1 "
+		"AND s.first_unpaid_due > -2147483648 THEN s.first_unpaid_due END), 0) AS dpd, "
+		"COALESCE(sum(s.overdue_principal + s.overdue_interest + "
+		"s.overdue_fee + s.penalty_due + s.daily_penalty * (?1 - s.win_start)), 0) AS due, "
+		"COALESCE(sum(s.principal_outstanding), 0) "
+		"FROM cases c JOIN debtors d ON d.ref = c.debtor_ref "
+		"JOIN accounts a ON a.case_ref = c.ref "
+		"LEFT JOIN account_state s ON s.account_ref = a.ref "
+		"WHERE c.ref > ?6 AND (?2 OR (?3 <> 0 AND c.collector_ref = ?3) "
+		"OR (?4 <> 0 AND c.team_ref = ?4) OR (?5 <> 0 AND c.agency_ref = ?5)) "
+		"AND (?7 IS NULL OR c.status = ?7) AND (?8 IS NULL OR c.creditor = ?8) "
+		"GROUP BY c.ref "
+		"HAVING (?9 < 0 OR dpd >= ?9) AND (?10 < 0 OR dpd <= ?10) "
+		"AND (?11 < 0 OR due >= ?11) "
+		"ORDER BY c.ref LIMIT ?12",
 	[ST_CASE_ACCOUNTS] =
 		"SELECT a.ref, a.account_id, a.product, a.open_date, a.annual_ppm, "
 		"a.penalty_ppm, " STATE_COLS " FROM accounts a "
@@ -1583,6 +1604,48 @@ static enum hk_rc sq_case_get(struct hk_store *s, int64_t case_ref,
 	return HK_OK;
 }
 
+static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
+				const struct hk_case_filter *f, int32_t as_of,
+				int (*fn)(void *, const struct hk_case_line *),
+				void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CASES_LIST, err);
+	struct hk_case_line l;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int(st, 1, as_of);
+	sqlite3_bind_int(st, 2, sc->all);
+	sqlite3_bind_int64(st, 3, sc->collector_ref);
+	sqlite3_bind_int64(st, 4, sc->team_ref);
+	sqlite3_bind_int64(st, 5, sc->agency_ref);
+	sqlite3_bind_int64(st, 6, f->after);
+	bind_text(st, 7, f->status);
+	bind_text(st, 8, f->creditor);
+	sqlite3_bind_int(st, 9, f->dpd_min);
+	sqlite3_bind_int(st, 10, f->dpd_max);
+	sqlite3_bind_int64(st, 11, f->min_overdue);
+	sqlite3_bind_int(st, 12, f->limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		l.ref = sqlite3_column_int64(st, 0);
+		l.creditor = (const char *)sqlite3_column_text(st, 1);
+		l.status = (const char *)sqlite3_column_text(st, 2);
+		l.debtor_id = (const char *)sqlite3_column_text(st, 3);
+		l.name = (const char *)sqlite3_column_text(st, 4);
+		l.collector_ref = sqlite3_column_int64(st, 5);
+		l.accounts = sqlite3_column_int(st, 6);
+		l.dpd = sqlite3_column_int(st, 7);
+		l.total_overdue = sqlite3_column_int64(st, 8);
+		l.principal_outstanding = sqlite3_column_int64(st, 9);
+		fn(ctx, &l);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not list cases");
+}
+
 static enum hk_rc sq_case_accounts(struct hk_store *s, int64_t case_ref,
 				   hk_acct_fn fn, void *ctx, struct hk_err *err)
 {
@@ -1714,6 +1777,7 @@ static const struct hk_store_ops sqlite_ops = {
 	.audit_scan = sq_audit_scan,
 	.users_scan = sq_users_scan,
 	.case_get = sq_case_get,
+	.cases_list = sq_cases_list,
 	.case_accounts = sq_case_accounts,
 	.account_payments = sq_account_payments,
 	.debtor_contacts = sq_debtor_contacts,

@@ -7,4 +7,3 @@ ALTER TABLE cases ADD COLUMN team_ref INTEGER REFERENCES teams (ref);
 ALTER TABLE cases ADD COLUMN agency_ref INTEGER;
 CREATE INDEX cases_collector ON cases (collector_ref);
 CREATE INDEX cases_team ON cases (team_ref);
-CREATE INDEX cases_debtor ON cases (debtor_ref);
