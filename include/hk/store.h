@@ -242,6 +242,19 @@ struct hk_case_line {
 	int64_t total_overdue, principal_outstanding;
 };
 
+/* One contact record (催记). */
+struct hk_record {
+	int64_t ref;
+	int64_t case_ref, user_ref, second_staff_ref;
+	int64_t at;               /* Unix seconds */
+	char channel[24];
+	char contact_id[65];      /* "" when none */
+	char outcome[32];
+	char note[2001];
+	char recording_ref[129];
+	int32_t next_follow_up;   /* HK_DATE_NONE when none */
+};
+
 struct hk_payment_row {
 	char payment_id[65];
 	int32_t paid_on;
@@ -454,6 +467,22 @@ struct hk_store_ops {
 				 int32_t as_of,
 				 int (*fn)(void *ctx, const struct hk_case_line *l),
 				 void *ctx, struct hk_err *err);
+	/* Insert a contact record (ref assigned into rec->ref). */
+	enum hk_rc (*record_insert)(struct hk_store *s, struct hk_record *rec,
+				    struct hk_err *err);
+	/* A case's contact records, newest first. */
+	enum hk_rc (*records_list)(struct hk_store *s, int64_t case_ref,
+				   int (*fn)(void *ctx, const struct hk_record *r),
+				   void *ctx, struct hk_err *err);
+	/* Insert a promise taken by user_ref; its ref into *ref. */
+	enum hk_rc (*promise_take)(struct hk_store *s,
+				   const struct hk_promise_rec *rec,
+				   int64_t user_ref, int64_t *ref,
+				   struct hk_err *err);
+	/* Is this contact one of the debtor's? */
+	enum hk_rc (*contact_of_debtor)(struct hk_store *s, int64_t debtor_ref,
+					const char *contact_id, bool *yes,
+					struct hk_err *err);
 	/* The case's accounts (whole rows, with account_id), by account_id. */
 	enum hk_rc (*case_accounts)(struct hk_store *s, int64_t case_ref,
 				    hk_acct_fn fn, void *ctx,

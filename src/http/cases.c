@@ -15,7 +15,7 @@
 #include "hk/batch.h"
 #include "http_int.h"
 
-static void scope_of(const struct hk_user *u, struct hk_scope *sc)
+void hk_scope_of(const struct hk_user *u, struct hk_scope *sc)
 {
 	memset(sc, 0, sizeof(*sc));
 	if (u->role & (HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_AUDITOR))
@@ -167,30 +167,38 @@ static int add_promise(void *ctx, const struct hk_promise_detail *p)
 	return 0;
 }
 
-void hk_h_case_get(struct hk_req *req)
+bool hk_case_in_scope(struct hk_req *req, struct hk_case_rec *c)
 {
-	struct hk_store *s = req->store;
 	struct hk_scope scope;
-	struct hk_case_rec c;
-	struct detail d = {.req = req};
-	json_t *contacts, *promises, *out;
+	struct hk_err err = {0};
 	char *end;
 	long long id;
 	bool found = false;
 
 	errno = 0;
 	id = strtoll(req->params[0], &end, 10);
-	scope_of(&req->user, &scope);
+	hk_scope_of(&req->user, &scope);
 	if (!errno && !*end && id > 0 &&
-	    s->ops->case_get(s, id, &scope, &c, &found, &d.err) != HK_OK) {
+	    req->store->ops->case_get(req->store, id, &scope, c, &found, &err) !=
+		    HK_OK) {
 		hk_reply_error(req, HK_EDB, 503, NULL);
-		return;
+		return false;
 	}
-	if (!found) {
+	if (!found)
 		hk_reply_error(req, HK_ENOTFOUND, 404,
 			       HK_TR(req->lang, "没有这个案件", "no such case"));
+	return found;
+}
+
+void hk_h_case_get(struct hk_req *req)
+{
+	struct hk_store *s = req->store;
+	struct hk_case_rec c;
+	struct detail d = {.req = req};
+	json_t *contacts, *promises, *out;
+
+	if (!hk_case_in_scope(req, &c))
 		return;
-	}
 	if (hk_store_meta_date(s, HK_META_LAST_EOD, &d.as_of, &d.err) != HK_OK) {
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		return;
@@ -327,7 +335,7 @@ void hk_h_cases_list(struct hk_req *req)
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		return;
 	}
-	scope_of(&req->user, &scope);
+	hk_scope_of(&req->user, &scope);
 	list = json_array();
 	ctx[0] = req;
 	ctx[1] = list;

@@ -86,6 +86,14 @@ void hk_audit(struct hk_req *req, const char *action, const char *target,
 /* A user as the API shows it (never the password hash). */
 json_t *hk_user_json(const struct hk_user *u);
 
+/* The scope of cases a user may see (cases.c). */
+void hk_scope_of(const struct hk_user *u, struct hk_scope *scope);
+/* Load the case named by path parameter {id} if the caller's scope holds
+ * it; otherwise answer 404 (or 503) and return false. */
+bool hk_case_in_scope(struct hk_req *req, struct hk_case_rec *c);
+/* Today in the debtors' time zone (set for the process at start). */
+int32_t hk_today(void);
+
 /* Handlers, one file per resource. */
 void hk_h_health(struct hk_req *req);
 void hk_h_openapi(struct hk_req *req);
@@ -98,5 +106,8 @@ void hk_h_users_create(struct hk_req *req);
 void hk_h_audit_list(struct hk_req *req);
 void hk_h_case_get(struct hk_req *req);
 void hk_h_cases_list(struct hk_req *req);
+void hk_h_records_add(struct hk_req *req);
+void hk_h_records_list(struct hk_req *req);
+void hk_h_promise_add(struct hk_req *req);
 
 #endif

@@ -42,6 +42,20 @@ const struct hk_route hk_routes[] = {
 	 "state as of the last day-end, installments, payments, contacts, "
 	 "promises; 404 outside the caller's scope",
 	 "cases", HK_ROLE_ANY},
+	{"GET", "/api/cases/{id}/records", hk_h_records_list,
+	 "The case's contact records, newest first", "cases", HK_ROLE_ANY},
+	{"POST", "/api/cases/{id}/records", hk_h_records_add,
+	 "Record a contact attempt (催记): {channel, outcome, contact_id?, note?, "
+	 "recording_ref?, next_follow_up?, second_staff? (required for a visit)}",
+	 "cases",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
+	{"POST", "/api/cases/{id}/promises", hk_h_promise_add,
+	 "Take a promise to pay: {amount (yuan), due_on (within 30 days)}; its "
+	 "status comes from day-end",
+	 "cases",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
 	{NULL, NULL, NULL, NULL, NULL, 0},
 };
 

@@ -359,6 +359,10 @@ enum hk_rc hk_server_run(const struct hk_server_opts *opts, struct hk_err *err)
 				  opts->host);
 	addr.sin_port = htons(opts->port);
 	pthread_key_create(&srv.store_key, close_store);
+	/* "Today" is the debtors' calendar day: set the zone once, before any
+	 * thread starts, so localtime_r needs nothing else. */
+	setenv("TZ", opts->cfg->time_zone, 1);
+	tzset();
 
 	/* Worker threads inherit this mask: only the main thread takes the
 	 * stop signals, in sigwait below. */

@@ -75,6 +75,10 @@ enum stmt_id {
 	ST_USERS_SCAN,
 	ST_CASE_GET,
 	ST_CASES_LIST,
+	ST_RECORD_INS,
+	ST_RECORDS_LIST,
+	ST_PROMISE_TAKE,
+	ST_CONTACT_OF_DEBTOR,
 	ST_CASE_ACCOUNTS,
 	ST_ACCOUNT_PAYMENTS,
 	ST_DEBTOR_CONTACTS,
@@ -341,6 +345,20 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"HAVING (?9 < 0 OR dpd >= ?9) AND (?10 < 0 OR dpd <= ?10) "
 		"AND (?11 < 0 OR due >= ?11) "
 		"ORDER BY c.ref LIMIT ?12",
+	[ST_RECORD_INS] =
+		"INSERT INTO contact_records (case_ref, user_ref, at, channel, "
+		"contact_id, outcome, note, recording_ref, next_follow_up, "
+		"second_staff_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+		"NULLIF(?10, 0))",
+	[ST_RECORDS_LIST] =
+		"SELECT ref, case_ref, user_ref, COALESCE(second_staff_ref, 0), at, "
+		"channel, contact_id, outcome, note, recording_ref, next_follow_up "
+		"FROM contact_records WHERE case_ref = ?1 ORDER BY at DESC, ref DESC",
+	[ST_PROMISE_TAKE] =
+		"INSERT INTO promises (case_ref, made_on, due_on, amount, user_ref) "
+		"VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_CONTACT_OF_DEBTOR] =
+		"SELECT 1 FROM contacts WHERE debtor_ref = ?1 AND contact_id = ?2",
 	[ST_CASE_ACCOUNTS] =
 		"SELECT a.ref, a.account_id, a.product, a.open_date, a.annual_ppm, "
 		"a.penalty_ppm, " STATE_COLS " FROM accounts a "
@@ -1646,6 +1664,112 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 				 : db_error(ss, err, "could not list cases");
 }
 
+static enum hk_rc sq_record_insert(struct hk_store *s, struct hk_record *r,
+				   struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_RECORD_INS, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, r->case_ref);
+	sqlite3_bind_int64(st, 2, r->user_ref);
+	sqlite3_bind_int64(st, 3, r->at);
+	bind_text(st, 4, r->channel);
+	bind_text(st, 5, r->contact_id);
+	bind_text(st, 6, r->outcome);
+	sqlite3_bind_text(st, 7, r->note, -1, SQLITE_STATIC);
+	bind_text(st, 8, r->recording_ref);
+	if (r->next_follow_up == HK_DATE_NONE)
+		sqlite3_bind_null(st, 9);
+	else
+		sqlite3_bind_int(st, 9, r->next_follow_up);
+	sqlite3_bind_int64(st, 10, r->second_staff_ref);
+	rc = exec_stmt(ss, st, err, "could not save a contact record");
+	if (rc == HK_OK)
+		r->ref = sqlite3_last_insert_rowid(ss->db);
+	return rc;
+}
+
+static enum hk_rc sq_records_list(struct hk_store *s, int64_t case_ref,
+				  int (*fn)(void *, const struct hk_record *),
+				  void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_RECORDS_LIST, err);
+	struct hk_record r;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.ref = sqlite3_column_int64(st, 0);
+		r.case_ref = sqlite3_column_int64(st, 1);
+		r.user_ref = sqlite3_column_int64(st, 2);
+		r.second_staff_ref = sqlite3_column_int64(st, 3);
+		r.at = sqlite3_column_int64(st, 4);
+		copy_text(r.channel, sizeof(r.channel), sqlite3_column_text(st, 5));
+		copy_text(r.contact_id, sizeof(r.contact_id), sqlite3_column_text(st, 6));
+		copy_text(r.outcome, sizeof(r.outcome), sqlite3_column_text(st, 7));
+		copy_text(r.note, sizeof(r.note), sqlite3_column_text(st, 8));
+		copy_text(r.recording_ref, sizeof(r.recording_ref),
+			  sqlite3_column_text(st, 9));
+		r.next_follow_up = sqlite3_column_type(st, 10) == SQLITE_NULL
+					   ? HK_DATE_NONE
+					   : sqlite3_column_int(st, 10);
+		fn(ctx, &r);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read contact records");
+}
+
+static enum hk_rc sq_promise_take(struct hk_store *s,
+				  const struct hk_promise_rec *p,
+				  int64_t user_ref, int64_t *ref,
+				  struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_PROMISE_TAKE, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, p->case_ref);
+	sqlite3_bind_int(st, 2, p->made_on);
+	sqlite3_bind_int(st, 3, p->due_on);
+	sqlite3_bind_int64(st, 4, p->amount);
+	sqlite3_bind_int64(st, 5, user_ref);
+	rc = exec_stmt(ss, st, err, "could not save a promise");
+	if (rc == HK_OK)
+		*ref = sqlite3_last_insert_rowid(ss->db);
+	return rc;
+}
+
+static enum hk_rc sq_contact_of_debtor(struct hk_store *s, int64_t debtor_ref,
+				       const char *contact_id, bool *yes,
+				       struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CONTACT_OF_DEBTOR, err);
+	int rc;
+
+	*yes = false;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, debtor_ref);
+	sqlite3_bind_text(st, 2, contact_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*yes = rc == SQLITE_ROW;
+	stmt_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? HK_OK
+		       : db_error(ss, err, "could not read a contact");
+}
+
 static enum hk_rc sq_case_accounts(struct hk_store *s, int64_t case_ref,
 				   hk_acct_fn fn, void *ctx, struct hk_err *err)
 {
@@ -1778,6 +1902,10 @@ static const struct hk_store_ops sqlite_ops = {
 	.users_scan = sq_users_scan,
 	.case_get = sq_case_get,
 	.cases_list = sq_cases_list,
+	.record_insert = sq_record_insert,
+	.records_list = sq_records_list,
+	.promise_take = sq_promise_take,
+	.contact_of_debtor = sq_contact_of_debtor,
 	.case_accounts = sq_case_accounts,
 	.account_payments = sq_account_payments,
 	.debtor_contacts = sq_debtor_contacts,

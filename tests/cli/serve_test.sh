@@ -149,6 +149,32 @@ check "a collector sees an assigned case" 200 '"id":1' -b "$tmp/cjar" "$base/api
 check "and has it in their list" 200 '"id":1' -b "$tmp/cjar" "$base/api/cases"
 check "no session, no case" 401 '"code"' "$base/api/cases/1"
 
+# ---- contact records and promises
+C="-b $tmp/cjar -H X-CSRF-Token:$ccsrf"
+check "record a call" 201 '"outcome":"promised"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"promised","note":"x"}' "$base/api/cases/1/records"
+check "an unknown contact is refused" 400 'contact_id' -H 'Accept-Language: en' $C -X POST -H "$J" -d '{"channel":"call","outcome":"promised","contact_id":"C-none"}' "$base/api/cases/1/records"
+check "record a call without a contact" 201 '"channel":"call"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"reached_debtor","note":"说明了逾期金额"}' "$base/api/cases/1/records"
+check "an unknown outcome is refused" 400 '"code":"HK_EINVAL"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"yelled"}' "$base/api/cases/1/records"
+check "a visit alone is refused" 400 '两人' $C -X POST -H "$J" -d '{"channel":"visit","outcome":"reached_debtor"}' "$base/api/cases/1/records"
+check "a visit with oneself as second is refused" 400 'second_staff' $C -X POST -H "$J" -d '{"channel":"visit","outcome":"reached_debtor","second_staff":"li.na"}' "$base/api/cases/1/records"
+check "a visit with two staff" 201 '"second_staff_id"' $C -X POST -H "$J" -d '{"channel":"visit","outcome":"reached_debtor","second_staff":"admin"}' "$base/api/cases/1/records"
+check "a past follow-up date is refused" 400 'next_follow_up' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer","next_follow_up":"2020-01-01"}' "$base/api/cases/1/records"
+check "list the records" 200 '"channel":"visit"' -b "$tmp/cjar" "$base/api/cases/1/records"
+today=$(TZ=Asia/Shanghai date +%F)
+soon=$(TZ=Asia/Shanghai date -d '+7 days' +%F)
+late=$(TZ=Asia/Shanghai date -d '+60 days' +%F)
+check "take a promise" 201 '"status":"pending"' $C -X POST -H "$J" -d "{\"amount\":\"500.00\",\"due_on\":\"$soon\"}" "$base/api/cases/1/promises"
+check "a promise beyond the horizon is refused" 400 '"code":"HK_EINVAL"' $C -X POST -H "$J" -d "{\"amount\":\"500.00\",\"due_on\":\"$late\"}" "$base/api/cases/1/promises"
+check "a promise of nothing is refused" 400 '"code":"HK_EINVAL"' $C -X POST -H "$J" -d "{\"amount\":\"0\",\"due_on\":\"$today\"}" "$base/api/cases/1/promises"
+check "the promise shows on the case" 200 '"status":"pending"' -b "$tmp/cjar" "$base/api/cases/1"
+check "admin creates an auditor" 201 '"one_time_password"' $A -X POST -H "$J" -d '{"username":"shen.ji","display_name":"审计","role":"auditor"}' "$base/api/users"
+audpw=$(sed -n 's/.*"one_time_password":"\([A-Za-z0-9]*\)".*/\1/p' "$tmp/body")
+check "the auditor logs in" 200 '"role":"auditor"' -c "$tmp/ajar" -X POST -H "$J" -d "{\"username\":\"shen.ji\",\"password\":\"$audpw\"}" "$base/api/session"
+acsrf=$(sed -n 's/.*"csrf_token":"\([0-9a-f]*\)".*/\1/p' "$tmp/body")
+check "an auditor reads any case" 200 '"id":1' -b "$tmp/ajar" "$base/api/cases/1"
+check "an auditor may not write records" 403 '"code"' -b "$tmp/ajar" -H "X-CSRF-Token: $acsrf" -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
+check "writes outside the scope are 404" 404 '"code"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/999/records"
+
 check "admin reads the audit trail" 200 '"action":"user.create"' $A "$base/api/audit"
 grep -q 'li.na' "$tmp/body" && grep -q '"action":"session.create"' "$tmp/body" && ok "log-ins and user creation are audited" || bad "log-ins and user creation are audited"
 grep -q "$colpw" "$tmp/body" && bad "no password in the audit trail" || ok "no password in the audit trail"
