@@ -18,7 +18,8 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-# The demo always starts from a fresh database of its own.
+# The demo always starts from a fresh database of its own, then serves it
+# on 127.0.0.1:8080 until Ctrl-C.
 DEMO_DB ?= $(BUILD)/demo.db
 run: build
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

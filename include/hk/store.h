@@ -453,6 +453,15 @@ struct hk_store_ops {
 				 int (*fn)(void *ctx, const struct hk_user *u),
 				 void *ctx, struct hk_err *err);
 
+	/* A team; its ref into *ref.  HK_EREFUSED when the name is taken. */
+	enum hk_rc (*team_create)(struct hk_store *s, const char *name,
+				  int64_t *ref, struct hk_err *err);
+	/* Hand every case to collectors[i] of team teams[i], i = case ref
+	 * mod n (a first allocation; the strategy issue does it properly). */
+	enum hk_rc (*cases_spread)(struct hk_store *s, const int64_t *collectors,
+				   const int64_t *teams, size_t n,
+				   struct hk_err *err);
+
 	/* ---- cases ---- */
 	/* A case the scope allows; *found=false when there is none or the
 	 * scope hides it (the two are never told apart). */

@@ -9,9 +9,73 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "hk/http.h"
 #include "cli.h"
+
+#define DEMO_PASSWORD "huikuan-demo-2026"
+
+static const struct {
+	const char *username, *name_zh, *name_en;
+	int role;
+	int team; /* 0 none, 1 or 2 */
+} demo_users[] = {
+	{"admin", "系统管理员", "Administrator", HK_ROLE_ADMIN, 0},
+	{"wang.jl", "王经理", "Manager Wang", HK_ROLE_MANAGER, 0},
+	{"zhang.zz", "张组长", "Team leader Zhang", HK_ROLE_TEAM_LEADER, 1},
+	{"li.na", "李娜", "Li Na", HK_ROLE_COLLECTOR, 1},
+	{"zhao.lei", "赵磊", "Zhao Lei", HK_ROLE_COLLECTOR, 1},
+	{"chen.jing", "陈静", "Chen Jing", HK_ROLE_COLLECTOR, 2},
+	{"sun.sj", "孙审计", "Auditor Sun", HK_ROLE_AUDITOR, 0},
+};
+
+/* Demo users, all with DEMO_PASSWORD, and the cases spread over the three
+ * collectors: enough to log in as each role and see scoping at work. */
+static enum hk_rc demo_people(struct cli *cli, struct hk_store *s,
+			      struct hk_err *err)
+{
+	int64_t teams[3] = {0}, collectors[3], collector_teams[3];
+	size_t n = 0;
+	char hash[HK_PASSWORD_HASH_MAX];
+	enum hk_rc rc;
+
+	if ((rc = hk_password_hash(DEMO_PASSWORD, hash)) != HK_OK)
+		return hk_err_set(err, rc, "could not hash a password");
+	if ((rc = s->ops->begin(s, err)) != HK_OK)
+		return rc;
+	rc = s->ops->team_create(s, HK_TR(cli->lang, "一组", "Team 1"),
+				 &teams[1], err);
+	if (rc == HK_OK)
+		rc = s->ops->team_create(s, HK_TR(cli->lang, "二组", "Team 2"),
+					 &teams[2], err);
+	for (size_t i = 0; rc == HK_OK && i < sizeof(demo_users) /
+							    sizeof(demo_users[0]);
+	     i++) {
+		struct hk_user u = {.role = demo_users[i].role, .active = true,
+				    .team_ref = teams[demo_users[i].team]};
+
+		snprintf(u.username, sizeof(u.username), "%s",
+			 demo_users[i].username);
+		snprintf(u.display_name, sizeof(u.display_name), "%s",
+			 HK_TR(cli->lang, demo_users[i].name_zh,
+			       demo_users[i].name_en));
+		memcpy(u.password_hash, hash, sizeof(hash));
+		rc = s->ops->user_create(s, &u, (int64_t)time(NULL), err);
+		if (rc == HK_OK && u.role == HK_ROLE_COLLECTOR) {
+			collectors[n] = u.ref;
+			collector_teams[n++] = u.team_ref;
+		}
+	}
+	if (rc == HK_OK)
+		rc = s->ops->cases_spread(s, collectors, collector_teams, n, err);
+	if (rc == HK_OK)
+		rc = s->ops->commit(s, err);
+	if (rc != HK_OK)
+		s->ops->rollback(s);
+	return rc;
+}
 
 static void remove_dir(const char *dir)
 {
@@ -83,8 +147,22 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	int status = EXIT_DONE;
 	enum hk_rc rc;
 
+	struct hk_server_opts sopts = {.host = "127.0.0.1", .port = 8080};
+	bool serve = true;
+
 	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--accounts") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--no-serve")) {
+			serve = false;
+		} else if (!strcmp(argv[i], "--port") && i + 1 < argc) {
+			char *end;
+			unsigned long p = strtoul(argv[++i], &end, 10);
+
+			if (*end || p > 65535)
+				return cli_usage(cli, "%s",
+						 HK_TR(cli->lang, "--port 需要 0 到 65535",
+						       "--port takes 0 to 65535"));
+			sopts.port = (uint16_t)p;
+		} else if (!strcmp(argv[i], "--accounts") && i + 1 < argc) {
 			if (!parse_count(argv[++i], &dopts.accounts))
 				return cli_usage(cli,
 						 HK_TR(cli->lang,
@@ -156,6 +234,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	}
 	if (cli->tty)
 		fputc('\n', stderr);
+	if (rc == HK_OK)
+		rc = demo_people(cli, s, &err);
 	hk_store_close(s);
 	if (rc != HK_OK)
 		return cli_fail(cli, rc, &err);
@@ -180,9 +260,20 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 		print_money(stats.totals[b].principal_outstanding);
 		fputc('\n', stdout);
 	}
-	printf("\n%s\n",
-	       HK_TR(cli->lang,
-		     "导出账户状态：huikuan --db DB export accounts；HTTP 服务与网页界面将在后续版本提供",
-		     "export the accounts: huikuan --db DB export accounts; the HTTP server and web interface come in a later release"));
-	return EXIT_DONE;
+	printf(HK_TR(cli->lang, "\n演示用户（密码均为 %s）：\n",
+		     "\ndemo users (all with the password %s):\n"),
+	       DEMO_PASSWORD);
+	for (size_t i = 0; i < sizeof(demo_users) / sizeof(demo_users[0]); i++)
+		printf("  %-10s %-16s %s\n", demo_users[i].username,
+		       hk_role_name(demo_users[i].role),
+		       HK_TR(cli->lang, demo_users[i].name_zh,
+			     demo_users[i].name_en));
+	fflush(stdout);
+	if (!serve)
+		return EXIT_DONE;
+	sopts.db_uri = cli->db;
+	sopts.cfg = &cfg;
+	sopts.lang = cli->lang;
+	rc = hk_server_run(&sopts, &err);
+	return rc == HK_OK ? EXIT_DONE : cli_fail(cli, rc, &err);
 }

@@ -75,6 +75,8 @@ enum stmt_id {
 	ST_USERS_SCAN,
 	ST_CASE_GET,
 	ST_CASES_LIST,
+	ST_TEAM_INS,
+	ST_CASES_SPREAD,
 	ST_RECORD_INS,
 	ST_RECORDS_LIST,
 	ST_PROMISE_TAKE,
@@ -345,6 +347,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"HAVING (?9 < 0 OR dpd >= ?9) AND (?10 < 0 OR dpd <= ?10) "
 		"AND (?11 < 0 OR due >= ?11) "
 		"ORDER BY c.ref LIMIT ?12",
+	[ST_TEAM_INS] = "INSERT INTO teams (name) VALUES (?1)",
+	[ST_CASES_SPREAD] =
+		"UPDATE cases SET collector_ref = ?1, team_ref = NULLIF(?2, 0) "
+		"WHERE ref % ?3 = ?4",
 	[ST_RECORD_INS] =
 		"INSERT INTO contact_records (case_ref, user_ref, at, channel, "
 		"contact_id, outcome, note, recording_ref, next_follow_up, "
@@ -1664,6 +1670,46 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 				 : db_error(ss, err, "could not list cases");
 }
 
+static enum hk_rc sq_team_create(struct hk_store *s, const char *name,
+				 int64_t *ref, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_TEAM_INS, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return hk_err_set(err, HK_EREFUSED, "team %s exists", name);
+	if (rc != SQLITE_DONE)
+		return db_error(ss, err, "could not create a team");
+	*ref = sqlite3_last_insert_rowid(ss->db);
+	return HK_OK;
+}
+
+static enum hk_rc sq_cases_spread(struct hk_store *s, const int64_t *collectors,
+				  const int64_t *teams, size_t n,
+				  struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CASES_SPREAD, err);
+	enum hk_rc rc = HK_OK;
+
+	if (!st)
+		return HK_EDB;
+	for (size_t i = 0; i < n && rc == HK_OK; i++) {
+		sqlite3_bind_int64(st, 1, collectors[i]);
+		sqlite3_bind_int64(st, 2, teams[i]);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)i);
+		rc = exec_stmt(ss, st, err, "could not assign cases");
+	}
+	return rc;
+}
+
 static enum hk_rc sq_record_insert(struct hk_store *s, struct hk_record *r,
 				   struct hk_err *err)
 {
@@ -1902,6 +1948,8 @@ static const struct hk_store_ops sqlite_ops = {
 	.users_scan = sq_users_scan,
 	.case_get = sq_case_get,
 	.cases_list = sq_cases_list,
+	.team_create = sq_team_create,
+	.cases_spread = sq_cases_spread,
 	.record_insert = sq_record_insert,
 	.records_list = sq_records_list,
 	.promise_take = sq_promise_take,

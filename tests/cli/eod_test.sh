@@ -123,10 +123,10 @@ expect 1 "export into a missing directory" "$hk" --db "$db" export accounts --ou
 [ ! -e "$tmp/no" ] && ok "no partial export file" || bad "no partial export file"
 
 # ---- demo refuses a database that holds accounts
-expect 4 "demo on a database with accounts" "$hk" demo --db "$db" --accounts 10
+expect 4 "demo on a database with accounts" "$hk" demo --db "$db" --accounts 10 --no-serve
 
 # ---- a small demo end to end
-expect 0 "demo with 200 accounts" "$hk" demo --db "$tmp/demo.db" --accounts 200
+expect 0 "demo with 200 accounts" "$hk" demo --db "$tmp/demo.db" --accounts 200 --no-serve
 grep -q "M0" "$tmp/out" && ok "demo prints the bucket summary" || bad "demo prints the bucket summary"
 n=$("$hk" --db "$tmp/demo.db" export accounts | wc -l)
 [ "$n" -eq 201 ] && ok "demo export has every account" || bad "demo export has every account ($n lines)"

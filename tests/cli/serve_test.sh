@@ -206,5 +206,21 @@ sqlite3 "$tmp/t2.db" "delete from audit_log where ref=4"
 "$hk" --db "$tmp/t2.db" audit verify >/dev/null 2>"$tmp/v"
 [ $? -eq 4 ] && grep -q "5" "$tmp/v" && ok "a removed record is found" || bad "a removed record is found ($(cat "$tmp/v"))"
 
+# ---- the demo serves its portfolio with its users
+"$hk" demo --db "$tmp/demo.db" --accounts 120 --port 0 >"$tmp/dout" 2>"$tmp/dlog" &
+pid=$!
+for _ in $(seq 1 100); do grep -q "http://" "$tmp/dout" && break; sleep 0.1; done
+dport=$(sed -n 's/.*http:\/\/127.0.0.1:\([0-9][0-9]*\)$/\1/p' "$tmp/dout")
+[ -n "$dport" ] && ok "the demo serves ($dport)" || bad "the demo serves"
+grep -q "huikuan-demo-2026" "$tmp/dout" && grep -q "li.na" "$tmp/dout" && ok "the demo prints its log-ins" || bad "the demo prints its log-ins"
+check "a demo collector logs in" 200 '"role":"collector"' -c "$tmp/djar" -X POST -H "$J" -d '{"username":"li.na","password":"huikuan-demo-2026"}' "http://127.0.0.1:$dport/api/session"
+check "and has a queue" 200 '"bucket"' -b "$tmp/djar" "http://127.0.0.1:$dport/api/cases"
+mine=$(grep -o '"id":' "$tmp/body" | wc -l)
+check "a demo manager sees more" 200 '"role":"manager"' -c "$tmp/mjar" -X POST -H "$J" -d '{"username":"wang.jl","password":"huikuan-demo-2026"}' "http://127.0.0.1:$dport/api/session"
+curl -s -b "$tmp/mjar" "http://127.0.0.1:$dport/api/cases?limit=500" >"$tmp/body"
+all=$(grep -o '"id":' "$tmp/body" | wc -l)
+[ "$mine" -gt 0 ] && [ "$all" -gt "$mine" ] && ok "scopes differ: collector $mine, manager $all cases" || bad "scopes differ: collector $mine, manager $all"
+kill -TERM "$pid"; wait "$pid"; pid=
+
 echo "serve: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
