@@ -356,3 +356,87 @@ void hk_h_cases_list(struct hk_req *req)
 						     "id")
 				   : json_null()));
 }
+
+/* ====================================================================
+ * POST /api/cases/{id}/reveal: one unmasked number, audited
+ * ==================================================================== */
+
+struct find_contact {
+	const char *contact_id;
+	char phone[24];
+	bool found;
+};
+
+static int match_contact(void *ctx, const struct hk_contact_row *c)
+{
+	struct find_contact *f = ctx;
+
+	if (!strcmp(c->contact_id, f->contact_id)) {
+		memcpy(f->phone, c->phone, sizeof(f->phone));
+		f->found = true;
+	}
+	return 0;
+}
+
+void hk_h_case_reveal(struct hk_req *req)
+{
+	static const char *const fields[] = {"field", "contact_id", NULL};
+	struct hk_store *s = req->store;
+	struct hk_case_rec c;
+	struct hk_err err = {0};
+	struct find_contact fc = {0};
+	json_t *body;
+	const char *field, *contact;
+	char value[64] = "", target[96], field_copy[16];
+	enum hk_rc rc;
+
+	if (!hk_case_in_scope(req, &c) || !(body = hk_req_json_object(req, fields)))
+		return;
+	field = json_string_value(json_object_get(body, "field"));
+	contact = json_string_value(json_object_get(body, "contact_id"));
+	if (field && !strcmp(field, "id_number") && !contact)
+		snprintf(value, sizeof(value), "%s", c.id_number);
+	else if (field && !strcmp(field, "phone") && !contact)
+		snprintf(value, sizeof(value), "%s", c.phone);
+	else if (field && !strcmp(field, "phone") && contact) {
+		fc.contact_id = contact;
+		if (s->ops->debtor_contacts(s, c.debtor_ref, match_contact, &fc,
+					    &err) != HK_OK) {
+			json_decref(body);
+			hk_reply_error(req, HK_EDB, 503, NULL);
+			return;
+		}
+		if (fc.found)
+			snprintf(value, sizeof(value), "%s", fc.phone);
+	} else {
+		json_decref(body);
+		hk_reply_error(req, HK_EINVAL, 400,
+			       HK_TR(req->lang,
+				     "field 须为 phone 或 id_number（联系人电话另给 contact_id）",
+				     "field must be phone or id_number (and contact_id for a contact's phone)"));
+		return;
+	}
+	snprintf(field_copy, sizeof(field_copy), "%s", field);
+	snprintf(target, sizeof(target), "case:%lld%s%.64s", (long long)c.ref,
+		 contact ? "/contact:" : "", contact ? contact : "");
+	json_decref(body);
+	if (!value[0]) {
+		hk_reply_error(req, HK_ENOTFOUND, 404,
+			       HK_TR(req->lang, "没有这项信息", "there is no such detail"));
+		return;
+	}
+	/* The reveal is recorded before the number leaves: no record, no
+	 * number. */
+	if ((rc = s->ops->begin(s, &err)) == HK_OK) {
+		hk_audit(req, "pii.reveal", target,
+			 json_pack("{s:s}", "field", field_copy));
+		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+	}
+	if (rc != HK_OK) {
+		s->ops->rollback(s);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	hk_reply(req, 200, json_pack("{s:s, s:s}", "field", field_copy, "value",
+				     value));
+}

@@ -42,6 +42,12 @@ const struct hk_route hk_routes[] = {
 	 "state as of the last day-end, installments, payments, contacts, "
 	 "promises; 404 outside the caller's scope",
 	 "cases", HK_ROLE_ANY},
+	{"POST", "/api/cases/{id}/reveal", hk_h_case_reveal,
+	 "Reveal one unmasked number, audited: {field: phone|id_number, "
+	 "contact_id? (a contact's phone)}",
+	 "cases",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_COLLECTOR},
 	{"GET", "/api/cases/{id}/records", hk_h_records_list,
 	 "The case's contact records, newest first", "cases", HK_ROLE_ANY},
 	{"POST", "/api/cases/{id}/records", hk_h_records_add,

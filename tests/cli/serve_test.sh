@@ -172,6 +172,12 @@ audpw=$(sed -n 's/.*"one_time_password":"\([A-Za-z0-9]*\)".*/\1/p' "$tmp/body")
 check "the auditor logs in" 200 '"role":"auditor"' -c "$tmp/ajar" -X POST -H "$J" -d "{\"username\":\"shen.ji\",\"password\":\"$audpw\"}" "$base/api/session"
 acsrf=$(sed -n 's/.*"csrf_token":"\([0-9a-f]*\)".*/\1/p' "$tmp/body")
 check "an auditor reads any case" 200 '"id":1' -b "$tmp/ajar" "$base/api/cases/1"
+check "reveal the phone" 200 '"value":"13800138000"' $C -X POST -H "$J" -d '{"field":"phone"}' "$base/api/cases/1/reveal"
+check "reveal the ID number" 200 '"value":"11010519491231002X"' $C -X POST -H "$J" -d '{"field":"id_number"}' "$base/api/cases/1/reveal"
+check "reveal needs a known field" 400 '"code":"HK_EINVAL"' $C -X POST -H "$J" -d '{"field":"address"}' "$base/api/cases/1/reveal"
+check "an auditor may not reveal" 403 '"code"' -b "$tmp/ajar" -H "X-CSRF-Token: $acsrf" -X POST -H "$J" -d '{"field":"phone"}' "$base/api/cases/1/reveal"
+check "reveals are audited" 200 '"action":"pii.reveal"' -b "$tmp/ajar" "$base/api/audit"
+grep -q '13800138000' "$tmp/body" && bad "the audit trail holds no revealed number" || ok "the audit trail holds no revealed number"
 check "an auditor may not write records" 403 '"code"' -b "$tmp/ajar" -H "X-CSRF-Token: $acsrf" -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
 check "writes outside the scope are 404" 404 '"code"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/999/records"
 
