@@ -462,6 +462,13 @@ struct hk_store_ops {
 				   const int64_t *teams, size_t n,
 				   struct hk_err *err);
 
+	/* A payment by payment_id, as imported or posted. */
+	enum hk_rc (*payment_get)(struct hk_store *s, const char *payment_id,
+				  int64_t *account_ref, int32_t *paid_on,
+				  int64_t *amount, char channel[32],
+				  char reference[129], bool *found,
+				  struct hk_err *err);
+
 	/* ---- cases ---- */
 	/* A case the scope allows; *found=false when there is none or the
 	 * scope hides it (the two are never told apart). */

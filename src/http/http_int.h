@@ -107,6 +107,7 @@ void hk_h_audit_list(struct hk_req *req);
 void hk_h_case_get(struct hk_req *req);
 void hk_h_cases_list(struct hk_req *req);
 void hk_h_case_reveal(struct hk_req *req);
+void hk_h_payment_post(struct hk_req *req);
 void hk_h_records_add(struct hk_req *req);
 void hk_h_records_list(struct hk_req *req);
 void hk_h_promise_add(struct hk_req *req);

@@ -62,6 +62,11 @@ const struct hk_route hk_routes[] = {
 	 "cases",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
+	{"POST", "/api/payments", hk_h_payment_post,
+	 "Post a payment (bank feed, gateway): {payment_id, account_id, "
+	 "paid_on, amount, channel, reference?}; same rules as import, cash "
+	 "refused, idempotent by payment_id; booked by the next day-end",
+	 "payments", HK_ROLE_ADMIN | HK_ROLE_MANAGER},
 	{NULL, NULL, NULL, NULL, NULL, 0},
 };
 

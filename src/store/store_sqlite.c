@@ -75,6 +75,7 @@ enum stmt_id {
 	ST_USERS_SCAN,
 	ST_CASE_GET,
 	ST_CASES_LIST,
+	ST_PAYMENT_GET,
 	ST_TEAM_INS,
 	ST_CASES_SPREAD,
 	ST_RECORD_INS,
@@ -347,6 +348,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"HAVING (?9 < 0 OR dpd >= ?9) AND (?10 < 0 OR dpd <= ?10) "
 		"AND (?11 < 0 OR due >= ?11) "
 		"ORDER BY c.ref LIMIT ?12",
+	[ST_PAYMENT_GET] =
+		"SELECT account_ref, paid_on, amount, channel, "
+		"COALESCE(reference, '') FROM payments WHERE payment_id = ?1",
 	[ST_TEAM_INS] = "INSERT INTO teams (name) VALUES (?1)",
 	[ST_CASES_SPREAD] =
 		"UPDATE cases SET collector_ref = ?1, team_ref = NULLIF(?2, 0) "
@@ -1670,6 +1674,35 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 				 : db_error(ss, err, "could not list cases");
 }
 
+static enum hk_rc sq_payment_get(struct hk_store *s, const char *payment_id,
+				 int64_t *account_ref, int32_t *paid_on,
+				 int64_t *amount, char channel[32],
+				 char reference[129], bool *found,
+				 struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_PAYMENT_GET, err);
+	int rc;
+
+	*found = false;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_text(st, 1, payment_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*account_ref = sqlite3_column_int64(st, 0);
+		*paid_on = sqlite3_column_int(st, 1);
+		*amount = sqlite3_column_int64(st, 2);
+		copy_text(channel, 32, sqlite3_column_text(st, 3));
+		copy_text(reference, 129, sqlite3_column_text(st, 4));
+		*found = true;
+	}
+	stmt_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? HK_OK
+		       : db_error(ss, err, "could not read a payment");
+}
+
 static enum hk_rc sq_team_create(struct hk_store *s, const char *name,
 				 int64_t *ref, struct hk_err *err)
 {
@@ -1949,6 +1982,7 @@ static const struct hk_store_ops sqlite_ops = {
 	.case_get = sq_case_get,
 	.cases_list = sq_cases_list,
 	.team_create = sq_team_create,
+	.payment_get = sq_payment_get,
 	.cases_spread = sq_cases_spread,
 	.record_insert = sq_record_insert,
 	.records_list = sq_records_list,

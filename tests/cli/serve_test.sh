@@ -178,6 +178,17 @@ check "reveal needs a known field" 400 '"code":"HK_EINVAL"' $C -X POST -H "$J" -
 check "an auditor may not reveal" 403 '"code"' -b "$tmp/ajar" -H "X-CSRF-Token: $acsrf" -X POST -H "$J" -d '{"field":"phone"}' "$base/api/cases/1/reveal"
 check "reveals are audited" 200 '"action":"pii.reveal"' -b "$tmp/ajar" "$base/api/audit"
 grep -q '13800138000' "$tmp/body" && bad "the audit trail holds no revealed number" || ok "the audit trail holds no revealed number"
+# payments through the API (admin session)
+P='{"payment_id":"API-1","account_id":"A1","paid_on":"2026-02-12","amount":"100.00","channel":"bank_transfer","reference":"BT-1"}'
+check "post a payment" 201 '"duplicate":false' $A -X POST -H "$J" -d "$P" "$base/api/payments"
+check "the same payment again is a duplicate" 200 '"duplicate":true' $A -X POST -H "$J" -d "$P" "$base/api/payments"
+check "another payment under that id is refused" 409 '"code":"HK_EREFUSED"' $A -X POST -H "$J" -d '{"payment_id":"API-1","account_id":"A1","paid_on":"2026-02-12","amount":"200.00","channel":"online"}' "$base/api/payments"
+check "cash is refused" 400 '现金' $A -X POST -H "$J" -d '{"payment_id":"API-2","account_id":"A1","paid_on":"2026-02-12","amount":"1","channel":"cash"}' "$base/api/payments"
+check "a bank transfer needs its reference" 400 'reference' $A -X POST -H "$J" -d '{"payment_id":"API-3","account_id":"A1","paid_on":"2026-02-12","amount":"1","channel":"bank_transfer"}' "$base/api/payments"
+check "an unknown account is refused" 400 '"code":"HK_EINVAL"' $A -X POST -H "$J" -d '{"payment_id":"API-4","account_id":"NOPE","paid_on":"2026-02-12","amount":"1","channel":"online"}' "$base/api/payments"
+check "a collector may not post payments" 403 '"code"' $C -X POST -H "$J" -d '{"payment_id":"API-5","account_id":"A1","paid_on":"2026-02-12","amount":"1","channel":"online"}' "$base/api/payments"
+n=$(sqlite3 "$db" "select count(*) from payments where payment_id like 'API-%'")
+[ "$n" = 1 ] && ok "exactly one API payment stored" || bad "exactly one API payment stored ($n)"
 check "an auditor may not write records" 403 '"code"' -b "$tmp/ajar" -H "X-CSRF-Token: $acsrf" -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
 check "writes outside the scope are 404" 404 '"code"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/999/records"
 
