@@ -65,6 +65,8 @@ void hk_reply_error(struct hk_req *req, enum hk_rc rc, int status,
 /* Parse the body as a JSON object whose keys are all in `allowed` (a
  * NULL-ended list); answers 400 and returns NULL otherwise. */
 json_t *hk_req_json_object(struct hk_req *req, const char *const *allowed);
+/* Is `value` (may be NULL) one of the NULL-ended `list`? */
+bool hk_one_of(const char *value, const char *const *list);
 /* A request header (NULL when absent). */
 const char *hk_req_header(struct hk_req *req, const char *name);
 /* A query-string argument (NULL when absent). */

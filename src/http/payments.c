@@ -15,14 +15,6 @@
 static const char *const channels[] = {"bank_transfer", "online", "offset",
 				       "other", NULL};
 
-static bool channel_known(const char *channel)
-{
-	for (size_t i = 0; channel && channels[i]; i++)
-		if (!strcmp(channel, channels[i]))
-			return true;
-	return false;
-}
-
 void hk_h_payment_post(struct hk_req *req)
 {
 	static const char *const fields[] = {"payment_id", "account_id",
@@ -63,7 +55,7 @@ void hk_h_payment_post(struct hk_req *req)
 		snprintf(msg, sizeof(msg), "%s",
 			 HK_TR(req->lang, "拒绝现金：催收人员从不收取现金，请债务人通过银行转账或线上渠道还款",
 			       "cash is refused: collection staff never take cash; the debtor pays by bank transfer or online"));
-	else if (!channel_known(channel))
+	else if (!hk_one_of(channel, channels))
 		snprintf(msg, sizeof(msg), "%s",
 			 HK_TR(req->lang, "channel 须为 bank_transfer、online、offset、other 之一",
 			       "channel must be one of bank_transfer, online, offset, other"));

@@ -21,14 +21,6 @@ static const char *const outcomes[] = {
 	"hardship",       "deceased",    "busy",      "switched_off",
 	"left_message",   "delivered",   "returned",  NULL};
 
-static bool one_of(const char *v, const char *const *list)
-{
-	for (size_t i = 0; v && list[i]; i++)
-		if (!strcmp(v, list[i]))
-			return true;
-	return false;
-}
-
 int32_t hk_today(void)
 {
 	time_t now = time(NULL);
@@ -82,12 +74,12 @@ void hk_h_records_add(struct hk_req *req)
 	follow = json_string_value(json_object_get(body, "next_follow_up"));
 	second = json_string_value(json_object_get(body, "second_staff"));
 	msg[0] = '\0';
-	if (!one_of(channel, channels))
+	if (!hk_one_of(channel, channels))
 		snprintf(msg, sizeof(msg), "%s",
 			 HK_TR(req->lang,
 			       "channel 须为 call、sms、email、letter、visit、lawyer_letter、court 之一",
 			       "channel must be one of call, sms, email, letter, visit, lawyer_letter, court"));
-	else if (!one_of(outcome, outcomes))
+	else if (!hk_one_of(outcome, outcomes))
 		snprintf(msg, sizeof(msg), "%s",
 			 HK_TR(req->lang, "未知的 outcome（见 /api/openapi.json）",
 			       "unknown outcome (see /api/openapi.json)"));

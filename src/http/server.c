@@ -91,6 +91,14 @@ void hk_reply_error(struct hk_req *req, enum hk_rc rc, int status,
 			   message ? message : hk_rc_message(rc, req->lang)));
 }
 
+bool hk_one_of(const char *value, const char *const *list)
+{
+	for (size_t i = 0; value && list[i]; i++)
+		if (!strcmp(value, list[i]))
+			return true;
+	return false;
+}
+
 void hk_reply_header(struct hk_req *req, const char *name, const char *value)
 {
 	if (req->n_headers == sizeof(req->headers) / sizeof(req->headers[0]))
