@@ -469,6 +469,20 @@ struct hk_store_ops {
 				  char reference[129], bool *found,
 				  struct hk_err *err);
 
+	/* Move a case from status `from` to `to` and record why.  HK_EREFUSED
+	 * when its status is no longer `from` (someone else moved it first:
+	 * no lost update). */
+	enum hk_rc (*case_set_status)(struct hk_store *s, int64_t case_ref,
+				      const char *from, const char *to,
+				      int64_t user_ref, const char *reason,
+				      int64_t at, struct hk_err *err);
+	/* A case's status changes, oldest first. */
+	enum hk_rc (*case_status_history)(
+		struct hk_store *s, int64_t case_ref,
+		int (*fn)(void *ctx, int64_t at, int64_t user_ref,
+			  const char *from, const char *to, const char *reason),
+		void *ctx, struct hk_err *err);
+
 	/* ---- cases ---- */
 	/* A case the scope allows; *found=false when there is none or the
 	 * scope hides it (the two are never told apart). */

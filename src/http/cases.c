@@ -9,8 +9,10 @@
  * masked; revealing them is a separate, audited request (to come).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hk/batch.h"
 #include "http_int.h"
@@ -195,7 +197,7 @@ void hk_h_case_get(struct hk_req *req)
 	struct hk_store *s = req->store;
 	struct hk_case_rec c;
 	struct detail d = {.req = req};
-	json_t *contacts, *promises, *out;
+	json_t *contacts, *promises, *history, *out;
 
 	if (!hk_case_in_scope(req, &c))
 		return;
@@ -206,14 +208,18 @@ void hk_h_case_get(struct hk_req *req)
 	d.accounts = json_array();
 	contacts = json_array();
 	promises = json_array();
+	history = json_array();
 	if (s->ops->case_accounts(s, c.ref, add_account, &d, &d.err) != HK_OK ||
 	    s->ops->debtor_contacts(s, c.debtor_ref, add_contact, contacts,
 				    &d.err) != HK_OK ||
 	    s->ops->case_promises(s, c.ref, add_promise, promises, &d.err) !=
-		    HK_OK) {
+		    HK_OK ||
+	    s->ops->case_status_history(s, c.ref, hk_status_history_add,
+					history, &d.err) != HK_OK) {
 		json_decref(d.accounts);
 		json_decref(contacts);
 		json_decref(promises);
+		json_decref(history);
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		return;
 	}
@@ -227,6 +233,7 @@ void hk_h_case_get(struct hk_req *req)
 			c.province[0] ? c.province : NULL, "city",
 			c.city[0] ? c.city : NULL, "accounts", d.accounts,
 			"contacts", contacts, "promises", promises);
+	json_object_set_new(out, "status_history", history);
 	hk_reply(req, 200, out);
 }
 
@@ -439,4 +446,113 @@ void hk_h_case_reveal(struct hk_req *req)
 	}
 	hk_reply(req, 200, json_pack("{s:s, s:s}", "field", field_copy, "value",
 				     value));
+}
+
+/* ====================================================================
+ * POST /api/cases/{id}/status: the status flow, with who, when and why
+ * ==================================================================== */
+
+/* Allowed moves: from → the statuses it may go to.  Ending a case
+ * (settled, written off, closed) is a manager's call; going legal a team
+ * leader's. */
+static const struct {
+	const char *from;
+	const char *const to[9];
+} moves[] = {
+	{"new", {"in_collection", "disputed", "closed", NULL}},
+	{"in_collection", {"promised", "on_plan", "disputed", "legal",
+			   "paid_off", "settled", "written_off", "closed", NULL}},
+	{"promised", {"in_collection", "on_plan", "disputed", "legal",
+		      "paid_off", "settled", NULL}},
+	{"on_plan", {"in_collection", "disputed", "legal", "paid_off",
+		     "settled", NULL}},
+	{"disputed", {"in_collection", "legal", "closed", NULL}},
+	{"legal", {"in_collection", "paid_off", "settled", "written_off",
+		   "closed", NULL}},
+	{"paid_off", {"closed", NULL}},
+	{"settled", {"closed", NULL}},
+	{"written_off", {"closed", NULL}},
+};
+
+static bool move_allowed(const char *from, const char *to)
+{
+	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++)
+		if (!strcmp(moves[i].from, from))
+			return hk_one_of(to, moves[i].to);
+	return false;
+}
+
+static int needed_roles(const char *to)
+{
+	static const char *const managers[] = {"settled", "written_off",
+					       "closed", NULL};
+
+	if (hk_one_of(to, managers))
+		return HK_ROLE_ADMIN | HK_ROLE_MANAGER;
+	if (!strcmp(to, "legal"))
+		return HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER;
+	return HK_ROLE_ANY;
+}
+
+void hk_h_case_status(struct hk_req *req)
+{
+	static const char *const fields[] = {"status", "reason", NULL};
+	struct hk_store *s = req->store;
+	struct hk_case_rec c;
+	struct hk_err err = {0};
+	json_t *body;
+	const char *to, *reason;
+	char target[32], to_copy[32], msg[200];
+	enum hk_rc rc;
+
+	if (!hk_case_in_scope(req, &c) || !(body = hk_req_json_object(req, fields)))
+		return;
+	to = json_string_value(json_object_get(body, "status"));
+	reason = json_string_value(json_object_get(body, "reason"));
+	if (!to || !reason || !*reason || strlen(reason) > 500 ||
+	    !move_allowed(c.status, to)) {
+		snprintf(msg, sizeof(msg),
+			 HK_TR(req->lang, "不能从 %s 改为该状态，或缺少原因（reason）",
+			       "a case in %s cannot move to that status, or the reason is missing"),
+			 c.status);
+		json_decref(body);
+		hk_reply_error(req, HK_EINVAL, 400, msg);
+		return;
+	}
+	if (!(needed_roles(to) & req->user.role)) {
+		json_decref(body);
+		hk_reply_error(req, HK_EREFUSED, 403,
+			       HK_TR(req->lang, "你的角色无权执行此操作",
+				     "your role may not do this"));
+		return;
+	}
+	snprintf(to_copy, sizeof(to_copy), "%s", to);
+	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
+	    (rc = s->ops->case_set_status(s, c.ref, c.status, to,
+					  req->user.ref, reason,
+					  (int64_t)time(NULL), &err)) == HK_OK) {
+		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
+		hk_audit(req, "case.status", target,
+			 json_pack("{s:s, s:s}", "from", c.status, "to", to));
+		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+	}
+	json_decref(body);
+	if (rc != HK_OK) {
+		s->ops->rollback(s);
+		hk_reply_error(req, rc, 0, err.msg[0] ? err.msg : NULL);
+		return;
+	}
+	hk_reply(req, 200,
+		 json_pack("{s:I, s:s}", "id", (json_int_t)c.ref, "status",
+			   to_copy));
+}
+
+int hk_status_history_add(void *ctx, int64_t at, int64_t user_ref,
+			  const char *from, const char *to, const char *reason)
+{
+	json_array_append_new(ctx, json_pack("{s:I, s:I, s:s, s:s, s:s}", "at",
+					     (json_int_t)at, "user_id",
+					     (json_int_t)user_ref, "from", from,
+					     "to", to, "reason", reason));
+	return 0;
 }

@@ -42,6 +42,13 @@ const struct hk_route hk_routes[] = {
 	 "state as of the last day-end, installments, payments, contacts, "
 	 "promises; 404 outside the caller's scope",
 	 "cases", HK_ROLE_ANY},
+	{"POST", "/api/cases/{id}/status", hk_h_case_status,
+	 "Move the case along its status flow: {status, reason}; settling, "
+	 "writing off and closing are a manager's, going legal a team "
+	 "leader's; 409 if someone moved it first",
+	 "cases",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_COLLECTOR},
 	{"POST", "/api/cases/{id}/reveal", hk_h_case_reveal,
 	 "Reveal one unmasked number, audited: {field: phone|id_number, "
 	 "contact_id? (a contact's phone)}",

@@ -75,6 +75,9 @@ enum stmt_id {
 	ST_USERS_SCAN,
 	ST_CASE_GET,
 	ST_CASES_LIST,
+	ST_STATUS_SET,
+	ST_STATUS_HIST_INS,
+	ST_STATUS_HIST,
 	ST_PAYMENT_GET,
 	ST_TEAM_INS,
 	ST_CASES_SPREAD,
@@ -351,6 +354,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_PAYMENT_GET] =
 		"SELECT account_ref, paid_on, amount, channel, "
 		"COALESCE(reference, '') FROM payments WHERE payment_id = ?1",
+	[ST_STATUS_SET] = "UPDATE cases SET status = ?3 WHERE ref = ?1 AND status = ?2",
+	[ST_STATUS_HIST_INS] =
+		"INSERT INTO case_status_history (case_ref, at, user_ref, "
+		"from_status, to_status, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_STATUS_HIST] =
+		"SELECT at, user_ref, from_status, to_status, reason FROM "
+		"case_status_history WHERE case_ref = ?1 ORDER BY at, ref",
 	[ST_TEAM_INS] = "INSERT INTO teams (name) VALUES (?1)",
 	[ST_CASES_SPREAD] =
 		"UPDATE cases SET collector_ref = ?1, team_ref = NULLIF(?2, 0) "
@@ -1703,6 +1713,60 @@ static enum hk_rc sq_payment_get(struct hk_store *s, const char *payment_id,
 		       : db_error(ss, err, "could not read a payment");
 }
 
+static enum hk_rc sq_case_set_status(struct hk_store *s, int64_t case_ref,
+				     const char *from, const char *to,
+				     int64_t user_ref, const char *reason,
+				     int64_t at, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_STATUS_SET, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+	if ((rc = exec_stmt(ss, st, err, "could not change a status")) != HK_OK)
+		return rc;
+	if (sqlite3_changes(ss->db) != 1)
+		return hk_err_set(err, HK_EREFUSED,
+				  HK_TR(s->lang, "案件状态已被他人修改，请刷新后重试",
+					"someone else changed the case's status; reload and try again"));
+	if (!(st = stmt_get(ss, ST_STATUS_HIST_INS, err)))
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_int64(st, 3, user_ref);
+	sqlite3_bind_text(st, 4, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, reason, -1, SQLITE_STATIC);
+	return exec_stmt(ss, st, err, "could not record a status change");
+}
+
+static enum hk_rc sq_case_status_history(
+	struct hk_store *s, int64_t case_ref,
+	int (*fn)(void *, int64_t, int64_t, const char *, const char *,
+		  const char *),
+	void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_STATUS_HIST, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		   (const char *)sqlite3_column_text(st, 2),
+		   (const char *)sqlite3_column_text(st, 3),
+		   (const char *)sqlite3_column_text(st, 4));
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read status history");
+}
+
 static enum hk_rc sq_team_create(struct hk_store *s, const char *name,
 				 int64_t *ref, struct hk_err *err)
 {
@@ -1982,6 +2046,8 @@ static const struct hk_store_ops sqlite_ops = {
 	.case_get = sq_case_get,
 	.cases_list = sq_cases_list,
 	.team_create = sq_team_create,
+	.case_set_status = sq_case_set_status,
+	.case_status_history = sq_case_status_history,
 	.payment_get = sq_payment_get,
 	.cases_spread = sq_cases_spread,
 	.record_insert = sq_record_insert,

@@ -189,6 +189,13 @@ check "an unknown account is refused" 400 '"code":"HK_EINVAL"' $A -X POST -H "$J
 check "a collector may not post payments" 403 '"code"' $C -X POST -H "$J" -d '{"payment_id":"API-5","account_id":"A1","paid_on":"2026-02-12","amount":"1","channel":"online"}' "$base/api/payments"
 n=$(sqlite3 "$db" "select count(*) from payments where payment_id like 'API-%'")
 [ "$n" = 1 ] && ok "exactly one API payment stored" || bad "exactly one API payment stored ($n)"
+# the status flow
+check "a collector starts collection" 200 '"status":"in_collection"' $C -X POST -H "$J" -d '{"status":"in_collection","reason":"首次联系"}' "$base/api/cases/1/status"
+check "a move needs a reason" 400 '"code":"HK_EINVAL"' $C -X POST -H "$J" -d '{"status":"promised","reason":""}' "$base/api/cases/1/status"
+check "an impossible move is refused" 400 '"code":"HK_EINVAL"' $C -X POST -H "$J" -d '{"status":"new","reason":"x"}' "$base/api/cases/1/status"
+check "a collector may not write a case off" 403 '"code"' $C -X POST -H "$J" -d '{"status":"written_off","reason":"x"}' "$base/api/cases/1/status"
+check "the history shows who and why" 200 '"to":"in_collection","reason":"首次联系"' -b "$tmp/cjar" "$base/api/cases/1"
+check "a manager-level move by admin" 200 '"status":"settled"' $A -X POST -H "$J" -d '{"status":"settled","reason":"和解"}' "$base/api/cases/1/status"
 check "an auditor may not write records" 403 '"code"' -b "$tmp/ajar" -H "X-CSRF-Token: $acsrf" -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
 check "writes outside the scope are 404" 404 '"code"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/999/records"
 
