@@ -255,6 +255,18 @@ struct hk_record {
 	int32_t next_follow_up;   /* HK_DATE_NONE when none */
 };
 
+struct hk_waiver_request {
+	int64_t ref, case_ref, account_ref;
+	char account_id[65];
+	int component; /* enum hk_component */
+	int64_t amount;
+	char reason[501];
+	int64_t requested_by, requested_at;
+	char status[16];
+	int64_t decided_by, decided_at;
+	char note[501];
+};
+
 struct hk_payment_row {
 	char payment_id[65];
 	int32_t paid_on;
@@ -481,6 +493,24 @@ struct hk_store_ops {
 		struct hk_store *s, int64_t case_ref,
 		int (*fn)(void *ctx, int64_t at, int64_t user_ref,
 			  const char *from, const char *to, const char *reason),
+		void *ctx, struct hk_err *err);
+
+	/* Waiver requests (减免申请). */
+	enum hk_rc (*waiver_request_insert)(struct hk_store *s,
+					    struct hk_waiver_request *w,
+					    struct hk_err *err);
+	enum hk_rc (*waiver_request_get)(struct hk_store *s, int64_t ref,
+					 struct hk_waiver_request *w,
+					 bool *found, struct hk_err *err);
+	/* Decide a pending request; HK_EREFUSED when it is no longer
+	 * pending (decided by someone else first). */
+	enum hk_rc (*waiver_request_decide)(struct hk_store *s, int64_t ref,
+					    const char *status,
+					    int64_t user_ref, const char *note,
+					    int64_t at, struct hk_err *err);
+	enum hk_rc (*waiver_requests_list)(
+		struct hk_store *s, int64_t case_ref,
+		int (*fn)(void *ctx, const struct hk_waiver_request *w),
 		void *ctx, struct hk_err *err);
 
 	/* ---- cases ---- */

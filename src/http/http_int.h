@@ -111,6 +111,9 @@ void hk_h_cases_list(struct hk_req *req);
 void hk_h_case_reveal(struct hk_req *req);
 void hk_h_payment_post(struct hk_req *req);
 void hk_h_case_status(struct hk_req *req);
+void hk_h_waiver_request(struct hk_req *req);
+void hk_h_waiver_list(struct hk_req *req);
+void hk_h_waiver_decide(struct hk_req *req);
 int hk_status_history_add(void *ctx, int64_t at, int64_t user_ref,
 			  const char *from, const char *to, const char *reason);
 void hk_h_records_add(struct hk_req *req);

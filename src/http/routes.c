@@ -69,6 +69,19 @@ const struct hk_route hk_routes[] = {
 	 "cases",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
+	{"GET", "/api/cases/{id}/waivers", hk_h_waiver_list,
+	 "The case's waiver requests", "waivers", HK_ROLE_ANY},
+	{"POST", "/api/cases/{id}/waivers", hk_h_waiver_request,
+	 "Ask for a waiver (减免): {account_id, component, amount, reason}; "
+	 "at most what can be waived today",
+	 "waivers",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
+	{"POST", "/api/waivers/{id}/decision", hk_h_waiver_decide,
+	 "Approve or reject a waiver request: {approve, note?}; within the "
+	 "approver's limit (team leader 10% and at most 2,000.00 yuan, manager "
+	 "30%, admin any); an approval books the waiver dated today",
+	 "waivers", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER},
 	{"POST", "/api/payments", hk_h_payment_post,
 	 "Post a payment (bank feed, gateway): {payment_id, account_id, "
 	 "paid_on, amount, channel, reference?}; same rules as import, cash "

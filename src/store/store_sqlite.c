@@ -75,6 +75,10 @@ enum stmt_id {
 	ST_USERS_SCAN,
 	ST_CASE_GET,
 	ST_CASES_LIST,
+	ST_WR_INS,
+	ST_WR_GET,
+	ST_WR_DECIDE,
+	ST_WR_LIST,
 	ST_STATUS_SET,
 	ST_STATUS_HIST_INS,
 	ST_STATUS_HIST,
@@ -361,6 +365,23 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_STATUS_HIST] =
 		"SELECT at, user_ref, from_status, to_status, reason FROM "
 		"case_status_history WHERE case_ref = ?1 ORDER BY at, ref",
+#define WR_COLS                                                                \
+	"w.ref, w.case_ref, w.account_ref, a.account_id, w.component, "       \
+	"w.amount, w.reason, w.requested_by, w.requested_at, w.status, "      \
+	"COALESCE(w.decided_by, 0), COALESCE(w.decided_at, 0), "              \
+	"COALESCE(w.note, '') "
+	[ST_WR_INS] =
+		"INSERT INTO waiver_requests (case_ref, account_ref, component, "
+		"amount, reason, requested_by, requested_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_WR_GET] = "SELECT " WR_COLS "FROM waiver_requests w "
+		      "JOIN accounts a ON a.ref = w.account_ref WHERE w.ref = ?1",
+	[ST_WR_DECIDE] =
+		"UPDATE waiver_requests SET status = ?2, decided_by = ?3, "
+		"note = ?4, decided_at = ?5 WHERE ref = ?1 AND status = 'pending'",
+	[ST_WR_LIST] = "SELECT " WR_COLS "FROM waiver_requests w "
+		       "JOIN accounts a ON a.ref = w.account_ref "
+		       "WHERE w.case_ref = ?1 ORDER BY w.ref",
 	[ST_TEAM_INS] = "INSERT INTO teams (name) VALUES (?1)",
 	[ST_CASES_SPREAD] =
 		"UPDATE cases SET collector_ref = ?1, team_ref = NULLIF(?2, 0) "
@@ -1767,6 +1788,115 @@ static enum hk_rc sq_case_status_history(
 				 : db_error(ss, err, "could not read status history");
 }
 
+static void read_wr(sqlite3_stmt *st, struct hk_waiver_request *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->ref = sqlite3_column_int64(st, 0);
+	w->case_ref = sqlite3_column_int64(st, 1);
+	w->account_ref = sqlite3_column_int64(st, 2);
+	copy_text(w->account_id, sizeof(w->account_id), sqlite3_column_text(st, 3));
+	w->component = sqlite3_column_int(st, 4);
+	w->amount = sqlite3_column_int64(st, 5);
+	copy_text(w->reason, sizeof(w->reason), sqlite3_column_text(st, 6));
+	w->requested_by = sqlite3_column_int64(st, 7);
+	w->requested_at = sqlite3_column_int64(st, 8);
+	copy_text(w->status, sizeof(w->status), sqlite3_column_text(st, 9));
+	w->decided_by = sqlite3_column_int64(st, 10);
+	w->decided_at = sqlite3_column_int64(st, 11);
+	copy_text(w->note, sizeof(w->note), sqlite3_column_text(st, 12));
+}
+
+static enum hk_rc sq_wr_insert(struct hk_store *s, struct hk_waiver_request *w,
+			       struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_WR_INS, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, w->case_ref);
+	sqlite3_bind_int64(st, 2, w->account_ref);
+	sqlite3_bind_int(st, 3, w->component);
+	sqlite3_bind_int64(st, 4, w->amount);
+	sqlite3_bind_text(st, 5, w->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, w->requested_by);
+	sqlite3_bind_int64(st, 7, w->requested_at);
+	rc = exec_stmt(ss, st, err, "could not save a waiver request");
+	if (rc == HK_OK)
+		w->ref = sqlite3_last_insert_rowid(ss->db);
+	return rc;
+}
+
+static enum hk_rc sq_wr_get(struct hk_store *s, int64_t ref,
+			    struct hk_waiver_request *w, bool *found,
+			    struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_WR_GET, err);
+	int rc;
+
+	*found = false;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_wr(st, w);
+		*found = true;
+	}
+	stmt_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? HK_OK
+		       : db_error(ss, err, "could not read a waiver request");
+}
+
+static enum hk_rc sq_wr_decide(struct hk_store *s, int64_t ref,
+			       const char *status, int64_t user_ref,
+			       const char *note, int64_t at, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_WR_DECIDE, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, user_ref);
+	sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, at);
+	if ((rc = exec_stmt(ss, st, err, "could not decide a waiver request")) !=
+	    HK_OK)
+		return rc;
+	if (sqlite3_changes(ss->db) != 1)
+		return hk_err_set(err, HK_EREFUSED,
+				  HK_TR(s->lang, "该减免申请已被处理",
+					"the waiver request was already decided"));
+	return HK_OK;
+}
+
+static enum hk_rc sq_wr_list(struct hk_store *s, int64_t case_ref,
+			     int (*fn)(void *, const struct hk_waiver_request *),
+			     void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_WR_LIST, err);
+	struct hk_waiver_request w;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_wr(st, &w);
+		fn(ctx, &w);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read waiver requests");
+}
+
 static enum hk_rc sq_team_create(struct hk_store *s, const char *name,
 				 int64_t *ref, struct hk_err *err)
 {
@@ -2046,6 +2176,10 @@ static const struct hk_store_ops sqlite_ops = {
 	.case_get = sq_case_get,
 	.cases_list = sq_cases_list,
 	.team_create = sq_team_create,
+	.waiver_request_insert = sq_wr_insert,
+	.waiver_request_get = sq_wr_get,
+	.waiver_request_decide = sq_wr_decide,
+	.waiver_requests_list = sq_wr_list,
 	.case_set_status = sq_case_set_status,
 	.case_status_history = sq_case_status_history,
 	.payment_get = sq_payment_get,

@@ -196,6 +196,23 @@ check "an impossible move is refused" 400 '"code":"HK_EINVAL"' $C -X POST -H "$J
 check "a collector may not write a case off" 403 '"code"' $C -X POST -H "$J" -d '{"status":"written_off","reason":"x"}' "$base/api/cases/1/status"
 check "the history shows who and why" 200 '"to":"in_collection","reason":"首次联系"' -b "$tmp/cjar" "$base/api/cases/1"
 check "a manager-level move by admin" 200 '"status":"settled"' $A -X POST -H "$J" -d '{"status":"settled","reason":"和解"}' "$base/api/cases/1/status"
+# waivers: request, limits, approval booked into the ledger
+check "a collector asks for a waiver" 201 '"status":"pending"' $C -X POST -H "$J" -d '{"account_id":"A1","component":"penalty","amount":"50.00","reason":"困难客户"}' "$base/api/cases/1/waivers"
+wid=$(sed -n 's/^{"id":\([0-9]*\).*/\1/p' "$tmp/body")
+check "more than is unpaid is refused" 400 '"code":"HK_EINVAL"' $C -X POST -H "$J" -d '{"account_id":"A1","component":"fee","amount":"999999","reason":"x"}' "$base/api/cases/1/waivers"
+check "a collector may not decide" 403 '"code"' $C -X POST -H "$J" -d '{"approve":true}' "$base/api/waivers/$wid/decision"
+check "admin creates a team leader" 201 '"one_time_password"' $A -X POST -H "$J" -d '{"username":"zz.t","display_name":"组长","role":"team_leader"}' "$base/api/users"
+tlpw=$(sed -n 's/.*"one_time_password":"\([A-Za-z0-9]*\)".*/\1/p' "$tmp/body")
+check "the team leader logs in" 200 '"role":"team_leader"' -c "$tmp/tjar" -X POST -H "$J" -d "{\"username\":\"zz.t\",\"password\":\"$tlpw\"}" "$base/api/session"
+tcsrf=$(sed -n 's/.*"csrf_token":"\([0-9a-f]*\)".*/\1/p' "$tmp/body")
+teamref=$(sqlite3 "$db" "insert into teams (name) values ('T1'); select last_insert_rowid();")
+sqlite3 "$db" "update users set team_ref=$teamref where username='zz.t'; update cases set team_ref=$teamref where ref=1"
+check "beyond a team leader's limit (10% of 419.71)" 403 '审批权限' -b "$tmp/tjar" -H "X-CSRF-Token: $tcsrf" -X POST -H "$J" -d '{"approve":true}' "$base/api/waivers/$wid/decision"
+check "admin approves" 200 '"status":"approved"' $A -X POST -H "$J" -d '{"approve":true,"note":"同意"}' "$base/api/waivers/$wid/decision"
+check "a decided request cannot be decided again" 409 '"code":"HK_EREFUSED"' $A -X POST -H "$J" -d '{"approve":false}' "$base/api/waivers/$wid/decision"
+w=$(sqlite3 "$db" "select component||':'||amount||':'||approved_by from waivers")
+[ "$w" = "0:5000:admin" ] && ok "the approval booked the waiver" || bad "the approval booked the waiver ($w)"
+check "the case lists its waivers" 200 '"status":"approved"' -b "$tmp/cjar" "$base/api/cases/1/waivers"
 check "an auditor may not write records" 403 '"code"' -b "$tmp/ajar" -H "X-CSRF-Token: $acsrf" -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
 check "writes outside the scope are 404" 404 '"code"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/999/records"
 
