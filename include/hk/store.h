@@ -212,6 +212,7 @@ struct hk_case_rec {
 	char creditor[65];
 	char status[32];
 	int64_t collector_ref, team_ref, agency_ref;
+	bool lost_contact;
 	int64_t debtor_ref;
 	char debtor_id[65];
 	char name[129];
@@ -280,6 +281,8 @@ struct hk_contact_row {
 	char name[129];
 	char phone[24];
 	bool authorized;
+	char validity[16];
+	char source[65];
 };
 
 struct hk_promise_detail {
@@ -494,6 +497,18 @@ struct hk_store_ops {
 		int (*fn)(void *ctx, int64_t at, int64_t user_ref,
 			  const char *from, const char *to, const char *reason),
 		void *ctx, struct hk_err *err);
+
+	/* Skip tracing: a new contact detail for a debtor, with its source. */
+	enum hk_rc (*contact_add)(struct hk_store *s,
+				  const struct hk_contact_rec *rec,
+				  const char *source, struct hk_err *err);
+	/* Set a contact's validity and refresh the lost-contact flag of the
+	 * debtor's cases; *found=false when the debtor has no such contact. */
+	enum hk_rc (*contact_set_validity)(struct hk_store *s,
+					   int64_t debtor_ref,
+					   const char *contact_id,
+					   const char *validity, bool *found,
+					   bool *lost, struct hk_err *err);
 
 	/* Waiver requests (减免申请). */
 	enum hk_rc (*waiver_request_insert)(struct hk_store *s,

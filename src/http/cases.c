@@ -149,11 +149,12 @@ static int add_account(void *ctx, const struct hk_acct_row *row)
 static int add_contact(void *ctx, const struct hk_contact_row *c)
 {
 	json_array_append_new(
-		ctx, json_pack("{s:s, s:s, s:s?, s:o, s:b}", "contact_id",
-			       c->contact_id, "relation", c->relation, "name",
-			       c->name[0] ? c->name : NULL, "phone",
-			       masked(c->phone, true), "authorized",
-			       c->authorized));
+		ctx, json_pack("{s:s, s:s, s:s?, s:o, s:b, s:s, s:s?}",
+			       "contact_id", c->contact_id, "relation",
+			       c->relation, "name", c->name[0] ? c->name : NULL,
+			       "phone", masked(c->phone, true), "authorized",
+			       c->authorized, "validity", c->validity, "source",
+			       c->source[0] ? c->source : NULL));
 	return 0;
 }
 
@@ -234,6 +235,7 @@ void hk_h_case_get(struct hk_req *req)
 			c.city[0] ? c.city : NULL, "accounts", d.accounts,
 			"contacts", contacts, "promises", promises);
 	json_object_set_new(out, "status_history", history);
+	json_object_set_new(out, "lost_contact", json_boolean(c.lost_contact));
 	hk_reply(req, 200, out);
 }
 

@@ -114,6 +114,8 @@ void hk_h_case_status(struct hk_req *req);
 void hk_h_waiver_request(struct hk_req *req);
 void hk_h_waiver_list(struct hk_req *req);
 void hk_h_waiver_decide(struct hk_req *req);
+void hk_h_contact_add(struct hk_req *req);
+void hk_h_contact_validity(struct hk_req *req);
 int hk_status_history_add(void *ctx, int64_t at, int64_t user_ref,
 			  const char *from, const char *to, const char *reason);
 void hk_h_records_add(struct hk_req *req);

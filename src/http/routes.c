@@ -69,6 +69,19 @@ const struct hk_route hk_routes[] = {
 	 "cases",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
+	{"POST", "/api/cases/{id}/contacts", hk_h_contact_add,
+	 "Skip tracing: add a contact detail {relation, phone, source, name?, "
+	 "authorized?}",
+	 "contacts",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
+	{"POST", "/api/cases/{id}/contacts/{contact_id}/validity",
+	 hk_h_contact_validity,
+	 "Mark a contact valid, invalid or unverified: {validity}; all invalid "
+	 "flags the debtor's cases lost contact",
+	 "contacts",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
 	{"GET", "/api/cases/{id}/waivers", hk_h_waiver_list,
 	 "The case's waiver requests", "waivers", HK_ROLE_ANY},
 	{"POST", "/api/cases/{id}/waivers", hk_h_waiver_request,

@@ -75,6 +75,9 @@ enum stmt_id {
 	ST_USERS_SCAN,
 	ST_CASE_GET,
 	ST_CASES_LIST,
+	ST_CONTACT_ADD,
+	ST_CONTACT_VALIDITY,
+	ST_LOST_REFRESH,
 	ST_WR_INS,
 	ST_WR_GET,
 	ST_WR_DECIDE,
@@ -332,7 +335,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT c.ref, c.creditor, c.status, COALESCE(c.collector_ref, 0), "
 		"COALESCE(c.team_ref, 0), COALESCE(c.agency_ref, 0), d.ref, "
 		"d.debtor_id, d.name, d.kind, d.id_number, d.phone, d.segment, "
-		"d.province, d.city FROM cases c JOIN debtors d ON d.ref = c.debtor_ref "
+		"d.province, d.city, c.lost_contact FROM cases c "
+		"JOIN debtors d ON d.ref = c.debtor_ref "
 		"WHERE c.ref = ?1 AND (?2 OR (?3 <> 0 AND c.collector_ref = ?3) "
 		"OR (?4 <> 0 AND c.team_ref = ?4) OR (?5 <> 0 AND c.agency_ref = ?5))",
 	/* ?1 as_of; ?2..?5 scope; ?6 after; ?7 status; ?8 creditor;
@@ -382,6 +386,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_WR_LIST] = "SELECT " WR_COLS "FROM waiver_requests w "
 		       "JOIN accounts a ON a.ref = w.account_ref "
 		       "WHERE w.case_ref = ?1 ORDER BY w.ref",
+	[ST_CONTACT_ADD] =
+		"INSERT INTO contacts (contact_id, debtor_ref, relation, name, "
+		"phone, authorized, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_CONTACT_VALIDITY] = "UPDATE contacts SET validity = ?3 "
+				"WHERE debtor_ref = ?1 AND contact_id = ?2",
+	[ST_LOST_REFRESH] =
+		"UPDATE cases SET lost_contact = ("
+		" EXISTS (SELECT 1 FROM contacts WHERE debtor_ref = ?1) AND "
+		" NOT EXISTS (SELECT 1 FROM contacts WHERE debtor_ref = ?1 "
+		" AND validity <> 'invalid')) WHERE debtor_ref = ?1 "
+		"RETURNING lost_contact",
 	[ST_TEAM_INS] = "INSERT INTO teams (name) VALUES (?1)",
 	[ST_CASES_SPREAD] =
 		"UPDATE cases SET collector_ref = ?1, team_ref = NULLIF(?2, 0) "
@@ -409,7 +424,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT payment_id, paid_on, amount, channel FROM payments "
 		"WHERE account_ref = ?1 ORDER BY paid_on, ref",
 	[ST_DEBTOR_CONTACTS] =
-		"SELECT contact_id, relation, name, phone, authorized FROM contacts "
+		"SELECT contact_id, relation, name, phone, authorized, validity, "
+		"COALESCE(source, '') FROM contacts "
 		"WHERE debtor_ref = ?1 ORDER BY contact_id",
 	[ST_CASE_PROMISES] =
 		"SELECT ref, made_on, due_on, amount, status FROM promises "
@@ -1655,6 +1671,7 @@ static enum hk_rc sq_case_get(struct hk_store *s, int64_t case_ref,
 		copy_text(c->segment, sizeof(c->segment), sqlite3_column_text(st, 12));
 		copy_text(c->province, sizeof(c->province), sqlite3_column_text(st, 13));
 		copy_text(c->city, sizeof(c->city), sqlite3_column_text(st, 14));
+		c->lost_contact = sqlite3_column_int(st, 15) != 0;
 		*found = true;
 	}
 	stmt_done(st);
@@ -1897,6 +1914,65 @@ static enum hk_rc sq_wr_list(struct hk_store *s, int64_t case_ref,
 				 : db_error(ss, err, "could not read waiver requests");
 }
 
+static enum hk_rc sq_contact_add(struct hk_store *s,
+				 const struct hk_contact_rec *r,
+				 const char *source, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CONTACT_ADD, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	bind_text(st, 1, r->contact_id);
+	sqlite3_bind_int64(st, 2, r->debtor_ref);
+	bind_text(st, 3, r->relation);
+	bind_text(st, 4, r->name);
+	bind_text(st, 5, r->phone);
+	sqlite3_bind_int(st, 6, r->authorized);
+	bind_text(st, 7, source);
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return hk_err_set(err, HK_EREFUSED, "contact %s exists",
+				  r->contact_id);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not add a contact");
+}
+
+static enum hk_rc sq_contact_set_validity(struct hk_store *s,
+					  int64_t debtor_ref,
+					  const char *contact_id,
+					  const char *validity, bool *found,
+					  bool *lost, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CONTACT_VALIDITY, err);
+	enum hk_rc rc;
+	int step;
+
+	*found = *lost = false;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, debtor_ref);
+	sqlite3_bind_text(st, 2, contact_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, validity, -1, SQLITE_STATIC);
+	if ((rc = exec_stmt(ss, st, err, "could not set a contact's validity")) !=
+	    HK_OK)
+		return rc;
+	if (sqlite3_changes(ss->db) != 1)
+		return HK_OK;
+	*found = true;
+	if (!(st = stmt_get(ss, ST_LOST_REFRESH, err)))
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, debtor_ref);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		*lost = sqlite3_column_int(st, 0) != 0;
+	stmt_done(st);
+	return step == SQLITE_DONE ? HK_OK
+				   : db_error(ss, err, "could not flag lost contact");
+}
+
 static enum hk_rc sq_team_create(struct hk_store *s, const char *name,
 				 int64_t *ref, struct hk_err *err)
 {
@@ -2096,6 +2172,8 @@ static enum hk_rc sq_debtor_contacts(struct hk_store *s, int64_t debtor_ref,
 		copy_text(c.name, sizeof(c.name), sqlite3_column_text(st, 2));
 		copy_text(c.phone, sizeof(c.phone), sqlite3_column_text(st, 3));
 		c.authorized = sqlite3_column_int(st, 4) != 0;
+		copy_text(c.validity, sizeof(c.validity), sqlite3_column_text(st, 5));
+		copy_text(c.source, sizeof(c.source), sqlite3_column_text(st, 6));
 		fn(ctx, &c);
 	}
 	stmt_done(st);
@@ -2176,6 +2254,8 @@ static const struct hk_store_ops sqlite_ops = {
 	.case_get = sq_case_get,
 	.cases_list = sq_cases_list,
 	.team_create = sq_team_create,
+	.contact_add = sq_contact_add,
+	.contact_set_validity = sq_contact_set_validity,
 	.waiver_request_insert = sq_wr_insert,
 	.waiver_request_get = sq_wr_get,
 	.waiver_request_decide = sq_wr_decide,

@@ -213,6 +213,16 @@ check "a decided request cannot be decided again" 409 '"code":"HK_EREFUSED"' $A 
 w=$(sqlite3 "$db" "select component||':'||amount||':'||approved_by from waivers")
 [ "$w" = "0:5000:admin" ] && ok "the approval booked the waiver" || bad "the approval booked the waiver ($w)"
 check "the case lists its waivers" 200 '"status":"approved"' -b "$tmp/cjar" "$base/api/cases/1/waivers"
+# skip tracing
+check "add a contact found by skip tracing" 201 '"validity":"unverified"' $C -X POST -H "$J" -d '{"relation":"colleague","name":"王同事","phone":"13912345678","source":"单位电话簿"}' "$base/api/cases/1/contacts"
+cid=$(sed -n 's/.*"contact_id":"\([A-Za-z0-9]*\)".*/\1/p' "$tmp/body")
+check "a bad phone is refused" 400 '"code":"HK_EINVAL"' $C -X POST -H "$J" -d '{"relation":"friend","phone":"12345","source":"x"}' "$base/api/cases/1/contacts"
+check "the new contact shows, masked, with its source" 200 '"phone":"139****5678","authorized":false,"validity":"unverified","source":"单位电话簿"' -b "$tmp/cjar" "$base/api/cases/1"
+check "mark it invalid: every contact invalid is lost contact" 200 '"lost_contact":true' $C -X POST -H "$J" -d '{"validity":"invalid"}' "$base/api/cases/1/contacts/$cid/validity"
+check "the case shows lost contact" 200 '"lost_contact":true' -b "$tmp/cjar" "$base/api/cases/1"
+check "mark it valid again" 200 '"lost_contact":false' $C -X POST -H "$J" -d '{"validity":"valid"}' "$base/api/cases/1/contacts/$cid/validity"
+check "an unknown contact is 404" 404 '"code"' $C -X POST -H "$J" -d '{"validity":"valid"}' "$base/api/cases/1/contacts/NOPE/validity"
+check "a record may now name the contact" 201 '"contact_id":"'$cid'"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"third_party","contact_id":"'$cid'"}' "$base/api/cases/1/records"
 check "an auditor may not write records" 403 '"code"' -b "$tmp/ajar" -H "X-CSRF-Token: $acsrf" -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
 check "writes outside the scope are 404" 404 '"code"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/999/records"
 
