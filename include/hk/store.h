@@ -510,6 +510,30 @@ struct hk_store_ops {
 					   const char *validity, bool *found,
 					   bool *lost, struct hk_err *err);
 
+	/* Disputes (异议). */
+	enum hk_rc (*dispute_open)(struct hk_store *s, int64_t case_ref,
+				   int64_t user_ref, const char *reason,
+				   int64_t at, int64_t *ref, struct hk_err *err);
+	enum hk_rc (*dispute_file_add)(struct hk_store *s, int64_t dispute_ref,
+				       const char *name, const char *sha256,
+				       int64_t size, struct hk_err *err);
+	/* The open dispute of a case (*ref = 0 when none). */
+	enum hk_rc (*dispute_open_of)(struct hk_store *s, int64_t case_ref,
+				      int64_t *ref, struct hk_err *err);
+	/* A dispute's case and status; *case_ref = 0 when there is none. */
+	enum hk_rc (*dispute_get)(struct hk_store *s, int64_t ref,
+				  int64_t *case_ref, char status[16],
+				  struct hk_err *err);
+	/* Resolve an open dispute; HK_EREFUSED when it is not open. */
+	enum hk_rc (*dispute_resolve)(struct hk_store *s, int64_t ref,
+				      int64_t user_ref, const char *resolution,
+				      int64_t at, struct hk_err *err);
+	/* File n (1-based) of a dispute; *found=false when none. */
+	enum hk_rc (*dispute_file_get)(struct hk_store *s, int64_t dispute_ref,
+				       int n, char name[129], char sha256[65],
+				       int64_t *size, bool *found,
+				       struct hk_err *err);
+
 	/* Waiver requests (减免申请). */
 	enum hk_rc (*waiver_request_insert)(struct hk_store *s,
 					    struct hk_waiver_request *w,

@@ -20,6 +20,7 @@ struct hk_req {
 	struct hk_session session;
 	char token_hash[65];      /* of the session token presented */
 	char client[64];          /* the caller's address */
+	const char *files_dir;    /* where evidence files are kept */
 	bool audit_failed;        /* an audit record could not be written */
 	const char *method;
 	const char *path;
@@ -116,6 +117,9 @@ void hk_h_waiver_list(struct hk_req *req);
 void hk_h_waiver_decide(struct hk_req *req);
 void hk_h_contact_add(struct hk_req *req);
 void hk_h_contact_validity(struct hk_req *req);
+void hk_h_dispute_open(struct hk_req *req);
+void hk_h_dispute_resolve(struct hk_req *req);
+void hk_h_dispute_file(struct hk_req *req);
 int hk_status_history_add(void *ctx, int64_t at, int64_t user_ref,
 			  const char *from, const char *to, const char *reason);
 void hk_h_records_add(struct hk_req *req);

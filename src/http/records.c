@@ -103,6 +103,21 @@ void hk_h_records_add(struct hk_req *req)
 		hk_reply_error(req, HK_EINVAL, 400, msg);
 		return;
 	}
+	{
+		/* An open dispute pauses collection until it is resolved. */
+		int64_t open_dispute = 0;
+
+		if (s->ops->dispute_open_of(s, c.ref, &open_dispute, &err) !=
+			    HK_OK ||
+		    open_dispute) {
+			json_decref(body);
+			hk_reply_error(req, HK_EREFUSED, 409,
+				       HK_TR(req->lang,
+					     "案件有未解决的异议，暂停催收，须先处理异议",
+					     "the case has an open dispute: collection is paused until it is resolved"));
+			return;
+		}
+	}
 	if (second) {
 		struct hk_user u2;
 		bool found = false;

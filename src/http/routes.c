@@ -82,6 +82,16 @@ const struct hk_route hk_routes[] = {
 	 "contacts",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
+	{"POST", "/api/cases/{id}/disputes", hk_h_dispute_open,
+	 "Open a dispute (异议): {reason, files?: [{name, content_base64}]}; "
+	 "pauses outbound collection on the case until resolved",
+	 "disputes", HK_ROLE_ANY & ~HK_ROLE_AUDITOR},
+	{"POST", "/api/disputes/{id}/resolve", hk_h_dispute_resolve,
+	 "Resolve an open dispute: {resolution}", "disputes",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER},
+	{"GET", "/api/disputes/{id}/files/{n}", hk_h_dispute_file,
+	 "Evidence file n (from 1), checked against its SHA-256", "disputes",
+	 HK_ROLE_ANY},
 	{"GET", "/api/cases/{id}/waivers", hk_h_waiver_list,
 	 "The case's waiver requests", "waivers", HK_ROLE_ANY},
 	{"POST", "/api/cases/{id}/waivers", hk_h_waiver_request,

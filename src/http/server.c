@@ -29,6 +29,7 @@
 
 struct server {
 	const struct hk_server_opts *opts;
+	char files_dir[4096];
 	size_t max_body;
 	pthread_key_t store_key;
 	atomic_int in_flight;
@@ -312,6 +313,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	req.cfg = srv->opts->cfg;
 	req.conn = conn;
 	client_address(conn, req.client, sizeof(req.client));
+	req.files_dir = srv->files_dir;
 	if (cc->too_big) {
 		char msg[128];
 
@@ -359,6 +361,8 @@ enum hk_rc hk_server_run(const struct hk_server_opts *opts, struct hk_err *err)
 	int sig = 0;
 
 	srv.max_body = opts->max_body ? opts->max_body : DEFAULT_MAX_BODY;
+	/* Evidence files live beside the database file. */
+	snprintf(srv.files_dir, sizeof(srv.files_dir), "%s.files", opts->db_uri);
 	atomic_init(&srv.in_flight, 0);
 	if (inet_pton(AF_INET, opts->host, &addr.sin_addr) != 1)
 		return hk_err_set(err, HK_EUSAGE,

@@ -75,6 +75,12 @@ enum stmt_id {
 	ST_USERS_SCAN,
 	ST_CASE_GET,
 	ST_CASES_LIST,
+	ST_DISPUTE_OPEN,
+	ST_DISPUTE_FILE_ADD,
+	ST_DISPUTE_OPEN_OF,
+	ST_DISPUTE_GET,
+	ST_DISPUTE_RESOLVE,
+	ST_DISPUTE_FILE_GET,
 	ST_CONTACT_ADD,
 	ST_CONTACT_VALIDITY,
 	ST_LOST_REFRESH,
@@ -397,6 +403,21 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" NOT EXISTS (SELECT 1 FROM contacts WHERE debtor_ref = ?1 "
 		" AND validity <> 'invalid')) WHERE debtor_ref = ?1 "
 		"RETURNING lost_contact",
+	[ST_DISPUTE_OPEN] =
+		"INSERT INTO disputes (case_ref, opened_by, opened_at, reason) "
+		"VALUES (?1, ?2, ?3, ?4)",
+	[ST_DISPUTE_FILE_ADD] =
+		"INSERT INTO dispute_files (dispute_ref, name, sha256, size) "
+		"VALUES (?1, ?2, ?3, ?4)",
+	[ST_DISPUTE_OPEN_OF] = "SELECT ref FROM disputes WHERE case_ref = ?1 "
+			       "AND status = 'open' ORDER BY ref LIMIT 1",
+	[ST_DISPUTE_GET] = "SELECT case_ref, status FROM disputes WHERE ref = ?1",
+	[ST_DISPUTE_RESOLVE] =
+		"UPDATE disputes SET status = 'resolved', resolved_by = ?2, "
+		"resolution = ?3, resolved_at = ?4 WHERE ref = ?1 AND status = 'open'",
+	[ST_DISPUTE_FILE_GET] =
+		"SELECT name, sha256, size FROM dispute_files WHERE dispute_ref = ?1 "
+		"ORDER BY ref LIMIT 1 OFFSET ?2",
 	[ST_TEAM_INS] = "INSERT INTO teams (name) VALUES (?1)",
 	[ST_CASES_SPREAD] =
 		"UPDATE cases SET collector_ref = ?1, team_ref = NULLIF(?2, 0) "
@@ -1973,6 +1994,135 @@ static enum hk_rc sq_contact_set_validity(struct hk_store *s,
 				   : db_error(ss, err, "could not flag lost contact");
 }
 
+static enum hk_rc sq_dispute_open(struct hk_store *s, int64_t case_ref,
+				  int64_t user_ref, const char *reason,
+				  int64_t at, int64_t *ref, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DISPUTE_OPEN, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int64(st, 2, user_ref);
+	sqlite3_bind_int64(st, 3, at);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+	rc = exec_stmt(ss, st, err, "could not open a dispute");
+	if (rc == HK_OK)
+		*ref = sqlite3_last_insert_rowid(ss->db);
+	return rc;
+}
+
+static enum hk_rc sq_dispute_file_add(struct hk_store *s, int64_t dispute_ref,
+				      const char *name, const char *sha256,
+				      int64_t size, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DISPUTE_FILE_ADD, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, dispute_ref);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, size);
+	return exec_stmt(ss, st, err, "could not record an evidence file");
+}
+
+static enum hk_rc sq_dispute_open_of(struct hk_store *s, int64_t case_ref,
+				     int64_t *ref, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DISPUTE_OPEN_OF, err);
+	int rc;
+
+	*ref = 0;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ref = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? HK_OK
+		       : db_error(ss, err, "could not read disputes");
+}
+
+static enum hk_rc sq_dispute_get(struct hk_store *s, int64_t ref,
+				 int64_t *case_ref, char status[16],
+				 struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DISPUTE_GET, err);
+	int rc;
+
+	*case_ref = 0;
+	status[0] = '\0';
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*case_ref = sqlite3_column_int64(st, 0);
+		copy_text(status, 16, sqlite3_column_text(st, 1));
+	}
+	stmt_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? HK_OK
+		       : db_error(ss, err, "could not read a dispute");
+}
+
+static enum hk_rc sq_dispute_resolve(struct hk_store *s, int64_t ref,
+				     int64_t user_ref, const char *resolution,
+				     int64_t at, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DISPUTE_RESOLVE, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	sqlite3_bind_int64(st, 2, user_ref);
+	sqlite3_bind_text(st, 3, resolution, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, at);
+	if ((rc = exec_stmt(ss, st, err, "could not resolve a dispute")) != HK_OK)
+		return rc;
+	if (sqlite3_changes(ss->db) != 1)
+		return hk_err_set(err, HK_EREFUSED,
+				  HK_TR(s->lang, "该异议已处理", "the dispute is not open"));
+	return HK_OK;
+}
+
+static enum hk_rc sq_dispute_file_get(struct hk_store *s, int64_t dispute_ref,
+				      int n, char name[129], char sha256[65],
+				      int64_t *size, bool *found,
+				      struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DISPUTE_FILE_GET, err);
+	int rc;
+
+	*found = false;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, dispute_ref);
+	sqlite3_bind_int(st, 2, n - 1);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		copy_text(name, 129, sqlite3_column_text(st, 0));
+		copy_text(sha256, 65, sqlite3_column_text(st, 1));
+		*size = sqlite3_column_int64(st, 2);
+		*found = true;
+	}
+	stmt_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? HK_OK
+		       : db_error(ss, err, "could not read an evidence file");
+}
+
 static enum hk_rc sq_team_create(struct hk_store *s, const char *name,
 				 int64_t *ref, struct hk_err *err)
 {
@@ -2254,6 +2404,12 @@ static const struct hk_store_ops sqlite_ops = {
 	.case_get = sq_case_get,
 	.cases_list = sq_cases_list,
 	.team_create = sq_team_create,
+	.dispute_open = sq_dispute_open,
+	.dispute_file_add = sq_dispute_file_add,
+	.dispute_open_of = sq_dispute_open_of,
+	.dispute_get = sq_dispute_get,
+	.dispute_resolve = sq_dispute_resolve,
+	.dispute_file_get = sq_dispute_file_get,
 	.contact_add = sq_contact_add,
 	.contact_set_validity = sq_contact_set_validity,
 	.waiver_request_insert = sq_wr_insert,

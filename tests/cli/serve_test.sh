@@ -223,6 +223,21 @@ check "the case shows lost contact" 200 '"lost_contact":true' -b "$tmp/cjar" "$b
 check "mark it valid again" 200 '"lost_contact":false' $C -X POST -H "$J" -d '{"validity":"valid"}' "$base/api/cases/1/contacts/$cid/validity"
 check "an unknown contact is 404" 404 '"code"' $C -X POST -H "$J" -d '{"validity":"valid"}' "$base/api/cases/1/contacts/NOPE/validity"
 check "a record may now name the contact" 201 '"contact_id":"'$cid'"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"third_party","contact_id":"'$cid'"}' "$base/api/cases/1/records"
+# disputes with evidence: collection pauses until resolved
+ev=$(printf '还款凭证 2026-02-11' | base64 -w0)
+evsha=$(printf '还款凭证 2026-02-11' | sha256sum | cut -c1-64)
+check "open a dispute with evidence" 201 "\"sha256\":\"$evsha\"" $C -X POST -H "$J" -d "{\"reason\":\"债务人称已还款\",\"files\":[{\"name\":\"slip.txt\",\"content_base64\":\"$ev\"}]}" "$base/api/cases/1/disputes"
+did=$(sed -n 's/^{"id":\([0-9]*\).*/\1/p' "$tmp/body")
+check "a second open dispute is refused" 409 '"code"' $C -X POST -H "$J" -d '{"reason":"again"}' "$base/api/cases/1/disputes"
+check "bad base64 is refused" 400 'base64' -H 'Accept-Language: en' $C -X POST -H "$J" -d '{"reason":"x","files":[{"name":"a","content_base64":"!!!"}]}' "$base/api/cases/1/disputes"
+check "collection pauses during a dispute" 409 '异议' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
+check "the evidence comes back" 200 "\"content_base64\":\"$ev\"" -b "$tmp/cjar" "$base/api/disputes/$did/files/1"
+[ -f "$db.files/$evsha" ] && ok "evidence kept by its SHA-256" || bad "evidence kept by its SHA-256"
+printf 'tampered' > "$db.files/$evsha"
+check "an altered evidence file is detected" 500 'SHA-256' -b "$tmp/cjar" "$base/api/disputes/$did/files/1"
+check "a collector may not resolve" 403 '"code"' $C -X POST -H "$J" -d '{"resolution":"x"}' "$base/api/disputes/$did/resolve"
+check "admin resolves" 200 '"status":"resolved"' $A -X POST -H "$J" -d '{"resolution":"银行流水核实：未收到该笔还款"}' "$base/api/disputes/$did/resolve"
+check "collection resumes" 201 '"channel":"call"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
 check "an auditor may not write records" 403 '"code"' -b "$tmp/ajar" -H "X-CSRF-Token: $acsrf" -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
 check "writes outside the scope are 404" 404 '"code"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/999/records"
 
