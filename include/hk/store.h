@@ -534,6 +534,32 @@ struct hk_store_ops {
 				       int64_t *size, bool *found,
 				       struct hk_err *err);
 
+	/* Repayment plans (分期协商). */
+	enum hk_rc (*plan_insert)(struct hk_store *s, int64_t case_ref,
+				  int64_t user_ref, int32_t starts_on,
+				  const char *note, const int32_t *due,
+				  const int64_t *amount, size_t n, int64_t at,
+				  int64_t *ref, struct hk_err *err);
+	/* Decide a proposed plan; HK_EREFUSED when it is not proposed. */
+	enum hk_rc (*plan_decide)(struct hk_store *s, int64_t ref,
+				  const char *status, int64_t user_ref,
+				  int64_t at, struct hk_err *err);
+	/* A plan's case (0 when none). */
+	enum hk_rc (*plan_case)(struct hk_store *s, int64_t ref,
+				int64_t *case_ref, struct hk_err *err);
+	/* Every plan of a case with its installments: fn is called once per
+	 * installment, in plan then seq order. */
+	enum hk_rc (*plans_of_case)(
+		struct hk_store *s, int64_t case_ref,
+		int (*fn)(void *ctx, int64_t plan_ref, const char *status,
+			  int32_t starts_on, int seq, int32_t due,
+			  int64_t amount),
+		void *ctx, struct hk_err *err);
+	/* Payments to a case's accounts dated in [from, to]. */
+	enum hk_rc (*case_paid_between)(struct hk_store *s, int64_t case_ref,
+					int32_t from, int32_t to, int64_t *sum,
+					struct hk_err *err);
+
 	/* Waiver requests (减免申请). */
 	enum hk_rc (*waiver_request_insert)(struct hk_store *s,
 					    struct hk_waiver_request *w,

@@ -120,6 +120,9 @@ void hk_h_contact_validity(struct hk_req *req);
 void hk_h_dispute_open(struct hk_req *req);
 void hk_h_dispute_resolve(struct hk_req *req);
 void hk_h_dispute_file(struct hk_req *req);
+void hk_h_plan_propose(struct hk_req *req);
+void hk_h_plan_decide(struct hk_req *req);
+void hk_h_plans_list(struct hk_req *req);
 int hk_status_history_add(void *ctx, int64_t at, int64_t user_ref,
 			  const char *from, const char *to, const char *reason);
 void hk_h_records_add(struct hk_req *req);

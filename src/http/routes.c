@@ -92,6 +92,17 @@ const struct hk_route hk_routes[] = {
 	{"GET", "/api/disputes/{id}/files/{n}", hk_h_dispute_file,
 	 "Evidence file n (from 1), checked against its SHA-256", "disputes",
 	 HK_ROLE_ANY},
+	{"GET", "/api/cases/{id}/plans", hk_h_plans_list,
+	 "The case's repayment plans; approved ones tracked against payments "
+	 "(met / missed / pending; on_track, completed, broken)",
+	 "plans", HK_ROLE_ANY},
+	{"POST", "/api/cases/{id}/plans", hk_h_plan_propose,
+	 "Propose a repayment plan (分期协商): {installments: [{due_on, "
+	 "amount}], note?}",
+	 "plans", HK_ROLE_ANY & ~HK_ROLE_AUDITOR},
+	{"POST", "/api/plans/{id}/decision", hk_h_plan_decide,
+	 "Approve or reject a proposed plan: {approve}", "plans",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER},
 	{"GET", "/api/cases/{id}/waivers", hk_h_waiver_list,
 	 "The case's waiver requests", "waivers", HK_ROLE_ANY},
 	{"POST", "/api/cases/{id}/waivers", hk_h_waiver_request,

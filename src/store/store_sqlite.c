@@ -75,6 +75,12 @@ enum stmt_id {
 	ST_USERS_SCAN,
 	ST_CASE_GET,
 	ST_CASES_LIST,
+	ST_PLAN_INS,
+	ST_PLAN_INST_INS,
+	ST_PLAN_DECIDE,
+	ST_PLAN_CASE,
+	ST_PLANS_OF_CASE,
+	ST_CASE_PAID,
 	ST_DISPUTE_OPEN,
 	ST_DISPUTE_FILE_ADD,
 	ST_DISPUTE_OPEN_OF,
@@ -418,6 +424,23 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_DISPUTE_FILE_GET] =
 		"SELECT name, sha256, size FROM dispute_files WHERE dispute_ref = ?1 "
 		"ORDER BY ref LIMIT 1 OFFSET ?2",
+	[ST_PLAN_INS] =
+		"INSERT INTO plans (case_ref, proposed_by, proposed_at, starts_on, "
+		"note) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_PLAN_INST_INS] = "INSERT INTO plan_installments (plan_ref, seq, "
+			     "due_on, amount) VALUES (?1, ?2, ?3, ?4)",
+	[ST_PLAN_DECIDE] =
+		"UPDATE plans SET status = ?2, decided_by = ?3, decided_at = ?4 "
+		"WHERE ref = ?1 AND status = 'proposed'",
+	[ST_PLAN_CASE] = "SELECT case_ref FROM plans WHERE ref = ?1",
+	[ST_PLANS_OF_CASE] =
+		"SELECT p.ref, p.status, p.starts_on, i.seq, i.due_on, i.amount "
+		"FROM plans p JOIN plan_installments i ON i.plan_ref = p.ref "
+		"WHERE p.case_ref = ?1 ORDER BY p.ref, i.seq",
+	[ST_CASE_PAID] =
+		"SELECT COALESCE(SUM(pay.amount), 0) FROM accounts a "
+		"CROSS JOIN payments pay ON pay.account_ref = a.ref "
+		"WHERE a.case_ref = ?1 AND pay.paid_on >= ?2 AND pay.paid_on <= ?3",
 	[ST_TEAM_INS] = "INSERT INTO teams (name) VALUES (?1)",
 	[ST_CASES_SPREAD] =
 		"UPDATE cases SET collector_ref = ?1, team_ref = NULLIF(?2, 0) "
@@ -2123,6 +2146,123 @@ static enum hk_rc sq_dispute_file_get(struct hk_store *s, int64_t dispute_ref,
 		       : db_error(ss, err, "could not read an evidence file");
 }
 
+static enum hk_rc sq_plan_insert(struct hk_store *s, int64_t case_ref,
+				 int64_t user_ref, int32_t starts_on,
+				 const char *note, const int32_t *due,
+				 const int64_t *amount, size_t n, int64_t at,
+				 int64_t *ref, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_PLAN_INS, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int64(st, 2, user_ref);
+	sqlite3_bind_int64(st, 3, at);
+	sqlite3_bind_int(st, 4, starts_on);
+	sqlite3_bind_text(st, 5, note, -1, SQLITE_STATIC);
+	if ((rc = exec_stmt(ss, st, err, "could not save a plan")) != HK_OK)
+		return rc;
+	*ref = sqlite3_last_insert_rowid(ss->db);
+	if (!(st = stmt_get(ss, ST_PLAN_INST_INS, err)))
+		return HK_EDB;
+	for (size_t i = 0; i < n && rc == HK_OK; i++) {
+		sqlite3_bind_int64(st, 1, *ref);
+		sqlite3_bind_int(st, 2, (int)i + 1);
+		sqlite3_bind_int(st, 3, due[i]);
+		sqlite3_bind_int64(st, 4, amount[i]);
+		rc = exec_stmt(ss, st, err, "could not save a plan installment");
+	}
+	return rc;
+}
+
+static enum hk_rc sq_plan_decide(struct hk_store *s, int64_t ref,
+				 const char *status, int64_t user_ref,
+				 int64_t at, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_PLAN_DECIDE, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, user_ref);
+	sqlite3_bind_int64(st, 4, at);
+	if ((rc = exec_stmt(ss, st, err, "could not decide a plan")) != HK_OK)
+		return rc;
+	if (sqlite3_changes(ss->db) != 1)
+		return hk_err_set(err, HK_EREFUSED,
+				  HK_TR(s->lang, "该还款计划已被处理",
+					"the plan was already decided"));
+	return HK_OK;
+}
+
+static enum hk_rc sq_plan_case(struct hk_store *s, int64_t ref,
+			       int64_t *case_ref, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_PLAN_CASE, err);
+	int rc;
+
+	*case_ref = 0;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*case_ref = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? HK_OK
+		       : db_error(ss, err, "could not read a plan");
+}
+
+static enum hk_rc sq_plans_of_case(
+	struct hk_store *s, int64_t case_ref,
+	int (*fn)(void *, int64_t, const char *, int32_t, int, int32_t, int64_t),
+	void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_PLANS_OF_CASE, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(st, 0),
+		   (const char *)sqlite3_column_text(st, 1),
+		   sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
+		   sqlite3_column_int(st, 4), sqlite3_column_int64(st, 5));
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK : db_error(ss, err, "could not read plans");
+}
+
+static enum hk_rc sq_case_paid_between(struct hk_store *s, int64_t case_ref,
+				       int32_t from, int32_t to, int64_t *sum,
+				       struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CASE_PAID, err);
+	int rc;
+
+	*sum = 0;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int(st, 2, from);
+	sqlite3_bind_int(st, 3, to);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*sum = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	return rc == SQLITE_ROW ? HK_OK : db_error(ss, err, "could not sum payments");
+}
+
 static enum hk_rc sq_team_create(struct hk_store *s, const char *name,
 				 int64_t *ref, struct hk_err *err)
 {
@@ -2404,6 +2544,11 @@ static const struct hk_store_ops sqlite_ops = {
 	.case_get = sq_case_get,
 	.cases_list = sq_cases_list,
 	.team_create = sq_team_create,
+	.plan_insert = sq_plan_insert,
+	.plan_decide = sq_plan_decide,
+	.plan_case = sq_plan_case,
+	.plans_of_case = sq_plans_of_case,
+	.case_paid_between = sq_case_paid_between,
 	.dispute_open = sq_dispute_open,
 	.dispute_file_add = sq_dispute_file_add,
 	.dispute_open_of = sq_dispute_open_of,

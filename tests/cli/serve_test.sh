@@ -238,6 +238,25 @@ check "an altered evidence file is detected" 500 'SHA-256' -b "$tmp/cjar" "$base
 check "a collector may not resolve" 403 '"code"' $C -X POST -H "$J" -d '{"resolution":"x"}' "$base/api/disputes/$did/resolve"
 check "admin resolves" 200 '"status":"resolved"' $A -X POST -H "$J" -d '{"resolution":"银行流水核实：未收到该笔还款"}' "$base/api/disputes/$did/resolve"
 check "collection resumes" 201 '"channel":"call"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
+# repayment plans, tracked against payments as of the last day-end
+d7=$(TZ=Asia/Shanghai date -d '+7 days' +%F)
+d3=$(TZ=Asia/Shanghai date -d '+3 days' +%F)
+d10=$(TZ=Asia/Shanghai date -d '+10 days' +%F)
+d37=$(TZ=Asia/Shanghai date -d '+37 days' +%F)
+d40=$(TZ=Asia/Shanghai date -d '+40 days' +%F)
+check "propose a plan" 201 '"status":"proposed"' $C -X POST -H "$J" -d "{\"installments\":[{\"due_on\":\"$d7\",\"amount\":\"500.00\"},{\"due_on\":\"$d37\",\"amount\":\"500.00\"}],\"note\":\"两期\"}" "$base/api/cases/1/plans"
+planid=$(sed -n 's/^{"id":\([0-9]*\).*/\1/p' "$tmp/body")
+check "dates must increase" 400 '"code":"HK_EINVAL"' $C -X POST -H "$J" -d "{\"installments\":[{\"due_on\":\"$d37\",\"amount\":\"1\"},{\"due_on\":\"$d7\",\"amount\":\"1\"}]}" "$base/api/cases/1/plans"
+check "a collector may not approve a plan" 403 '"code"' $C -X POST -H "$J" -d '{"approve":true}' "$base/api/plans/$planid/decision"
+check "admin approves the plan" 200 '"status":"approved"' $A -X POST -H "$J" -d '{"approve":true}' "$base/api/plans/$planid/decision"
+check "an approved plan starts on track" 200 '"tracking":"on_track"' -b "$tmp/cjar" "$base/api/cases/1/plans"
+check "the plan's first payment arrives" 201 '"duplicate":false' $A -X POST -H "$J" -d "{\"payment_id\":\"PLAN-1\",\"account_id\":\"A1\",\"paid_on\":\"$d3\",\"amount\":\"500.00\",\"channel\":\"online\"}" "$base/api/payments"
+"$hk" --db "$db" eod --date "$d10" >/dev/null
+check "first installment met, still on track" 200 '"state":"met"' -b "$tmp/cjar" "$base/api/cases/1/plans"
+grep -q '"tracking":"on_track"' "$tmp/body" && ok "on track after the first" || bad "on track after the first ($(cat "$tmp/body"))"
+"$hk" --db "$db" eod --date "$d40" >/dev/null
+check "the second missed: the plan is broken" 200 '"tracking":"broken"' -b "$tmp/cjar" "$base/api/cases/1/plans"
+grep -q '"state":"missed"' "$tmp/body" && ok "the missed installment is marked" || bad "the missed installment is marked"
 check "an auditor may not write records" 403 '"code"' -b "$tmp/ajar" -H "X-CSRF-Token: $acsrf" -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
 check "writes outside the scope are 404" 404 '"code"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/999/records"
 
