@@ -33,6 +33,7 @@ bench:
 	@sh scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory build BUILD=build-release MESON_OPTS="--buildtype=release"
 	@sh bench/run.sh build-release
+	@sh bench/api.sh build-release
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-release

@@ -5,7 +5,7 @@ set -eu
 
 build_pkgs="gcc make meson ninja-build pkgconf libsqlite3-dev libcsv-dev libinih-dev libmicrohttpd-dev libjansson-dev libsodium-dev"
 test_pkgs="libcmocka-dev sqlite3 curl python3"
-bench_pkgs="hyperfine time"
+bench_pkgs="hyperfine time wrk curl"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;

@@ -1,0 +1,77 @@
+#!/bin/sh
+# bench/api.sh BUILD_DIR - the API benchmark of issue 3: wrk on loopback,
+# 64 connections, against the demo portfolio (BENCH_API_ACCOUNTS, default
+# 1,000,000): a collector's case list, case detail, a manager's filtered
+# list, and recording a contact record.  Prints requests/s and p99, also to
+# bench/out/api.md.  Targets: reads >= 5,000 req/s with p99 <= 20 ms;
+# contact-record writes >= 2,000 req/s.
+set -eu
+BUILD=$(cd "$1" && pwd)
+HK=$BUILD/huikuan
+BENCH=$(cd "$(dirname "$0")" && pwd)
+OUT=$BENCH/out
+N=${BENCH_API_ACCOUNTS:-1000000}
+DUR=${BENCH_API_SECONDS:-10}
+W=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/huikuan-api.XXXXXX")
+pid=
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$W"' EXIT
+mkdir -p "$OUT"
+command -v wrk >/dev/null || { echo "bench: wrk not found (scripts/install-deps.sh bench)" >&2; exit 1; }
+
+echo "[api] building the demo portfolio of $N accounts" >&2
+"$HK" demo --db "$W/api.db" --accounts "$N" --no-serve >/dev/null
+"$HK" --db "$W/api.db" serve --listen 127.0.0.1:0 >"$W/out" 2>/dev/null &
+pid=$!
+for _ in $(seq 1 200); do grep -q "http://" "$W/out" && break; sleep 0.05; done
+BASE=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$W/out")
+token() {
+	curl -s -X POST -H 'Content-Type: application/json' \
+		-d "{\"username\":\"$1\",\"password\":\"huikuan-demo-2026\",\"bearer\":true}" \
+		"$BASE/api/session" | sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p'
+}
+COL=$(token li.na)
+MGR=$(token wang.jl)
+LINA=$(sqlite3 "$W/api.db" "select ref from users where username='li.na'")
+sqlite3 "$W/api.db" "select ref from cases where collector_ref=$LINA limit 2000" >"$W/ids"
+
+# One Lua script per scenario: auth header, and for detail a random id.
+cat >"$W/get.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+LUA
+{
+	echo 'local ids = {}'
+	echo "for line in io.lines(\"$W/ids\") do ids[#ids + 1] = line end"
+	echo 'wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")'
+	echo 'request = function() return wrk.format("GET", "/api/cases/" .. ids[math.random(#ids)]) end'
+} >"$W/detail.lua"
+{
+	echo 'local ids = {}'
+	echo "for line in io.lines(\"$W/ids\") do ids[#ids + 1] = line end"
+	echo 'wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")'
+	echo 'wrk.headers["Content-Type"] = "application/json"'
+	echo 'local body = "{\"channel\":\"call\",\"outcome\":\"no_answer\",\"note\":\"bench\"}"'
+	echo 'request = function() return wrk.format("POST", "/api/cases/" .. ids[math.random(#ids)] .. "/records", nil, body) end'
+} >"$W/write.lua"
+
+run() { # NAME TOKEN SCRIPT PATH
+	TOKEN=$2 wrk -t2 -c64 -d"${DUR}s" --latency -s "$3" "$BASE$4" >"$W/$1.txt" 2>&1
+	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$W/$1.txt")
+	p99=$(awk '$1 == "99%" { print $2 }' "$W/$1.txt")
+	non2xx=$(awk '/Non-2xx/ { print $5 }' "$W/$1.txt")
+	printf '| %s | %s | %s | %s |\n' "$1" "$rps" "$p99" "${non2xx:-0}"
+}
+{
+	echo "# huikuan API benchmark ($N accounts, wrk -t2 -c64 -d${DUR}s, loopback, 4 server threads)"
+	echo
+	echo "| scenario | requests/s | p99 | non-2xx |"
+	echo "|---|---:|---:|---:|"
+	run "collector case list" "$COL" "$W/get.lua" "/api/cases?limit=50"
+	run "case detail" "$COL" "$W/detail.lua" "/"
+	run "manager list, bucket M3" "$MGR" "$W/get.lua" "/api/cases?bucket=M3&limit=50"
+	run "record a contact (write)" "$COL" "$W/write.lua" "/"
+	echo
+	echo "Targets (issue 3): reads >= 5,000 req/s with p99 <= 20 ms; writes >= 2,000 req/s."
+} | tee "$OUT/api.md"
+kill -TERM $pid
+wait $pid || true
+pid=
