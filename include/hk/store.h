@@ -229,6 +229,7 @@ struct hk_case_filter {
 	const char *status, *creditor;
 	int32_t dpd_min, dpd_max;  /* -1: none */
 	int64_t min_overdue;       /* fen; -1: none */
+	int promise_status;        /* enum hk_promise_status; -1: none */
 	int64_t after;             /* keyset: cases with ref > after */
 	int limit;
 };

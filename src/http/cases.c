@@ -287,7 +287,11 @@ static int add_line(void *ctx, const struct hk_case_line *l)
 void hk_h_cases_list(struct hk_req *req)
 {
 	struct hk_case_filter f = {.dpd_min = -1, .dpd_max = -1,
-				   .min_overdue = -1, .limit = 50};
+				   .min_overdue = -1, .limit = 50,
+				   .promise_status = -1};
+	static const char *const promise_states[] = {"pending", "kept",
+						     "broken", NULL};
+	const char *promise = hk_req_query(req, "promise");
 	const struct hk_bucket_table *b = &req->cfg->buckets;
 	const char *bucket = hk_req_query(req, "bucket");
 	const char *min_overdue = hk_req_query(req, "min_overdue");
@@ -330,6 +334,18 @@ void hk_h_cases_list(struct hk_req *req)
 		if (b->max_dpd[i] != INT32_MAX &&
 		    (f.dpd_max < 0 || f.dpd_max > b->max_dpd[i]))
 			f.dpd_max = b->max_dpd[i];
+	}
+	if (promise) {
+		if (!hk_one_of(promise, promise_states)) {
+			hk_reply_error(req, HK_EINVAL, 400,
+				       HK_TR(req->lang, "promise 须为 pending、kept 或 broken",
+					     "promise must be pending, kept or broken"));
+			return;
+		}
+		/* Broken promises surface for follow-up: ?promise=broken. */
+		f.promise_status = !strcmp(promise, "pending") ? HK_PROMISE_PENDING
+				   : !strcmp(promise, "kept")  ? HK_PROMISE_KEPT
+							       : HK_PROMISE_BROKEN;
 	}
 	if (min_overdue &&
 	    hk_money_parse(min_overdue, strlen(min_overdue), &f.min_overdue) !=

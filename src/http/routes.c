@@ -34,7 +34,8 @@ const struct hk_route hk_routes[] = {
 	 HK_ROLE_ADMIN | HK_ROLE_AUDITOR},
 	{"GET", "/api/cases", hk_h_cases_list,
 	 "Cases in the caller's scope, by id, a page at a time: status, "
-	 "creditor, bucket, dpd_min, dpd_max, min_overdue (yuan), after (the "
+	 "creditor, bucket, dpd_min, dpd_max, min_overdue (yuan), promise "
+	 "(pending, kept, broken: broken promises to follow up), after (the "
 	 "last id of the previous page), limit (1-500, 50)",
 	 "cases", HK_ROLE_ANY},
 	{"GET", "/api/cases/{id}", hk_h_case_get,

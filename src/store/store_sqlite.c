@@ -352,7 +352,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"WHERE c.ref = ?1 AND (?2 OR (?3 <> 0 AND c.collector_ref = ?3) "
 		"OR (?4 <> 0 AND c.team_ref = ?4) OR (?5 <> 0 AND c.agency_ref = ?5))",
 	/* ?1 as_of; ?2..?5 scope; ?6 after; ?7 status; ?8 creditor;
-	 * ?9 dpd_min; ?10 dpd_max; ?11 min_overdue; ?12 limit. */
+	 * ?9 dpd_min; ?10 dpd_max; ?11 min_overdue; ?12 limit;
+	 * ?13 a promise status the case must have (-1: any). */
 	[ST_CASES_LIST] =
 		"SELECT c.ref, c.creditor, c.status, d.debtor_id, d.name, "
 		"COALESCE(c.collector_ref, 0), count(a.ref), "
@@ -367,6 +368,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"WHERE c.ref > ?6 AND (?2 OR (?3 <> 0 AND c.collector_ref = ?3) "
 		"OR (?4 <> 0 AND c.team_ref = ?4) OR (?5 <> 0 AND c.agency_ref = ?5)) "
 		"AND (?7 IS NULL OR c.status = ?7) AND (?8 IS NULL OR c.creditor = ?8) "
+		"AND (?13 < 0 OR EXISTS (SELECT 1 FROM promises pr "
+		"WHERE pr.case_ref = c.ref AND pr.status = ?13)) "
 		"GROUP BY c.ref "
 		"HAVING (?9 < 0 OR dpd >= ?9) AND (?10 < 0 OR dpd <= ?10) "
 		"AND (?11 < 0 OR due >= ?11) "
@@ -1748,6 +1751,7 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 	sqlite3_bind_int(st, 10, f->dpd_max);
 	sqlite3_bind_int64(st, 11, f->min_overdue);
 	sqlite3_bind_int(st, 12, f->limit);
+	sqlite3_bind_int(st, 13, f->promise_status);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		l.ref = sqlite3_column_int64(st, 0);
 		l.creditor = (const char *)sqlite3_column_text(st, 1);

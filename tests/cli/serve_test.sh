@@ -238,6 +238,10 @@ check "an altered evidence file is detected" 500 'SHA-256' -b "$tmp/cjar" "$base
 check "a collector may not resolve" 403 '"code"' $C -X POST -H "$J" -d '{"resolution":"x"}' "$base/api/disputes/$did/resolve"
 check "admin resolves" 200 '"status":"resolved"' $A -X POST -H "$J" -d '{"resolution":"银行流水核实：未收到该笔还款"}' "$base/api/disputes/$did/resolve"
 check "collection resumes" 201 '"channel":"call"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
+check "cases with a pending promise" 200 '"id":1' -b "$tmp/cjar" "$base/api/cases?promise=pending"
+check "no case with a broken promise yet" 200 '"cases":[]' -b "$tmp/cjar" "$base/api/cases?promise=broken"
+check "a bad promise filter is 400" 400 '"code":"HK_EINVAL"' -b "$tmp/cjar" "$base/api/cases?promise=maybe"
+
 # repayment plans, tracked against payments as of the last day-end
 d7=$(TZ=Asia/Shanghai date -d '+7 days' +%F)
 d3=$(TZ=Asia/Shanghai date -d '+3 days' +%F)
@@ -257,6 +261,7 @@ grep -q '"tracking":"on_track"' "$tmp/body" && ok "on track after the first" || 
 "$hk" --db "$db" eod --date "$d40" >/dev/null
 check "the second missed: the plan is broken" 200 '"tracking":"broken"' -b "$tmp/cjar" "$base/api/cases/1/plans"
 grep -q '"state":"missed"' "$tmp/body" && ok "the missed installment is marked" || bad "the missed installment is marked"
+check "the plan's payment kept the promise too" 200 '"id":1' -b "$tmp/cjar" "$base/api/cases?promise=kept"
 check "an auditor may not write records" 403 '"code"' -b "$tmp/ajar" -H "X-CSRF-Token: $acsrf" -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
 check "writes outside the scope are 404" 404 '"code"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/999/records"
 
