@@ -472,6 +472,15 @@ struct hk_store_ops {
 	/* A team; its ref into *ref.  HK_EREFUSED when the name is taken. */
 	enum hk_rc (*team_create)(struct hk_store *s, const char *name,
 				  int64_t *ref, struct hk_err *err);
+	/* Teams, by name. */
+	enum hk_rc (*teams_scan)(struct hk_store *s,
+				 int (*fn)(void *ctx, int64_t ref,
+					   const char *name),
+				 void *ctx, struct hk_err *err);
+	/* Give a case to a collector (and that collector's team). */
+	enum hk_rc (*case_assign)(struct hk_store *s, int64_t case_ref,
+				  int64_t collector_ref, int64_t team_ref,
+				  struct hk_err *err);
 	/* Hand every case to collectors[i] of team teams[i], i = case ref
 	 * mod n (a first allocation; the strategy issue does it properly). */
 	enum hk_rc (*cases_spread)(struct hk_store *s, const int64_t *collectors,

@@ -29,6 +29,15 @@ const struct hk_route hk_routes[] = {
 	 "Create a user: {username, display_name, role}; answers a one-time "
 	 "password, shown once",
 	 "access", HK_ROLE_ADMIN},
+	{"GET", "/api/teams", hk_h_teams_list, "Teams", "access",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_AUDITOR},
+	{"POST", "/api/teams", hk_h_teams_create, "Create a team: {name}",
+	 "access", HK_ROLE_ADMIN},
+	{"POST", "/api/cases/{id}/assign", hk_h_case_assign,
+	 "Reassign a case: {collector (username), reason}; a team leader "
+	 "within the team only",
+	 "cases", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER},
 	{"GET", "/api/audit", hk_h_audit_list,
 	 "The audit trail, oldest first (auditors and admins)", "audit",
 	 HK_ROLE_ADMIN | HK_ROLE_AUDITOR},

@@ -109,3 +109,124 @@ void hk_h_audit_list(struct hk_req *req)
 	}
 	hk_reply(req, 200, json_pack("{s:o}", "records", list));
 }
+
+/* ====================================================================
+ * Teams and reassignment
+ * ==================================================================== */
+
+static int add_team(void *ctx, int64_t ref, const char *name)
+{
+	json_array_append_new(ctx, json_pack("{s:I, s:s}", "id", (json_int_t)ref,
+					     "name", name));
+	return 0;
+}
+
+void hk_h_teams_list(struct hk_req *req)
+{
+	struct hk_err err = {0};
+	json_t *list = json_array();
+
+	if (req->store->ops->teams_scan(req->store, add_team, list, &err) !=
+	    HK_OK) {
+		json_decref(list);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	hk_reply(req, 200, json_pack("{s:o}", "teams", list));
+}
+
+void hk_h_teams_create(struct hk_req *req)
+{
+	static const char *const fields[] = {"name", NULL};
+	struct hk_store *s = req->store;
+	struct hk_err err = {0};
+	json_t *body = hk_req_json_object(req, fields);
+	const char *name;
+	char name_copy[129], target[32];
+	int64_t ref = 0;
+	enum hk_rc rc;
+
+	if (!body)
+		return;
+	name = json_string_value(json_object_get(body, "name"));
+	if (!name || !*name || strlen(name) >= sizeof(name_copy)) {
+		json_decref(body);
+		hk_reply_error(req, HK_EINVAL, 400,
+			       HK_TR(req->lang, "需要 name", "name is needed"));
+		return;
+	}
+	snprintf(name_copy, sizeof(name_copy), "%s", name);
+	json_decref(body);
+	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
+	    (rc = s->ops->team_create(s, name_copy, &ref, &err)) == HK_OK) {
+		snprintf(target, sizeof(target), "team:%lld", (long long)ref);
+		hk_audit(req, "team.create", target, NULL);
+		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+	}
+	if (rc != HK_OK) {
+		s->ops->rollback(s);
+		hk_reply_error(req, rc == HK_EREFUSED ? HK_EREFUSED : HK_EDB, 0,
+			       rc == HK_EREFUSED
+				       ? HK_TR(req->lang, "团队名称已存在",
+					       "a team with that name exists")
+				       : NULL);
+		return;
+	}
+	hk_reply(req, 201, json_pack("{s:I, s:s}", "id", (json_int_t)ref,
+				     "name", name_copy));
+}
+
+void hk_h_case_assign(struct hk_req *req)
+{
+	static const char *const fields[] = {"collector", "reason", NULL};
+	struct hk_store *s = req->store;
+	struct hk_case_rec c;
+	struct hk_user to;
+	struct hk_err err = {0};
+	json_t *body;
+	const char *collector, *reason;
+	char target[32];
+	bool found = false;
+	enum hk_rc rc;
+
+	if (!hk_case_in_scope(req, &c) || !(body = hk_req_json_object(req, fields)))
+		return;
+	collector = json_string_value(json_object_get(body, "collector"));
+	reason = json_string_value(json_object_get(body, "reason"));
+	if (!collector || !reason || !*reason || strlen(reason) > 500 ||
+	    s->ops->user_get(s, collector, 0, &to, &found, &err) != HK_OK ||
+	    !found || !to.active ||
+	    !(to.role & (HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR))) {
+		json_decref(body);
+		hk_reply_error(req, HK_EINVAL, 400,
+			       HK_TR(req->lang, "需要在职催收员的用户名 collector 和原因 reason",
+				     "collector (an active collector's username) and reason are needed"));
+		return;
+	}
+	/* A team leader moves cases within the team only. */
+	if ((req->user.role & HK_ROLE_TEAM_LEADER) &&
+	    to.team_ref != req->user.team_ref) {
+		json_decref(body);
+		hk_reply_error(req, HK_EREFUSED, 403,
+			       HK_TR(req->lang, "组长只能在本组内分案",
+				     "a team leader assigns within the team only"));
+		return;
+	}
+	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
+	    (rc = s->ops->case_assign(s, c.ref, to.ref, to.team_ref, &err)) ==
+		    HK_OK) {
+		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
+		hk_audit(req, "case.assign", target,
+			 json_pack("{s:I, s:I, s:s}", "from", (json_int_t)c.collector_ref,
+				   "to", (json_int_t)to.ref, "reason", reason));
+		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+	}
+	json_decref(body);
+	if (rc != HK_OK) {
+		s->ops->rollback(s);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	hk_reply(req, 200, json_pack("{s:I, s:s}", "id", (json_int_t)c.ref,
+				     "collector", to.username));
+}

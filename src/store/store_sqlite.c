@@ -75,6 +75,8 @@ enum stmt_id {
 	ST_USERS_SCAN,
 	ST_CASE_GET,
 	ST_CASES_LIST,
+	ST_TEAMS_SCAN,
+	ST_CASE_ASSIGN,
 	ST_PLAN_INS,
 	ST_PLAN_INST_INS,
 	ST_PLAN_DECIDE,
@@ -444,6 +446,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT COALESCE(SUM(pay.amount), 0) FROM accounts a "
 		"CROSS JOIN payments pay ON pay.account_ref = a.ref "
 		"WHERE a.case_ref = ?1 AND pay.paid_on >= ?2 AND pay.paid_on <= ?3",
+	[ST_TEAMS_SCAN] = "SELECT ref, name FROM teams ORDER BY name",
+	[ST_CASE_ASSIGN] = "UPDATE cases SET collector_ref = ?2, "
+			   "team_ref = NULLIF(?3, 0) WHERE ref = ?1",
 	[ST_TEAM_INS] = "INSERT INTO teams (name) VALUES (?1)",
 	[ST_CASES_SPREAD] =
 		"UPDATE cases SET collector_ref = ?1, team_ref = NULLIF(?2, 0) "
@@ -2267,6 +2272,38 @@ static enum hk_rc sq_case_paid_between(struct hk_store *s, int64_t case_ref,
 	return rc == SQLITE_ROW ? HK_OK : db_error(ss, err, "could not sum payments");
 }
 
+static enum hk_rc sq_teams_scan(struct hk_store *s,
+				int (*fn)(void *, int64_t, const char *),
+				void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_TEAMS_SCAN, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(st, 0),
+		   (const char *)sqlite3_column_text(st, 1));
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK : db_error(ss, err, "could not read teams");
+}
+
+static enum hk_rc sq_case_assign(struct hk_store *s, int64_t case_ref,
+				 int64_t collector_ref, int64_t team_ref,
+				 struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CASE_ASSIGN, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int64(st, 2, collector_ref);
+	sqlite3_bind_int64(st, 3, team_ref);
+	return exec_stmt(ss, st, err, "could not assign a case");
+}
+
 static enum hk_rc sq_team_create(struct hk_store *s, const char *name,
 				 int64_t *ref, struct hk_err *err)
 {
@@ -2548,6 +2585,8 @@ static const struct hk_store_ops sqlite_ops = {
 	.case_get = sq_case_get,
 	.cases_list = sq_cases_list,
 	.team_create = sq_team_create,
+	.teams_scan = sq_teams_scan,
+	.case_assign = sq_case_assign,
 	.plan_insert = sq_plan_insert,
 	.plan_decide = sq_plan_decide,
 	.plan_case = sq_plan_case,

@@ -75,7 +75,11 @@ for row in \
 	"POST /api/plans/999/decision {\"approve\":true} allow allow allow deny deny" \
 	"POST /api/payments {} allow allow deny deny deny" \
 	"POST /api/disputes/999/resolve {} allow allow allow deny deny" \
-	"GET /api/me - allow allow allow allow allow"; do
+	"GET /api/me - allow allow allow allow allow" \
+	"GET /api/teams - allow allow allow deny allow" \
+	"POST /api/teams {\"name\":\"X\"} allow deny deny deny deny" \
+	"POST /api/cases/$mine/assign {\"collector\":\"zhao.lei\",\"reason\":\"r\"} allow allow allow deny deny" \
+	"POST /api/cases/$other/assign {\"collector\":\"chen.jing\",\"reason\":\"r\"} allow allow deny deny deny"; do
 	set -- $row
 	m=$1 p=$2 b=$3
 	[ "$b" = "-" ] && b=
