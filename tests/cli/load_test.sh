@@ -77,7 +77,12 @@ refused=$(cat "$tmp"/t? | grep -c '^000$')
 other=$(cat "$tmp"/t? | grep -vc -e '^201$' -e '^000$')
 written=$(sqlite3 "$db" "select count(*) from contact_records where case_ref=2 and note like 't%-%'")
 [ "$other" -eq 0 ] && ok "every request answered 201 or refused ($good, $refused)" || bad "unexpected answers: $other"
-[ "$written" -eq "$good" ] && ok "every 201 was written, nothing else ($written)" || bad "written $written, answered $good"
+# Every 201 was written.  A write may also commit while its connection is
+# torn down by the stop (the client sees no answer): that is why writes are
+# idempotent or harmless to repeat; it is never half-written either way.
+[ "$written" -ge "$good" ] && [ "$written" -le $((good + refused)) ] &&
+	ok "every 201 was written; nothing beyond what was sent ($written of $good answered)" ||
+	bad "written $written, answered $good, refused $refused"
 [ "$(sqlite3 "$db" "pragma integrity_check")" = ok ] && ok "database intact" || bad "database intact"
 "$hk" --db "$db" audit verify >/dev/null 2>&1 && ok "audit trail intact after SIGTERM" || bad "audit trail intact after SIGTERM"
 
