@@ -119,3 +119,13 @@ void hk_audit(struct hk_req *req, const char *action, const char *target,
 	if (hk_audit_write(req->store, &rec, &err) != HK_OK)
 		req->audit_failed = true;
 }
+
+enum hk_rc hk_audit_commit(struct hk_req *req, const char *action,
+			   const char *target, json_t *detail,
+			   struct hk_err *err)
+{
+	hk_audit(req, action, target, detail);
+	if (req->audit_failed)
+		return HK_EDB;
+	return req->store->ops->commit(req->store, err);
+}

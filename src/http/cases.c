@@ -453,9 +453,8 @@ void hk_h_case_reveal(struct hk_req *req)
 	/* The reveal is recorded before the number leaves: no record, no
 	 * number. */
 	if ((rc = s->ops->begin(s, &err)) == HK_OK) {
-		hk_audit(req, "pii.reveal", target,
-			 json_pack("{s:s}", "field", field_copy));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+		rc = hk_audit_commit(req, "pii.reveal", target,
+			 json_pack("{s:s}", "field", field_copy), &err);
 	}
 	if (rc != HK_OK) {
 		s->ops->rollback(s);
@@ -550,9 +549,8 @@ void hk_h_case_status(struct hk_req *req)
 					  req->user.ref, reason,
 					  (int64_t)time(NULL), &err)) == HK_OK) {
 		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
-		hk_audit(req, "case.status", target,
-			 json_pack("{s:s, s:s}", "from", c.status, "to", to));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+		rc = hk_audit_commit(req, "case.status", target,
+			 json_pack("{s:s, s:s}", "from", c.status, "to", to), &err);
 	}
 	json_decref(body);
 	if (rc != HK_OK) {

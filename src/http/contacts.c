@@ -64,10 +64,9 @@ void hk_h_contact_add(struct hk_req *req)
 	    (rc = s->ops->contact_add(s, &r, source, &err)) == HK_OK) {
 		snprintf(target, sizeof(target), "case:%lld/contact:%s",
 			 (long long)c.ref, id);
-		hk_audit(req, "contact.create", target,
+		rc = hk_audit_commit(req, "contact.create", target,
 			 json_pack("{s:s, s:s}", "relation", relation, "source",
-				   source));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+				   source), &err);
 	}
 	json_decref(body);
 	if (rc != HK_OK) {
@@ -111,9 +110,8 @@ void hk_h_contact_validity(struct hk_req *req)
 	    found) {
 		snprintf(target, sizeof(target), "case:%lld/contact:%.64s",
 			 (long long)c.ref, req->params[1]);
-		hk_audit(req, "contact.validity", target,
-			 json_pack("{s:s}", "validity", value));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+		rc = hk_audit_commit(req, "contact.validity", target,
+			 json_pack("{s:s}", "validity", value), &err);
 	}
 	if (rc != HK_OK || !found) {
 		s->ops->rollback(s);

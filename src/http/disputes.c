@@ -132,10 +132,9 @@ void hk_h_dispute_open(struct hk_req *req)
 	json_decref(body);
 	if (rc == HK_OK) {
 		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
-		hk_audit(req, "dispute.open", target,
+		rc = hk_audit_commit(req, "dispute.open", target,
 			 json_pack("{s:I, s:I}", "dispute", (json_int_t)ref,
-				   "files", (json_int_t)n));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+				   "files", (json_int_t)n), &err);
 	}
 	if (rc != HK_OK) {
 		s->ops->rollback(s);
@@ -206,9 +205,8 @@ void hk_h_dispute_resolve(struct hk_req *req)
 	    (rc = s->ops->dispute_resolve(s, id, req->user.ref, resolution,
 					  (int64_t)time(NULL), &err)) == HK_OK) {
 		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
-		hk_audit(req, "dispute.resolve", target,
-			 json_pack("{s:I}", "dispute", (json_int_t)id));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+		rc = hk_audit_commit(req, "dispute.resolve", target,
+			 json_pack("{s:I}", "dispute", (json_int_t)id), &err);
 	}
 	json_decref(body);
 	if (rc != HK_OK) {

@@ -86,6 +86,12 @@ void hk_reply_header(struct hk_req *req, const char *name, const char *value);
 void hk_audit(struct hk_req *req, const char *action, const char *target,
 	      json_t *detail);
 
+/* hk_audit, then commit the open write transaction: the common end of
+ * every write handler.  Any failure is returned; the caller rolls back. */
+enum hk_rc hk_audit_commit(struct hk_req *req, const char *action,
+			   const char *target, json_t *detail,
+			   struct hk_err *err);
+
 /* A user as the API shows it (never the password hash). */
 json_t *hk_user_json(const struct hk_user *u);
 

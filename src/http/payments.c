@@ -128,10 +128,9 @@ void hk_h_payment_post(struct hk_req *req)
 	if (rc == HK_OK) {
 		snprintf(target, sizeof(target), "account:%lld",
 			 (long long)acct.ref);
-		hk_audit(req, "payment.create", target,
+		rc = hk_audit_commit(req, "payment.create", target,
 			 json_pack("{s:s, s:s, s:s}", "payment_id", pid, "amount",
-				   amount, "paid_on", paid));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+				   amount, "paid_on", paid), &err);
 	}
 	if (rc != HK_OK) {
 		s->ops->rollback(s);

@@ -65,10 +65,9 @@ void hk_h_plan_propose(struct hk_req *req)
 				      due, amount, n, (int64_t)time(NULL), &ref,
 				      &err)) == HK_OK) {
 		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
-		hk_audit(req, "plan.propose", target,
+		rc = hk_audit_commit(req, "plan.propose", target,
 			 json_pack("{s:I, s:I}", "plan", (json_int_t)ref,
-				   "installments", (json_int_t)n));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+				   "installments", (json_int_t)n), &err);
 	}
 	if (rc != HK_OK) {
 		s->ops->rollback(s);
@@ -117,9 +116,8 @@ void hk_h_plan_decide(struct hk_req *req)
 				      req->user.ref, (int64_t)time(NULL),
 				      &err)) == HK_OK) {
 		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
-		hk_audit(req, approve ? "plan.approve" : "plan.reject", target,
-			 json_pack("{s:I}", "plan", (json_int_t)id));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+		rc = hk_audit_commit(req, approve ? "plan.approve" : "plan.reject", target,
+			 json_pack("{s:I}", "plan", (json_int_t)id), &err);
 	}
 	if (rc != HK_OK) {
 		s->ops->rollback(s);

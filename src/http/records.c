@@ -158,10 +158,9 @@ void hk_h_records_add(struct hk_req *req)
 	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
 	    (rc = s->ops->record_insert(s, &r, &err)) == HK_OK) {
 		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
-		hk_audit(req, "record.create", target,
+		rc = hk_audit_commit(req, "record.create", target,
 			 json_pack("{s:I, s:s, s:s}", "record", (json_int_t)r.ref,
-				   "channel", r.channel, "outcome", r.outcome));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+				   "channel", r.channel, "outcome", r.outcome), &err);
 	}
 	if (rc != HK_OK) {
 		s->ops->rollback(s);
@@ -237,10 +236,9 @@ void hk_h_promise_add(struct hk_req *req)
 	    (rc = s->ops->promise_take(s, &p, req->user.ref, &ref, &err)) ==
 		    HK_OK) {
 		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
-		hk_audit(req, "promise.create", target,
+		rc = hk_audit_commit(req, "promise.create", target,
 			 json_pack("{s:I, s:s, s:I}", "promise", (json_int_t)ref,
-				   "amount", amount, "due_on", (json_int_t)p.due_on));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+				   "amount", amount, "due_on", (json_int_t)p.due_on), &err);
 	}
 	if (rc != HK_OK) {
 		s->ops->rollback(s);

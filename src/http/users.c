@@ -69,10 +69,9 @@ void hk_h_users_create(struct hk_req *req)
 	    (rc = s->ops->user_create(s, &u, (int64_t)time(NULL), &err)) ==
 		    HK_OK) {
 		snprintf(target, sizeof(target), "user:%lld", (long long)u.ref);
-		hk_audit(req, "user.create", target,
+		rc = hk_audit_commit(req, "user.create", target,
 			 json_pack("{s:s, s:s}", "username", u.username, "role",
-				   hk_role_name(u.role)));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+				   hk_role_name(u.role)), &err);
 	}
 	if (rc != HK_OK) {
 		s->ops->rollback(s);
@@ -160,8 +159,7 @@ void hk_h_teams_create(struct hk_req *req)
 	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
 	    (rc = s->ops->team_create(s, name_copy, &ref, &err)) == HK_OK) {
 		snprintf(target, sizeof(target), "team:%lld", (long long)ref);
-		hk_audit(req, "team.create", target, NULL);
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+		rc = hk_audit_commit(req, "team.create", target, NULL, &err);
 	}
 	if (rc != HK_OK) {
 		s->ops->rollback(s);
@@ -216,10 +214,9 @@ void hk_h_case_assign(struct hk_req *req)
 	    (rc = s->ops->case_assign(s, c.ref, to.ref, to.team_ref, &err)) ==
 		    HK_OK) {
 		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
-		hk_audit(req, "case.assign", target,
+		rc = hk_audit_commit(req, "case.assign", target,
 			 json_pack("{s:I, s:I, s:s}", "from", (json_int_t)c.collector_ref,
-				   "to", (json_int_t)to.ref, "reason", reason));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+				   "to", (json_int_t)to.ref, "reason", reason), &err);
 	}
 	json_decref(body);
 	if (rc != HK_OK) {

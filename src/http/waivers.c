@@ -114,10 +114,9 @@ void hk_h_waiver_request(struct hk_req *req)
 	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
 	    (rc = s->ops->waiver_request_insert(s, &w, &err)) == HK_OK) {
 		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
-		hk_audit(req, "waiver.request", target,
+		rc = hk_audit_commit(req, "waiver.request", target,
 			 json_pack("{s:I, s:I}", "request", (json_int_t)w.ref,
-				   "amount_fen", (json_int_t)w.amount));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+				   "amount_fen", (json_int_t)w.amount), &err);
 	}
 	if (rc != HK_OK) {
 		s->ops->rollback(s);
@@ -261,10 +260,9 @@ void hk_h_waiver_decide(struct hk_req *req)
 	}
 	if (rc == HK_OK) {
 		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
-		hk_audit(req, approve ? "waiver.approve" : "waiver.reject", target,
+		rc = hk_audit_commit(req, approve ? "waiver.approve" : "waiver.reject", target,
 			 json_pack("{s:I, s:I}", "request", (json_int_t)w.ref,
-				   "amount_fen", (json_int_t)w.amount));
-		rc = req->audit_failed ? HK_EDB : s->ops->commit(s, &err);
+				   "amount_fen", (json_int_t)w.amount), &err);
 	}
 	if (rc != HK_OK) {
 		s->ops->rollback(s);
