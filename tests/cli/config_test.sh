@@ -2,17 +2,8 @@
 # Configuration: INI file and environment change the ledger as documented
 # in docs/configuration.md; bad values are refused naming the key.
 # usage: config_test.sh HUIKUAN_BINARY TESTS_DIR
-set -u
-hk=$1
+. "$2/cli/lib.sh"
 fx=$2/cli/fixtures/ledger
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export LANG=C.UTF-8
-unset HUIKUAN_DB HUIKUAN_CONFIG HUIKUAN_PENALTY_CAP HUIKUAN_DAY_BASIS HUIKUAN_COMPOUND_PENALTY HUIKUAN_BUCKETS HUIKUAN_TZ
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
 
 # fresh NAME [global options...]: a new database, day-end on 2026-02-11 with
 # the given configuration, and A1's export row in $r.  Settings apply to the
@@ -69,5 +60,4 @@ HUIKUAN_BUCKETS='M1:30,M0:0' "$hk" --db "$db" export accounts >/dev/null 2>"$tmp
 "$hk" --db "$db" --config "$tmp/missing.ini" export accounts >/dev/null 2>&1
 [ $? -eq 3 ] && ok "missing config file refused" || bad "missing config file refused"
 
-echo "config: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish config

@@ -2,16 +2,7 @@
 # kill -9 during import and day-end: the last committed state stays intact
 # and a rerun completes the job, with the same result as an undisturbed run.
 # usage: crash_test.sh HUIKUAN_BINARY TESTS_DIR
-set -u
-hk=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export LANG=C.UTF-8
-unset HUIKUAN_DB HUIKUAN_CONFIG
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
+. "$2/cli/lib.sh"
 
 "$hk" gen --accounts 6000 --out "$tmp/p" --today 2026-11-23 --seed 7 >/dev/null ||
 	{ echo "not ok - gen"; exit 1; }
@@ -84,5 +75,4 @@ fi
 n=$(sqlite3 "$tmp/i.db" "select count(*) from installments")
 [ "$n" -eq "$want" ] && ok "every installment imported once" || bad "installments: $n of $want"
 
-echo "crash: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish crash

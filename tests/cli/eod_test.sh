@@ -3,18 +3,9 @@
 # driving the real binary.  Expected figures are hand-computed in
 # tests/cli/fixtures/ledger/README.md.
 # usage: eod_test.sh HUIKUAN_BINARY TESTS_DIR
-set -u
-hk=$1
+. "$2/cli/lib.sh"
 fx=$2/cli/fixtures/ledger
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export LANG=C.UTF-8
-unset HUIKUAN_DB HUIKUAN_CONFIG LC_ALL LC_MESSAGES
-pass=0
-fail=0
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
 
 # expect STATUS NAME CMD...: run CMD, check its exit status
 expect() {
@@ -131,5 +122,4 @@ grep -q "M0" "$tmp/out" && ok "demo prints the bucket summary" || bad "demo prin
 n=$("$hk" --db "$tmp/demo.db" export accounts | wc -l)
 [ "$n" -eq 201 ] && ok "demo export has every account" || bad "demo export has every account ($n lines)"
 
-echo "eod: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish eod

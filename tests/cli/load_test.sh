@@ -2,21 +2,7 @@
 # The server under concurrent writers and a SIGTERM in the middle of load:
 # no lost write, no half-written state, an intact audit trail.
 # usage: load_test.sh HUIKUAN_BINARY TESTS_DIR
-set -u
-hk=$1
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-export LANG=C.UTF-8
-unset HUIKUAN_DB
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
+. "$2/cli/lib.sh"
 J='Content-Type: application/json'
 
 db=$tmp/l.db
@@ -86,5 +72,4 @@ written=$(sqlite3 "$db" "select count(*) from contact_records where case_ref=2 a
 [ "$(sqlite3 "$db" "pragma integrity_check")" = ok ] && ok "database intact" || bad "database intact"
 "$hk" --db "$db" audit verify >/dev/null 2>&1 && ok "audit trail intact after SIGTERM" || bad "audit trail intact after SIGTERM"
 
-echo "load: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish load

@@ -4,20 +4,7 @@
 # role the route excludes and 404 for a case outside the caller's scope;
 # "allowed" means the request got past access control (any other status).
 # usage: permissions_test.sh HUIKUAN_BINARY TESTS_DIR
-set -u
-hk=$1
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-export LANG=C.UTF-8
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
+. "$2/cli/lib.sh"
 J='Content-Type: application/json'
 
 db=$tmp/p.db
@@ -91,5 +78,4 @@ for row in \
 done
 
 kill -TERM "$pid"; wait "$pid"; pid=
-echo "permissions: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish permissions

@@ -2,21 +2,7 @@
 # The HTTP server, driven over loopback with curl: start on a free port,
 # answers, errors, limits, the OpenAPI document, graceful stop on SIGTERM.
 # usage: serve_test.sh HUIKUAN_BINARY TESTS_DIR
-set -u
-hk=$1
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-export LANG=C.UTF-8
-unset HUIKUAN_DB
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
+. "$2/cli/lib.sh"
 
 # check NAME WANT_STATUS WANT_BODY_SUBSTRING curl-args...
 check() {
@@ -312,5 +298,4 @@ all=$(grep -o '"id":' "$tmp/body" | wc -l)
 [ "$mine" -gt 0 ] && [ "$all" -gt "$mine" ] && ok "scopes differ: collector $mine, manager $all cases" || bad "scopes differ: collector $mine, manager $all"
 kill -TERM "$pid"; wait "$pid"; pid=
 
-echo "serve: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish serve
