@@ -38,6 +38,11 @@ int cli_fail(const struct cli *cli, enum hk_rc rc, const struct hk_err *err);
 /* Print a usage error (printf format) and return EXIT_USAGE. */
 int cli_usage(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* `--db URI` given after the command: take it and advance *i; false when
+ * argv[*i] is something else. */
+bool cli_take_db(struct cli *cli, int argc, char **argv, int *i);
+/* The usage error for an argument a command does not take. */
+int cli_unknown(const struct cli *cli, const char *arg);
 /* Open the store (and, if `migrate`, create or migrate its schema).  On
  * failure prints the error and returns its exit status (non-zero). */
 int cli_open(struct cli *cli, bool migrate, struct hk_store **out);

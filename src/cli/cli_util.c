@@ -32,6 +32,20 @@ int cli_usage(const struct cli *cli, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+bool cli_take_db(struct cli *cli, int argc, char **argv, int *i)
+{
+	if (strcmp(argv[*i], "--db") || *i + 1 >= argc)
+		return false;
+	cli->db = argv[++*i];
+	return true;
+}
+
+int cli_unknown(const struct cli *cli, const char *arg)
+{
+	return cli_usage(cli, HK_TR(cli->lang, "未知参数 %s", "unknown argument %s"),
+			 arg);
+}
+
 int cli_open(struct cli *cli, bool migrate, struct hk_store **out)
 {
 	struct hk_err err = {0};

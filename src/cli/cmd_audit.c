@@ -19,12 +19,8 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	enum hk_rc rc;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--db") && i + 1 < argc)
-			cli->db = argv[++i];
-		else
-			return cli_usage(cli, HK_TR(cli->lang, "未知参数 %s",
-						    "unknown argument %s"),
-					 argv[i]);
+		if (!cli_take_db(cli, argc, argv, &i))
+			return cli_unknown(cli, argv[i]);
 	}
 	if (argc < 1 || strcmp(argv[0], "verify"))
 		return cli_usage(cli, "%s",

@@ -168,12 +168,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 						 HK_TR(cli->lang,
 						       "--accounts 需要 1 到 10000000 之间的整数",
 						       "--accounts takes a whole number from 1 to 10000000"));
-		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
-			cli->db = argv[++i];
-		} else {
-			return cli_usage(cli, HK_TR(cli->lang, "未知参数 %s",
-						    "unknown argument %s"),
-					 argv[i]);
+		} else if (!cli_take_db(cli, argc, argv, &i)) {
+			return cli_unknown(cli, argv[i]);
 		}
 	}
 	if ((status = cli_config(cli, &cfg)) != EXIT_DONE)

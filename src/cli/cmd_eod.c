@@ -27,12 +27,8 @@ int cmd_eod(struct cli *cli, int argc, char **argv)
 						       "日期 %s 无效；请用 YYYY-MM-DD",
 						       "invalid date %s; use YYYY-MM-DD"),
 						 d);
-		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
-			cli->db = argv[++i];
-		} else {
-			return cli_usage(cli, HK_TR(cli->lang, "未知参数 %s",
-						    "unknown argument %s"),
-					 argv[i]);
+		} else if (!cli_take_db(cli, argc, argv, &i)) {
+			return cli_unknown(cli, argv[i]);
 		}
 	}
 	if (opts.as_of == HK_DATE_NONE)

@@ -23,14 +23,10 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			out_path = argv[++i];
-		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
-			cli->db = argv[++i];
 		else if (!what && argv[i][0] != '-')
 			what = argv[i];
-		else
-			return cli_usage(cli, HK_TR(cli->lang, "未知参数 %s",
-						    "unknown argument %s"),
-					 argv[i]);
+		else if (!cli_take_db(cli, argc, argv, &i))
+			return cli_unknown(cli, argv[i]);
 	}
 	if (!what || strcmp(what, "accounts"))
 		return cli_usage(cli, "%s",

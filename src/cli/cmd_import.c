@@ -34,8 +34,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 						       "不支持的编码 %s；可用 utf-8 或 gb18030",
 						       "unsupported encoding %s; use utf-8 or gb18030"),
 						 e);
-		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
-			cli->db = argv[++i];
+		} else if (cli_take_db(cli, argc, argv, &i)) {
+			continue;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cli_usage(cli, HK_TR(cli->lang, "未知选项 %s",
 						    "unknown option %s"),

@@ -46,9 +46,7 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	int version = 0, status;
 
 	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--db") && i + 1 < argc)
-			cli->db = argv[++i];
-		else
+		if (!cli_take_db(cli, argc, argv, &i))
 			return cli_usage(cli, HK_TR(cli->lang, "init 不接受参数 %s",
 						    "init takes no argument %s"),
 					 argv[i]);

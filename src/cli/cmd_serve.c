@@ -50,12 +50,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 						       "--listen takes HOST:PORT, such as 127.0.0.1:8080, not %s"),
 						 argv[i]);
 			opts.host = host;
-		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
-			cli->db = argv[++i];
-		} else {
-			return cli_usage(cli, HK_TR(cli->lang, "未知参数 %s",
-						    "unknown argument %s"),
-					 argv[i]);
+		} else if (!cli_take_db(cli, argc, argv, &i)) {
+			return cli_unknown(cli, argv[i]);
 		}
 	}
 	if ((status = cli_config(cli, &cfg)) != EXIT_DONE)
