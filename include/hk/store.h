@@ -224,13 +224,30 @@ struct hk_case_rec {
 	char city[64];
 };
 
-/* Filters of the case list; unset ones are NULL / -1. */
+/* Orders of the case list.  DPD (most days past due first) is the default
+ * and indexed for every scope; overdue is computed, then sorted. */
+enum hk_case_sort {
+	HK_SORT_DPD,       /* first unpaid due date, oldest first */
+	HK_SORT_ID,        /* case ref */
+	HK_SORT_OVERDUE,   /* total overdue, largest first */
+	HK_SORT_FOLLOW_UP, /* next follow-up date, earliest first */
+};
+
+/* Filters of the case list; unset ones are NULL / -1 / 0 as noted. */
 struct hk_case_filter {
-	const char *status, *creditor;
-	int32_t dpd_min, dpd_max;  /* -1: none */
-	int64_t min_overdue;       /* fen; -1: none */
-	int promise_status;        /* enum hk_promise_status; -1: none */
-	int64_t after;             /* keyset: cases with ref > after */
+	const char *status, *creditor, *province, *segment; /* NULL: any */
+	int64_t collector_ref, team_ref; /* 0: any */
+	int product;                     /* enum hk_product; -1: any */
+	int32_t dpd_min, dpd_max;        /* -1: none */
+	int64_t min_overdue, max_overdue; /* fen; -1: none */
+	int promise_status;       /* the latest promise's; -1: any */
+	int32_t follow_up_by;     /* next follow-up on or before; HK_DATE_NONE: any */
+	bool lost_contact;        /* only cases flagged lost contact */
+	enum hk_case_sort sort;
+	/* Keyset: the page starts after (after_key, after_ref) in the sort
+	 * order; after_key is unused when sorting by id. */
+	bool has_after;
+	int64_t after_key, after_ref;
 	int limit;
 };
 
@@ -238,10 +255,14 @@ struct hk_case_filter {
 struct hk_case_line {
 	int64_t ref;
 	const char *creditor, *status, *debtor_id, *name; /* callback only */
-	int64_t collector_ref;
+	int64_t collector_ref, team_ref;
 	int accounts;
 	int32_t dpd;
 	int64_t total_overdue, principal_outstanding;
+	int32_t next_follow_up;  /* HK_DATE_NONE when none */
+	int promise_status;      /* -1 when no promise */
+	bool lost_contact;
+	int64_t sort_key;        /* the keyset key of this line's sort */
 };
 
 /* One contact record (催记). */
@@ -397,6 +418,11 @@ struct hk_store_ops {
 				 const struct hk_acct_row *row,
 				 const struct hk_summary *summary,
 				 struct hk_err *err);
+	/* Bring the figures kept on each case (store README) up to date for
+	 * every case with an account whose state was saved since the last
+	 * call in this transaction. */
+	enum hk_rc (*case_figures_refresh)(struct hk_store *s,
+					   struct hk_err *err);
 	/* Mark every fact facts_scan(as_of) returned as booked; later-dated
 	 * ones stay pending for the day-end of their date. */
 	enum hk_rc (*facts_mark_booked)(struct hk_store *s, int32_t as_of,
@@ -595,8 +621,9 @@ struct hk_store_ops {
 			       const struct hk_scope *scope,
 			       struct hk_case_rec *out, bool *found,
 			       struct hk_err *err);
-	/* Cases in scope matching the filter, by ref, at most filter->limit,
-	 * with figures from the accounts' summaries projected to as_of. */
+	/* Cases in scope matching the filter, in the filter's order, at most
+	 * filter->limit, with the figures day-end keeps on the case projected
+	 * to as_of (the last day-end). */
 	enum hk_rc (*cases_list)(struct hk_store *s, const struct hk_scope *scope,
 				 const struct hk_case_filter *filter,
 				 int32_t as_of,

@@ -265,120 +265,222 @@ static bool query_int(struct hk_req *req, const char *name, long long lo,
 	return true;
 }
 
+static const char *const sort_names[] = {
+	[HK_SORT_DPD] = "dpd", [HK_SORT_ID] = "id",
+	[HK_SORT_OVERDUE] = "overdue", [HK_SORT_FOLLOW_UP] = "follow_up", NULL};
+
+struct list_ctx {
+	struct hk_req *req;
+	const struct hk_case_filter *f;
+	json_t *list;
+	char next[48]; /* the last line's keyset cursor */
+};
+
 static int add_line(void *ctx, const struct hk_case_line *l)
 {
-	struct hk_req *req = ((void **)ctx)[0];
-	json_t *list = ((void **)ctx)[1];
-	const struct hk_bucket_table *b = &req->cfg->buckets;
+	struct list_ctx *lc = ctx;
+	const struct hk_bucket_table *b = &lc->req->cfg->buckets;
+	json_t *line;
 
-	json_array_append_new(
-		list, json_pack("{s:I, s:s, s:s, s:{s:s, s:s}, s:i, s:i, s:s, s:o, s:o}",
-				"id", (json_int_t)l->ref, "creditor", l->creditor,
-				"status", l->status, "debtor", "debtor_id",
-				l->debtor_id, "name", l->name, "accounts",
-				l->accounts, "dpd", l->dpd, "bucket",
-				b->name[hk_bucket_of(b, l->dpd)],
-				"total_overdue", money(l->total_overdue),
-				"principal_outstanding",
-				money(l->principal_outstanding)));
+	line = json_pack("{s:I, s:s, s:s, s:{s:s, s:s}, s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:b}",
+			 "id", (json_int_t)l->ref, "creditor", l->creditor,
+			 "status", l->status, "debtor", "debtor_id",
+			 l->debtor_id, "name", l->name, "accounts",
+			 l->accounts, "dpd", l->dpd, "bucket",
+			 b->name[hk_bucket_of(b, l->dpd)], "total_overdue",
+			 money(l->total_overdue), "principal_outstanding",
+			 money(l->principal_outstanding), "next_follow_up",
+			 date_or_null(l->next_follow_up), "promise",
+			 l->promise_status < 0
+				 ? json_null()
+				 : json_string(hk_promise_status_name(
+					   l->promise_status)),
+			 "lost_contact", l->lost_contact);
+	json_object_set_new(line, "collector_id",
+			    l->collector_ref ? json_integer(l->collector_ref)
+					     : json_null());
+	json_object_set_new(line, "team_id",
+			    l->team_ref ? json_integer(l->team_ref) : json_null());
+	json_array_append_new(lc->list, line);
+	if (lc->f->sort == HK_SORT_ID)
+		snprintf(lc->next, sizeof(lc->next), "%lld", (long long)l->ref);
+	else
+		snprintf(lc->next, sizeof(lc->next), "%lld:%lld",
+			 (long long)l->sort_key, (long long)l->ref);
 	return 0;
+}
+
+/* The keyset cursor of a page: "REF" when sorting by id, else
+ * "KEY:REF" (the sort key and ref of the previous page's last line). */
+static bool parse_after(const char *v, struct hk_case_filter *f)
+{
+	char *end;
+	long long key = 0, ref;
+
+	errno = 0;
+	if (f->sort != HK_SORT_ID) {
+		key = strtoll(v, &end, 10);
+		if (end == v || *end != ':')
+			return false;
+		v = end + 1;
+	}
+	ref = strtoll(v, &end, 10);
+	if (errno || end == v || *end || ref < 0)
+		return false;
+	f->has_after = true;
+	f->after_key = key;
+	f->after_ref = ref;
+	return true;
+}
+
+static bool bad_param(struct hk_req *req, const char *zh, const char *en)
+{
+	hk_reply_error(req, HK_EINVAL, 400, HK_TR(req->lang, zh, en));
+	return false;
+}
+
+static bool money_param(struct hk_req *req, const char *name, int64_t *out)
+{
+	const char *v = hk_req_query(req, name);
+	char msg[160];
+
+	if (!v || hk_money_parse(v, strlen(v), out) == HK_OK)
+		return true;
+	snprintf(msg, sizeof(msg),
+		 HK_TR(req->lang, "%s 需要金额（元），例如 1000.00",
+		       "%s takes an amount in yuan, such as 1000.00"),
+		 name);
+	hk_reply_error(req, HK_EINVAL, 400, msg);
+	return false;
+}
+
+/* Every filter of GET /api/cases into f; false once it has answered 400. */
+static bool parse_filter(struct hk_req *req, struct hk_case_filter *f)
+{
+	static const char *const promise_states[] = {"pending", "kept",
+						     "broken", NULL};
+	const struct hk_bucket_table *b = &req->cfg->buckets;
+	const char *bucket = hk_req_query(req, "bucket");
+	const char *promise = hk_req_query(req, "promise");
+	const char *product = hk_req_query(req, "product");
+	const char *sort = hk_req_query(req, "sort");
+	const char *follow_up = hk_req_query(req, "follow_up");
+	const char *lost = hk_req_query(req, "lost_contact");
+	const char *after = hk_req_query(req, "after");
+	long long v;
+
+	f->status = hk_req_query(req, "status");
+	f->creditor = hk_req_query(req, "creditor");
+	f->province = hk_req_query(req, "province");
+	f->segment = hk_req_query(req, "segment");
+	v = -1;
+	if (!query_int(req, "dpd_min", 0, 100000, &v))
+		return false;
+	f->dpd_min = (int32_t)v;
+	v = -1;
+	if (!query_int(req, "dpd_max", 0, 100000, &v))
+		return false;
+	f->dpd_max = (int32_t)v;
+	v = 0;
+	if (!query_int(req, "collector", 1, INT64_MAX, &v))
+		return false;
+	f->collector_ref = v;
+	v = 0;
+	if (!query_int(req, "team", 1, INT64_MAX, &v))
+		return false;
+	f->team_ref = v;
+	v = 50;
+	if (!query_int(req, "limit", 1, 500, &v))
+		return false;
+	f->limit = (int)v;
+	if (!money_param(req, "min_overdue", &f->min_overdue) ||
+	    !money_param(req, "max_overdue", &f->max_overdue))
+		return false;
+	if (bucket) {
+		int i = hk_bucket_find(b, bucket);
+
+		if (i < 0)
+			return bad_param(req, "未知的账龄", "unknown bucket");
+		/* A bucket is a DPD range; it narrows any range given. */
+		if (f->dpd_min < (i ? b->max_dpd[i - 1] + 1 : 0))
+			f->dpd_min = i ? b->max_dpd[i - 1] + 1 : 0;
+		if (b->max_dpd[i] != INT32_MAX &&
+		    (f->dpd_max < 0 || f->dpd_max > b->max_dpd[i]))
+			f->dpd_max = b->max_dpd[i];
+	}
+	if (product && (f->product = hk_product_parse(product, strlen(product))) < 0)
+		return bad_param(req, "未知的产品", "unknown product");
+	if (promise) {
+		if (!hk_one_of(promise, promise_states))
+			return bad_param(req, "promise 须为 pending、kept 或 broken",
+					 "promise must be pending, kept or broken");
+		/* Broken promises surface for follow-up: ?promise=broken. */
+		f->promise_status = !strcmp(promise, "pending") ? HK_PROMISE_PENDING
+				    : !strcmp(promise, "kept")  ? HK_PROMISE_KEPT
+								: HK_PROMISE_BROKEN;
+	}
+	/* follow_up=due: the follow-ups due today or overdue; or a date. */
+	if (follow_up && !strcmp(follow_up, "due"))
+		f->follow_up_by = hk_today();
+	else if (follow_up && hk_date_parse(follow_up, strlen(follow_up),
+					    &f->follow_up_by) != HK_OK)
+		return bad_param(req, "follow_up 须为 due 或日期 YYYY-MM-DD",
+				 "follow_up must be due or a date YYYY-MM-DD");
+	if (lost && strcmp(lost, "true"))
+		return bad_param(req, "lost_contact 只接受 true",
+				 "lost_contact takes only true");
+	f->lost_contact = lost != NULL;
+	if (sort) {
+		int i = 0;
+
+		while (sort_names[i] && strcmp(sort_names[i], sort))
+			i++;
+		if (!sort_names[i])
+			return bad_param(req, "sort 须为 dpd、id、overdue 或 follow_up",
+					 "sort must be dpd, id, overdue or follow_up");
+		f->sort = (enum hk_case_sort)i;
+	}
+	if (after && !parse_after(after, f))
+		return bad_param(req, "after 须为上一页返回的 next_after",
+				 "after must be the next_after of the page before");
+	return true;
 }
 
 void hk_h_cases_list(struct hk_req *req)
 {
 	struct hk_case_filter f = {.dpd_min = -1, .dpd_max = -1,
-				   .min_overdue = -1, .limit = 50,
-				   .promise_status = -1};
-	static const char *const promise_states[] = {"pending", "kept",
-						     "broken", NULL};
-	const char *promise = hk_req_query(req, "promise");
-	const struct hk_bucket_table *b = &req->cfg->buckets;
-	const char *bucket = hk_req_query(req, "bucket");
-	const char *min_overdue = hk_req_query(req, "min_overdue");
+				   .min_overdue = -1, .max_overdue = -1,
+				   .product = -1, .promise_status = -1,
+				   .follow_up_by = HK_DATE_NONE,
+				   .sort = HK_SORT_DPD, .limit = 50};
+	struct list_ctx lc = {.req = req, .f = &f};
 	struct hk_scope scope;
 	struct hk_err err = {0};
-	long long v;
 	int32_t as_of;
-	json_t *list;
-	void *ctx[2];
 
-	f.status = hk_req_query(req, "status");
-	f.creditor = hk_req_query(req, "creditor");
-	v = -1;
-	if (!query_int(req, "dpd_min", 0, 100000, &v))
+	if (!parse_filter(req, &f))
 		return;
-	f.dpd_min = (int32_t)v;
-	v = -1;
-	if (!query_int(req, "dpd_max", 0, 100000, &v))
-		return;
-	f.dpd_max = (int32_t)v;
-	v = 0;
-	if (!query_int(req, "after", 0, INT64_MAX, &v))
-		return;
-	f.after = v;
-	v = 50;
-	if (!query_int(req, "limit", 1, 500, &v))
-		return;
-	f.limit = (int)v;
-	if (bucket) {
-		int i = hk_bucket_find(b, bucket);
-
-		if (i < 0) {
-			hk_reply_error(req, HK_EINVAL, 400,
-				       HK_TR(req->lang, "未知的账龄", "unknown bucket"));
-			return;
-		}
-		/* A bucket is a DPD range; it narrows any range given. */
-		if (f.dpd_min < (i ? b->max_dpd[i - 1] + 1 : 0))
-			f.dpd_min = i ? b->max_dpd[i - 1] + 1 : 0;
-		if (b->max_dpd[i] != INT32_MAX &&
-		    (f.dpd_max < 0 || f.dpd_max > b->max_dpd[i]))
-			f.dpd_max = b->max_dpd[i];
-	}
-	if (promise) {
-		if (!hk_one_of(promise, promise_states)) {
-			hk_reply_error(req, HK_EINVAL, 400,
-				       HK_TR(req->lang, "promise 须为 pending、kept 或 broken",
-					     "promise must be pending, kept or broken"));
-			return;
-		}
-		/* Broken promises surface for follow-up: ?promise=broken. */
-		f.promise_status = !strcmp(promise, "pending") ? HK_PROMISE_PENDING
-				   : !strcmp(promise, "kept")  ? HK_PROMISE_KEPT
-							       : HK_PROMISE_BROKEN;
-	}
-	if (min_overdue &&
-	    hk_money_parse(min_overdue, strlen(min_overdue), &f.min_overdue) !=
-		    HK_OK) {
-		hk_reply_error(req, HK_EINVAL, 400,
-			       HK_TR(req->lang, "min_overdue 需要金额（元），例如 1000.00",
-				     "min_overdue takes an amount in yuan, such as 1000.00"));
-		return;
-	}
 	if (hk_store_meta_date(req->store, HK_META_LAST_EOD, &as_of, &err) !=
 	    HK_OK) {
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		return;
 	}
 	hk_scope_of(&req->user, &scope);
-	list = json_array();
-	ctx[0] = req;
-	ctx[1] = list;
+	lc.list = json_array();
 	if (req->store->ops->cases_list(req->store, &scope, &f,
 					as_of == HK_DATE_NONE ? 0 : as_of,
-					add_line, ctx, &err) != HK_OK) {
-		json_decref(list);
+					add_line, &lc, &err) != HK_OK) {
+		json_decref(lc.list);
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		return;
 	}
-	/* Keyset pagination: the next page starts after the last id. */
+	/* Keyset pagination: a full page tells where the next one starts. */
 	hk_reply(req, 200,
-		 json_pack("{s:o, s:o, s:O}", "as_of", date_or_null(as_of),
-			   "cases", list, "next_after",
-			   json_array_size(list) == (size_t)f.limit
-				   ? json_object_get(json_array_get(
-							     list, json_array_size(list) - 1),
-						     "id")
+		 json_pack("{s:o, s:s, s:o, s:o}", "as_of", date_or_null(as_of),
+			   "sort", sort_names[f.sort], "cases", lc.list,
+			   "next_after",
+			   json_array_size(lc.list) == (size_t)f.limit
+				   ? json_string(lc.next)
 				   : json_null()));
 }
 

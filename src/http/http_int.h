@@ -48,6 +48,8 @@ struct hk_route {
 	const char *summary;      /* for the OpenAPI document */
 	const char *tag;
 	int roles;                /* enum hk_role bits allowed; 0: public */
+	const char *query;        /* "a,b,c": the query parameters it takes;
+				   * any other answers 400 */
 };
 
 /* The route table (routes.c), ended by a NULL method. */

@@ -37,6 +37,17 @@ static json_t *operation(const struct hk_route *r)
 		"#/components/schemas/Error");
 	json_t *params = path_params(r->pattern);
 
+	for (const char *p = r->query; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		json_array_append_new(
+			params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p,
+					  len, "in", "query", "required", 0,
+					  "schema", "type", "string"));
+		p = end ? end + 1 : NULL;
+	}
+
 	if (json_array_size(params))
 		json_object_set_new(op, "parameters", params);
 	else

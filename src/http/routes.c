@@ -9,129 +9,137 @@
 
 const struct hk_route hk_routes[] = {
 	{"GET", "/api/health", hk_h_health,
-	 "Liveness, version and the last processed day-end date", "system", 0},
+	 "Liveness, version and the last processed day-end date", "system", 0, NULL},
 	{"GET", "/api/openapi.json", hk_h_openapi,
-	 "This API described as OpenAPI 3.1", "system", 0},
+	 "This API described as OpenAPI 3.1", "system", 0, NULL},
 	{"POST", "/api/session", hk_h_login,
 	 "Log in: {username, password, bearer?}; a cookie session with a "
 	 "CSRF token, or a bearer token for machine clients",
-	 "access", 0},
+	 "access", 0, NULL},
 	{"DELETE", "/api/session", hk_h_logout, "Log out", "access",
-	 HK_ROLE_ANY},
-	{"GET", "/api/me", hk_h_me, "The logged-in user", "access", HK_ROLE_ANY},
+	 HK_ROLE_ANY, NULL},
+	{"GET", "/api/me", hk_h_me, "The logged-in user", "access", HK_ROLE_ANY, NULL},
 	{"POST", "/api/me/password", hk_h_password,
 	 "Change one's password: {current_password, new_password}; ends every "
 	 "session of the user",
-	 "access", HK_ROLE_ANY},
+	 "access", HK_ROLE_ANY, NULL},
 	{"GET", "/api/users", hk_h_users_list, "Users", "access",
-	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_AUDITOR},
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_AUDITOR, NULL},
 	{"POST", "/api/users", hk_h_users_create,
 	 "Create a user: {username, display_name, role}; answers a one-time "
 	 "password, shown once",
-	 "access", HK_ROLE_ADMIN},
+	 "access", HK_ROLE_ADMIN, NULL},
 	{"GET", "/api/teams", hk_h_teams_list, "Teams", "access",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
-		 HK_ROLE_AUDITOR},
+		 HK_ROLE_AUDITOR, NULL},
 	{"POST", "/api/teams", hk_h_teams_create, "Create a team: {name}",
-	 "access", HK_ROLE_ADMIN},
+	 "access", HK_ROLE_ADMIN, NULL},
 	{"POST", "/api/cases/{id}/assign", hk_h_case_assign,
 	 "Reassign a case: {collector (username), reason}; a team leader "
 	 "within the team only",
-	 "cases", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER},
+	 "cases", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
 	{"GET", "/api/audit", hk_h_audit_list,
 	 "The audit trail, oldest first (auditors and admins)", "audit",
-	 HK_ROLE_ADMIN | HK_ROLE_AUDITOR},
+	 HK_ROLE_ADMIN | HK_ROLE_AUDITOR, NULL},
 	{"GET", "/api/cases", hk_h_cases_list,
-	 "Cases in the caller's scope, by id, a page at a time: status, "
-	 "creditor, bucket, dpd_min, dpd_max, min_overdue (yuan), promise "
-	 "(pending, kept, broken: broken promises to follow up), after (the "
-	 "last id of the previous page), limit (1-500, 50)",
-	 "cases", HK_ROLE_ANY},
+	 "Cases in the caller's scope with figures as of the last day-end, a "
+	 "page at a time. Filters: status, creditor, bucket, dpd_min, dpd_max, "
+	 "min_overdue, max_overdue (yuan), collector (user id), team (team "
+	 "id), product, province, segment, promise (the latest promise: "
+	 "pending, kept, broken), follow_up (due, or a date: next follow-up "
+	 "on or before), lost_contact (true). sort: dpd (most days past due "
+	 "first, the default), id, overdue (largest first), follow_up "
+	 "(earliest first). Keyset pages: after (the next_after of the page "
+	 "before), limit (1-500, 50)",
+	 "cases", HK_ROLE_ANY,
+	 "status,creditor,bucket,dpd_min,dpd_max,min_overdue,max_overdue,"
+	 "collector,team,product,province,segment,promise,follow_up,"
+	 "lost_contact,sort,after,limit"},
 	{"GET", "/api/cases/{id}", hk_h_case_get,
 	 "One case: debtor (phone and ID masked), accounts with their ledger "
 	 "state as of the last day-end, installments, payments, contacts, "
 	 "promises; 404 outside the caller's scope",
-	 "cases", HK_ROLE_ANY},
+	 "cases", HK_ROLE_ANY, NULL},
 	{"POST", "/api/cases/{id}/status", hk_h_case_status,
 	 "Move the case along its status flow: {status, reason}; settling, "
 	 "writing off and closing are a manager's, going legal a team "
 	 "leader's; 409 if someone moved it first",
 	 "cases",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
-		 HK_ROLE_COLLECTOR},
+		 HK_ROLE_COLLECTOR, NULL},
 	{"POST", "/api/cases/{id}/reveal", hk_h_case_reveal,
 	 "Reveal one unmasked number, audited: {field: phone|id_number, "
 	 "contact_id? (a contact's phone)}",
 	 "cases",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
-		 HK_ROLE_COLLECTOR},
+		 HK_ROLE_COLLECTOR, NULL},
 	{"GET", "/api/cases/{id}/records", hk_h_records_list,
-	 "The case's contact records, newest first", "cases", HK_ROLE_ANY},
+	 "The case's contact records, newest first", "cases", HK_ROLE_ANY, NULL},
 	{"POST", "/api/cases/{id}/records", hk_h_records_add,
 	 "Record a contact attempt (催记): {channel, outcome, contact_id?, note?, "
 	 "recording_ref?, next_follow_up?, second_staff? (required for a visit)}",
 	 "cases",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
-		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
+		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
 	{"POST", "/api/cases/{id}/promises", hk_h_promise_add,
 	 "Take a promise to pay: {amount (yuan), due_on (within 30 days)}; its "
 	 "status comes from day-end",
 	 "cases",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
-		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
+		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
 	{"POST", "/api/cases/{id}/contacts", hk_h_contact_add,
 	 "Skip tracing: add a contact detail {relation, phone, source, name?, "
 	 "authorized?}",
 	 "contacts",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
-		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
+		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
 	{"POST", "/api/cases/{id}/contacts/{contact_id}/validity",
 	 hk_h_contact_validity,
 	 "Mark a contact valid, invalid or unverified: {validity}; all invalid "
 	 "flags the debtor's cases lost contact",
 	 "contacts",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
-		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
+		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
 	{"POST", "/api/cases/{id}/disputes", hk_h_dispute_open,
 	 "Open a dispute (异议): {reason, files?: [{name, content_base64}]}; "
 	 "pauses outbound collection on the case until resolved",
-	 "disputes", HK_ROLE_ANY & ~HK_ROLE_AUDITOR},
+	 "disputes", HK_ROLE_ANY & ~HK_ROLE_AUDITOR, NULL},
 	{"POST", "/api/disputes/{id}/resolve", hk_h_dispute_resolve,
 	 "Resolve an open dispute: {resolution}", "disputes",
-	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER},
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
 	{"GET", "/api/disputes/{id}/files/{n}", hk_h_dispute_file,
 	 "Evidence file n (from 1), checked against its SHA-256", "disputes",
-	 HK_ROLE_ANY},
+	 HK_ROLE_ANY, NULL},
 	{"GET", "/api/cases/{id}/plans", hk_h_plans_list,
 	 "The case's repayment plans; approved ones tracked against payments "
 	 "(met / missed / pending; on_track, completed, broken)",
-	 "plans", HK_ROLE_ANY},
+	 "plans", HK_ROLE_ANY, NULL},
 	{"POST", "/api/cases/{id}/plans", hk_h_plan_propose,
 	 "Propose a repayment plan (分期协商): {installments: [{due_on, "
 	 "amount}], note?}",
-	 "plans", HK_ROLE_ANY & ~HK_ROLE_AUDITOR},
+	 "plans", HK_ROLE_ANY & ~HK_ROLE_AUDITOR, NULL},
 	{"POST", "/api/plans/{id}/decision", hk_h_plan_decide,
 	 "Approve or reject a proposed plan: {approve}", "plans",
-	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER},
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
 	{"GET", "/api/cases/{id}/waivers", hk_h_waiver_list,
-	 "The case's waiver requests", "waivers", HK_ROLE_ANY},
+	 "The case's waiver requests", "waivers", HK_ROLE_ANY, NULL},
 	{"POST", "/api/cases/{id}/waivers", hk_h_waiver_request,
 	 "Ask for a waiver (减免): {account_id, component, amount, reason}; "
 	 "at most what can be waived today",
 	 "waivers",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
-		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR},
+		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
 	{"POST", "/api/waivers/{id}/decision", hk_h_waiver_decide,
 	 "Approve or reject a waiver request: {approve, note?}; within the "
 	 "approver's limit (team leader 10% and at most 2,000.00 yuan, manager "
 	 "30%, admin any); an approval books the waiver dated today",
-	 "waivers", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER},
+	 "waivers", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
 	{"POST", "/api/payments", hk_h_payment_post,
 	 "Post a payment (bank feed, gateway): {payment_id, account_id, "
 	 "paid_on, amount, channel, reference?}; same rules as import, cash "
 	 "refused, idempotent by payment_id; booked by the next day-end",
-	 "payments", HK_ROLE_ADMIN | HK_ROLE_MANAGER},
-	{NULL, NULL, NULL, NULL, NULL, 0},
+	 "payments", HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},
+	{NULL, NULL, NULL, NULL, NULL, 0, NULL},
 };
 
 /* Match `path` against `pattern`; "{name}" matches one non-empty segment,

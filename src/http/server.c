@@ -234,6 +234,50 @@ static void client_address(struct MHD_Connection *conn, char *out,
 			  (socklen_t)cap);
 }
 
+struct query_check {
+	const char *allowed; /* "a,b,c" or NULL */
+	char unknown[64];
+};
+
+static enum MHD_Result check_query_arg(void *cls, enum MHD_ValueKind kind,
+				       const char *key, const char *value)
+{
+	struct query_check *q = cls;
+	size_t n = strlen(key);
+	const char *p = q->allowed;
+
+	(void)kind;
+	(void)value;
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && !memcmp(p, key, n))
+			return MHD_YES;
+		p = end ? end + 1 : NULL;
+	}
+	snprintf(q->unknown, sizeof(q->unknown), "%s", key);
+	return MHD_NO;
+}
+
+/* A misspelt filter must not quietly widen a list: a query parameter the
+ * route does not take answers 400. */
+static bool query_known(struct hk_req *req, const struct hk_route *route)
+{
+	struct query_check q = {.allowed = route->query};
+	char msg[160];
+
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
+				  check_query_arg, &q);
+	if (!q.unknown[0])
+		return true;
+	snprintf(msg, sizeof(msg),
+		 HK_TR(req->lang, "未知的查询参数：%s", "unknown query parameter: %s"),
+		 q.unknown);
+	hk_reply_error(req, HK_EINVAL, 400, msg);
+	return false;
+}
+
 static void dispatch(struct server *srv, struct hk_req *req)
 {
 	bool path_known = false;
@@ -257,7 +301,7 @@ static void dispatch(struct server *srv, struct hk_req *req)
 				     "the database is not available; try again shortly"));
 		return;
 	}
-	if (hk_authenticate(req, route))
+	if (hk_authenticate(req, route) && query_known(req, route))
 		route->handler(req);
 	if (!req->json)
 		hk_reply_error(req, HK_EINTERNAL, 500, NULL);

@@ -74,7 +74,9 @@ enum stmt_id {
 	ST_AUDIT_SCAN,
 	ST_USERS_SCAN,
 	ST_CASE_GET,
-	ST_CASES_LIST,
+	ST_CHANGED_ADD,
+	ST_FIGURES_REFRESH,
+	ST_CHANGED_CLEAR,
 	ST_TEAMS_SCAN,
 	ST_CASE_ASSIGN,
 	ST_PLAN_INS,
@@ -353,29 +355,23 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"JOIN debtors d ON d.ref = c.debtor_ref "
 		"WHERE c.ref = ?1 AND (?2 OR (?3 <> 0 AND c.collector_ref = ?3) "
 		"OR (?4 <> 0 AND c.team_ref = ?4) OR (?5 <> 0 AND c.agency_ref = ?5))",
-	/* ?1 as_of; ?2..?5 scope; ?6 after; ?7 status; ?8 creditor;
-	 * ?9 dpd_min; ?10 dpd_max; ?11 min_overdue; ?12 limit;
-	 * ?13 a promise status the case must have (-1: any). */
-	[ST_CASES_LIST] =
-		"SELECT c.ref, c.creditor, c.status, d.debtor_id, d.name, "
-		"COALESCE(c.collector_ref, 0), count(a.ref), "
-		"COALESCE(?1 - min(CASE WHEN s.first_unpaid_due < ?1 "
-		"AND s.first_unpaid_due > -2147483648 THEN s.first_unpaid_due END), 0) AS dpd, "
+	/* Day-end's refresh of the figures kept on the case (migration 11):
+	 * the cases of the accounts whose state was saved. */
+	[ST_CHANGED_ADD] = "INSERT OR IGNORE INTO temp.changed_accounts VALUES (?1)",
+	[ST_FIGURES_REFRESH] =
+		"UPDATE cases SET (first_unpaid_due, due_base, due_daily, "
+		"principal_outstanding) = (SELECT "
+		"COALESCE(min(CASE WHEN s.first_unpaid_due > -2147483648 "
+		"THEN s.first_unpaid_due END), 2147483647), "
 		"COALESCE(sum(s.overdue_principal + s.overdue_interest + "
-		"s.overdue_fee + s.penalty_due + s.daily_penalty * (?1 - s.win_start)), 0) AS due, "
+		"s.overdue_fee + s.penalty_due - s.daily_penalty * s.win_start), 0), "
+		"COALESCE(sum(s.daily_penalty), 0), "
 		"COALESCE(sum(s.principal_outstanding), 0) "
-		"FROM cases c JOIN debtors d ON d.ref = c.debtor_ref "
-		"JOIN accounts a ON a.case_ref = c.ref "
-		"LEFT JOIN account_state s ON s.account_ref = a.ref "
-		"WHERE c.ref > ?6 AND (?2 OR (?3 <> 0 AND c.collector_ref = ?3) "
-		"OR (?4 <> 0 AND c.team_ref = ?4) OR (?5 <> 0 AND c.agency_ref = ?5)) "
-		"AND (?7 IS NULL OR c.status = ?7) AND (?8 IS NULL OR c.creditor = ?8) "
-		"AND (?13 < 0 OR EXISTS (SELECT 1 FROM promises pr "
-		"WHERE pr.case_ref = c.ref AND pr.status = ?13)) "
-		"GROUP BY c.ref "
-		"HAVING (?9 < 0 OR dpd >= ?9) AND (?10 < 0 OR dpd <= ?10) "
-		"AND (?11 < 0 OR due >= ?11) "
-		"ORDER BY c.ref LIMIT ?12",
+		"FROM accounts a JOIN account_state s ON s.account_ref = a.ref "
+		"WHERE a.case_ref = cases.ref) "
+		"WHERE ref IN (SELECT a.case_ref FROM temp.changed_accounts t "
+		"JOIN accounts a ON a.ref = t.ref)",
+	[ST_CHANGED_CLEAR] = "DELETE FROM temp.changed_accounts",
 	[ST_PAYMENT_GET] =
 		"SELECT account_ref, paid_on, amount, channel, "
 		"COALESCE(reference, '') FROM payments WHERE payment_id = ?1",
@@ -488,10 +484,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, ?3, ?4, ?5, ?6)",
 };
 
+#define DYN_STMTS 16
+
+struct dyn_stmt {
+	char *sql;
+	sqlite3_stmt *st;
+};
+
 struct sqlite_store {
 	struct hk_store base;
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST_COUNT];
+	struct dyn_stmt dyn[DYN_STMTS]; /* built queries, by text */
+	unsigned dyn_next;
 };
 
 static struct sqlite_store *S(struct hk_store *s)
@@ -579,6 +584,10 @@ static void sq_close(struct hk_store *s)
 
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(ss->stmt[i]);
+	for (int i = 0; i < DYN_STMTS; i++) {
+		sqlite3_finalize(ss->dyn[i].st);
+		free(ss->dyn[i].sql);
+	}
 	sqlite3_close(ss->db);
 	free(ss);
 }
@@ -1207,7 +1216,29 @@ static enum hk_rc sq_state_save(struct hk_store *s,
 	sqlite3_bind_int64(st, 14, sm->credit_balance);
 	sqlite3_bind_int64(st, 15, sm->paid_total);
 	sqlite3_bind_int64(st, 16, sm->waived_total);
+	if (exec_stmt(ss, st, err, "could not save an account's state") != HK_OK ||
+	    !(st = stmt_get(ss, ST_CHANGED_ADD, err)))
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, row->ref);
 	return exec_stmt(ss, st, err, "could not save an account's state");
+}
+
+static enum hk_rc sq_case_figures_refresh(struct hk_store *s, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	static const enum stmt_id ids[] = {ST_FIGURES_REFRESH, ST_CHANGED_CLEAR};
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		sqlite3_stmt *st = stmt_get(ss, ids[i], err);
+		enum hk_rc rc;
+
+		if (!st)
+			return HK_EDB;
+		if ((rc = exec_stmt(ss, st, err,
+				    "could not refresh the case figures")) != HK_OK)
+			return rc;
+	}
+	return HK_OK;
 }
 
 static enum hk_rc sq_facts_mark_booked(struct hk_store *s, int32_t as_of,
@@ -1732,42 +1763,173 @@ static enum hk_rc sq_case_get(struct hk_store *s, int64_t case_ref,
 	return HK_OK;
 }
 
+/* The case list's query is put together from the filters given, so that
+ * each scope and sort reaches its index (one prepared statement with
+ * "?x IS NULL OR ..." for every filter would scan).  The texts are few
+ * (scope kind × filters × sort), so each connection keeps the statements it
+ * has prepared, by text. */
+static sqlite3_stmt *dyn_stmt(struct sqlite_store *ss, const char *sql,
+			      struct hk_err *err)
+{
+	struct dyn_stmt *d;
+
+	for (int i = 0; i < DYN_STMTS; i++)
+		if (ss->dyn[i].sql && !strcmp(ss->dyn[i].sql, sql))
+			return ss->dyn[i].st;
+	d = &ss->dyn[ss->dyn_next++ % DYN_STMTS];
+	sqlite3_finalize(d->st);
+	free(d->sql);
+	d->sql = NULL;
+	if (sqlite3_prepare_v3(ss->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			       &d->st, NULL) != SQLITE_OK) {
+		d->st = NULL;
+		db_error(ss, err, "could not prepare statement");
+		return NULL;
+	}
+	d->sql = hk_strndup(sql, strlen(sql));
+	return d->st;
+}
+
+static void bind_named_int(sqlite3_stmt *st, const char *name, int64_t v)
+{
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), v);
+}
+
+static void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), v, -1,
+			  SQLITE_STATIC);
+}
+
+#define CASE_DUE "(c.due_base + c.due_daily * :asof)"
+
 static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 				const struct hk_case_filter *f, int32_t as_of,
 				int (*fn)(void *, const struct hk_case_line *),
 				void *ctx, struct hk_err *err)
 {
+	static const char *const key[] = {
+		[HK_SORT_DPD] = "c.first_unpaid_due", [HK_SORT_ID] = "c.ref",
+		[HK_SORT_OVERDUE] = CASE_DUE,
+		[HK_SORT_FOLLOW_UP] = "c.next_follow_up"};
 	struct sqlite_store *ss = S(s);
-	sqlite3_stmt *st = stmt_get(ss, ST_CASES_LIST, err);
+	char sql[2048];
+	size_t n = 0;
+	sqlite3_stmt *st;
 	struct hk_case_line l;
+	int32_t fud_lo = INT32_MIN, fud_hi = INT32_MAX;
 	int rc;
 
-	if (!st)
+#define ADD(...) (n += (size_t)snprintf(sql + n, sizeof(sql) - n, __VA_ARGS__))
+	ADD("SELECT c.ref, c.creditor, c.status, d.debtor_id, d.name, "
+	    "COALESCE(c.collector_ref, 0), COALESCE(c.team_ref, 0), "
+	    "(SELECT count(*) FROM accounts a WHERE a.case_ref = c.ref), "
+	    "c.first_unpaid_due, " CASE_DUE ", c.principal_outstanding, "
+	    "c.next_follow_up, COALESCE(c.promise_status, -1), c.lost_contact, "
+	    "%s FROM cases c JOIN debtors d ON d.ref = c.debtor_ref WHERE 1",
+	    key[f->sort]);
+	if (sc->all)
+		;
+	else if (sc->collector_ref)
+		ADD(" AND c.collector_ref = :scope");
+	else if (sc->team_ref)
+		ADD(" AND c.team_ref = :scope");
+	else if (sc->agency_ref)
+		ADD(" AND c.agency_ref = :scope");
+	else
+		ADD(" AND 0");
+	/* DPD at D is D - first_unpaid_due when positive: a DPD range is a
+	 * range of first_unpaid_due, which the indexes carry. */
+	if (f->dpd_max >= 0)
+		fud_lo = as_of - f->dpd_max;
+	if (f->dpd_min > 0)
+		fud_hi = as_of - f->dpd_min;
+	if (fud_lo != INT32_MIN)
+		ADD(" AND c.first_unpaid_due >= :fud_lo");
+	if (fud_hi != INT32_MAX)
+		ADD(" AND c.first_unpaid_due <= :fud_hi");
+	if (f->status)
+		ADD(" AND c.status = :status");
+	if (f->creditor)
+		ADD(" AND c.creditor = :creditor");
+	if (f->collector_ref)
+		ADD(" AND c.collector_ref = :collector");
+	if (f->team_ref)
+		ADD(" AND c.team_ref = :team");
+	if (f->province)
+		ADD(" AND d.province = :province");
+	if (f->segment)
+		ADD(" AND d.segment = :segment");
+	if (f->product >= 0)
+		ADD(" AND EXISTS (SELECT 1 FROM accounts a WHERE "
+		    "a.case_ref = c.ref AND a.product = :product)");
+	if (f->min_overdue >= 0)
+		ADD(" AND " CASE_DUE " >= :min_due");
+	if (f->max_overdue >= 0)
+		ADD(" AND " CASE_DUE " <= :max_due");
+	if (f->promise_status >= 0)
+		ADD(" AND c.promise_status = :promise");
+	if (f->follow_up_by != HK_DATE_NONE)
+		ADD(" AND c.next_follow_up <= :follow_up");
+	if (f->lost_contact)
+		ADD(" AND c.lost_contact");
+	if (f->has_after && f->sort == HK_SORT_ID)
+		ADD(" AND c.ref > :after_ref");
+	else if (f->has_after && f->sort == HK_SORT_OVERDUE)
+		ADD(" AND (" CASE_DUE " < :after_key OR (" CASE_DUE
+		    " = :after_key AND c.ref > :after_ref))");
+	else if (f->has_after)
+		ADD(" AND (%s, c.ref) > (:after_key, :after_ref)", key[f->sort]);
+	if (f->sort == HK_SORT_ID)
+		ADD(" ORDER BY c.ref");
+	else
+		ADD(" ORDER BY %s%s, c.ref", key[f->sort],
+		    f->sort == HK_SORT_OVERDUE ? " DESC" : "");
+	ADD(" LIMIT :limit");
+#undef ADD
+	if (n >= sizeof(sql))
+		return hk_err_set(err, HK_EINTERNAL, "case list query too long");
+	if (!(st = dyn_stmt(ss, sql, err)))
 		return HK_EDB;
-	sqlite3_bind_int(st, 1, as_of);
-	sqlite3_bind_int(st, 2, sc->all);
-	sqlite3_bind_int64(st, 3, sc->collector_ref);
-	sqlite3_bind_int64(st, 4, sc->team_ref);
-	sqlite3_bind_int64(st, 5, sc->agency_ref);
-	sqlite3_bind_int64(st, 6, f->after);
-	bind_text(st, 7, f->status);
-	bind_text(st, 8, f->creditor);
-	sqlite3_bind_int(st, 9, f->dpd_min);
-	sqlite3_bind_int(st, 10, f->dpd_max);
-	sqlite3_bind_int64(st, 11, f->min_overdue);
-	sqlite3_bind_int(st, 12, f->limit);
-	sqlite3_bind_int(st, 13, f->promise_status);
+	bind_named_int(st, ":asof", as_of);
+	bind_named_int(st, ":scope", sc->collector_ref ? sc->collector_ref
+				     : sc->team_ref    ? sc->team_ref
+							: sc->agency_ref);
+	bind_named_int(st, ":fud_lo", fud_lo);
+	bind_named_int(st, ":fud_hi", fud_hi);
+	bind_named_text(st, ":status", f->status);
+	bind_named_text(st, ":creditor", f->creditor);
+	bind_named_int(st, ":collector", f->collector_ref);
+	bind_named_int(st, ":team", f->team_ref);
+	bind_named_text(st, ":province", f->province);
+	bind_named_text(st, ":segment", f->segment);
+	bind_named_int(st, ":product", f->product);
+	bind_named_int(st, ":min_due", f->min_overdue);
+	bind_named_int(st, ":max_due", f->max_overdue);
+	bind_named_int(st, ":promise", f->promise_status);
+	bind_named_int(st, ":follow_up", f->follow_up_by);
+	bind_named_int(st, ":after_key", f->after_key);
+	bind_named_int(st, ":after_ref", f->after_ref);
+	bind_named_int(st, ":limit", f->limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int32_t fud = sqlite3_column_int(st, 8);
+		int32_t fu = sqlite3_column_int(st, 11);
+
 		l.ref = sqlite3_column_int64(st, 0);
 		l.creditor = (const char *)sqlite3_column_text(st, 1);
 		l.status = (const char *)sqlite3_column_text(st, 2);
 		l.debtor_id = (const char *)sqlite3_column_text(st, 3);
 		l.name = (const char *)sqlite3_column_text(st, 4);
 		l.collector_ref = sqlite3_column_int64(st, 5);
-		l.accounts = sqlite3_column_int(st, 6);
-		l.dpd = sqlite3_column_int(st, 7);
-		l.total_overdue = sqlite3_column_int64(st, 8);
-		l.principal_outstanding = sqlite3_column_int64(st, 9);
+		l.team_ref = sqlite3_column_int64(st, 6);
+		l.accounts = sqlite3_column_int(st, 7);
+		l.dpd = fud < as_of ? as_of - fud : 0;
+		l.total_overdue = sqlite3_column_int64(st, 9);
+		l.principal_outstanding = sqlite3_column_int64(st, 10);
+		l.next_follow_up = fu == INT32_MAX ? HK_DATE_NONE : fu;
+		l.promise_status = sqlite3_column_int(st, 12);
+		l.lost_contact = sqlite3_column_int(st, 13) != 0;
+		l.sort_key = sqlite3_column_int64(st, 14);
 		fn(ctx, &l);
 	}
 	stmt_done(st);
@@ -2562,6 +2724,7 @@ static const struct hk_store_ops sqlite_ops = {
 	.events_load = sq_events_load,
 	.installments_save = sq_installments_save,
 	.state_save = sq_state_save,
+	.case_figures_refresh = sq_case_figures_refresh,
 	.facts_mark_booked = sq_facts_mark_booked,
 	.transition_record = sq_transition_record,
 	.day_totals_save = sq_day_totals_save,
@@ -2650,7 +2813,11 @@ enum hk_rc hk_store_sqlite_open(const char *path, enum hk_lang lang,
 		      "PRAGMA synchronous = NORMAL;"
 		      "PRAGMA foreign_keys = OFF;"
 		      "PRAGMA temp_store = MEMORY;"
-		      "PRAGMA cache_size = -8192;",
+		      "PRAGMA cache_size = -8192;"
+		      /* accounts whose state day-end saved, for
+		       * case_figures_refresh; private to the connection */
+		      "CREATE TEMP TABLE changed_accounts "
+		      "(ref INTEGER PRIMARY KEY);",
 		      err);
 	if (rc != HK_OK) {
 		sqlite3_close(ss->db);

@@ -1,0 +1,211 @@
+#!/bin/sh
+# The case list (GET /api/cases) against an independent computation: on a
+# demo portfolio, every filter and sort is checked page by page against what
+# the ledger export (ledger.md §4, per account) and the raw tables say, for
+# each scope (manager, team leader, collector).  The list reads the figures
+# day-end keeps on each case; this test never does.
+# usage: caselist_test.sh HUIKUAN_BINARY TESTS_DIR
+. "$2/cli/lib.sh"
+J='Content-Type: application/json'
+
+db=$tmp/l.db
+"$hk" demo --db "$db" --accounts 600 --no-serve >/dev/null 2>&1 || { bad "demo"; exit 1; }
+"$hk" --db "$db" serve --listen 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
+pid=$!
+for _ in $(seq 1 100); do grep -q "http://" "$tmp/out" && break; sleep 0.05; done
+base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
+
+python3 - "$hk" "$db" "$base" <<'PY'
+import csv, io, json, sqlite3, subprocess, sys, urllib.request, urllib.error, datetime
+
+hk, db, base = sys.argv[1:4]
+passed = failed = 0
+
+def ok(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok - " + name)
+    else:
+        failed += 1
+        print("not ok - %s %s" % (name, detail))
+
+def call(method, path, token, body=None):
+    req = urllib.request.Request(base + path, method=method,
+                                 data=json.dumps(body).encode() if body is not None else None)
+    req.add_header("Authorization", "Bearer " + token)
+    if body is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+def token(user):
+    req = urllib.request.Request(base + "/api/session", method="POST",
+        data=json.dumps({"username": user, "password": "huikuan-demo-2026", "bearer": True}).encode())
+    req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read())["token"]
+
+tok = {u: token(u) for u in ("wang.jl", "zhang.zz", "li.na")}
+con = sqlite3.connect(db)
+q = lambda sql, *a: con.execute(sql, a).fetchall()
+uref = {u: q("select ref from users where username=?", u)[0][0] for u in tok}
+team_of_leader = q("select team_ref from users where username='zhang.zz'")[0][0]
+
+# Follow-ups and a promise through the API, so those filters have data.
+lina_cases = [r[0] for r in q("select ref from cases where collector_ref=? order by ref", uref["li.na"])]
+today = datetime.date.today()
+for i, ref in enumerate(lina_cases[:6]):
+    nf = (today + datetime.timedelta(days=i % 3)).isoformat()
+    st, _ = call("POST", "/api/cases/%d/records" % ref, tok["li.na"],
+                 {"channel": "call", "outcome": "no_answer", "next_follow_up": nf})
+    ok("record with follow-up on case %d" % ref, st == 201, st)
+st, _ = call("POST", "/api/cases/%d/records" % lina_cases[6], tok["li.na"],
+             {"channel": "call", "outcome": "no_answer"})
+
+# ---- the expected figures, per case, from the export and the tables
+export = subprocess.run([hk, "--db", db, "export", "accounts"], check=True,
+                        capture_output=True, text=True).stdout
+fen = lambda s: int(s.replace(".", ""))
+acct_case = dict(q("select account_id, case_ref from accounts"))
+acct_product = dict(q("select account_id, product from accounts"))
+products = {"credit_card": 0, "consumer_loan": 1, "cash_loan": 2, "invoice": 3}
+cases = {}
+for ref, creditor, status, coll, team, lost, prov, seg in q(
+        "select c.ref, c.creditor, c.status, coalesce(c.collector_ref,0), "
+        "coalesce(c.team_ref,0), c.lost_contact, coalesce(d.province,''), "
+        "coalesce(d.segment,'') from cases c join debtors d on d.ref=c.debtor_ref"):
+    cases[ref] = dict(ref=ref, creditor=creditor, status=status, coll=coll, team=team,
+                      lost=bool(lost), province=prov, segment=seg, dpd=0, due=0, po=0,
+                      products=set(), accounts=0, promise=None, follow_up=None)
+as_of = None
+for row in csv.DictReader(io.StringIO(export)):
+    c = cases[acct_case[row["account_id"]]]
+    as_of = row["as_of"]
+    c["dpd"] = max(c["dpd"], int(row["dpd"]))
+    c["due"] += fen(row["total_overdue"])
+    c["po"] += fen(row["principal_outstanding"])
+    c["accounts"] += 1
+    c["products"].add(acct_product[row["account_id"]])
+names = {0: "pending", 1: "kept", 2: "broken"}
+for ref, status in q("select case_ref, status from promises p where ref = "
+                     "(select max(ref) from promises where case_ref=p.case_ref)"):
+    cases[ref]["promise"] = names[status]
+for ref, nf in q("select case_ref, next_follow_up from contact_records r where ref = "
+                 "(select max(ref) from contact_records where case_ref=r.case_ref)"):
+    cases[ref]["follow_up"] = nf  # day number or None
+epoch = datetime.date(1970, 1, 1)
+today_n = (today - epoch).days
+buckets = [("M0", 0, 0), ("M1", 1, 30), ("M2", 31, 60), ("M3", 61, 90),
+           ("M4", 91, 120), ("M5", 121, 150), ("M6", 151, 180), ("M7+", 181, 10**9)]
+bucket_of = lambda d: next(n for n, lo, hi in buckets if lo <= d <= hi)
+
+def fetch_all(user, query):
+    out, after, pages = [], None, 0
+    while True:
+        path = "/api/cases?limit=7" + (("&" + query) if query else "") + \
+               ("&after=" + after if after else "")
+        st, body = call("GET", path, tok[user])
+        if st != 200:
+            return None, "status %d %s" % (st, body)
+        out += body["cases"]
+        pages += 1
+        after = body["next_after"]
+        if not after or pages > 500:
+            return out, None
+
+scopes = {"wang.jl": lambda c: True,
+          "zhang.zz": lambda c: c["team"] == team_of_leader,
+          "li.na": lambda c: c["coll"] == uref["li.na"]}
+yuan = lambda f: "%d.%02d" % (f // 100, f % 100)
+biggest = max(c["due"] for c in cases.values())
+mid = sorted(c["due"] for c in cases.values())[len(cases) * 3 // 4]
+filters = [
+    ("", lambda c: True),
+    ("bucket=M1", lambda c: 1 <= c["dpd"] <= 30),
+    ("bucket=M0", lambda c: c["dpd"] == 0),
+    ("bucket=M7%2B", lambda c: c["dpd"] >= 181),
+    ("dpd_min=15&dpd_max=95", lambda c: 15 <= c["dpd"] <= 95),
+    ("min_overdue=" + yuan(mid), lambda c: c["due"] >= mid),
+    ("max_overdue=" + yuan(mid), lambda c: c["due"] <= mid),
+    ("product=credit_card", lambda c: 0 in c["products"]),
+    ("product=invoice&bucket=M2", lambda c: 3 in c["products"] and 31 <= c["dpd"] <= 60),
+    ("promise=kept", lambda c: c["promise"] == "kept"),
+    ("promise=broken", lambda c: c["promise"] == "broken"),
+    ("promise=pending", lambda c: c["promise"] == "pending"),
+    ("follow_up=due", lambda c: c["follow_up"] is not None and c["follow_up"] <= today_n),
+    ("follow_up=" + (today + datetime.timedelta(days=1)).isoformat(),
+     lambda c: c["follow_up"] is not None and c["follow_up"] <= today_n + 1),
+    ("collector=%d" % uref["li.na"], lambda c: c["coll"] == uref["li.na"]),
+    ("team=%d" % team_of_leader, lambda c: c["team"] == team_of_leader),
+    ("status=new", lambda c: c["status"] == "new"),
+    ("lost_contact=true", lambda c: c["lost"]),
+]
+prov = next(c["province"] for c in cases.values() if c["province"])
+seg = next(c["segment"] for c in cases.values() if c["segment"])
+filters.append(("province=" + urllib.parse.quote(prov), lambda c: c["province"] == prov))
+filters.append(("segment=" + urllib.parse.quote(seg), lambda c: c["segment"] == seg))
+
+def order_ok(sort, lines):
+    for a, b in zip(lines, lines[1:]):
+        ca, cb = cases[a["id"]], cases[b["id"]]
+        if sort == "id" and not a["id"] < b["id"]:
+            return False
+        if sort == "overdue" and not (ca["due"], -ca["ref"]) > (cb["due"], -cb["ref"]):
+            return False
+        if sort == "dpd" and (ca["dpd"] < cb["dpd"] or
+                              (ca["dpd"] == cb["dpd"] > 0 and a["id"] > b["id"])):
+            return False
+        if sort == "follow_up":
+            fa = ca["follow_up"] if ca["follow_up"] is not None else 2**31 - 1
+            fb = cb["follow_up"] if cb["follow_up"] is not None else 2**31 - 1
+            if (fa, a["id"]) > (fb, b["id"]):
+                return False
+    return True
+
+nonempty = 0
+for user, in_scope in scopes.items():
+    for query, pred in filters:
+        want = sorted(r for r, c in cases.items() if in_scope(c) and pred(c))
+        nonempty += bool(want)
+        for sort in ("dpd", "id", "overdue", "follow_up"):
+            qs = query + ("&" if query else "") + "sort=" + sort
+            lines, err = fetch_all(user, qs)
+            name = "%s: %s" % (user, qs)
+            if err:
+                ok(name, False, err)
+                continue
+            got = [l["id"] for l in lines]
+            if sorted(got) != want or len(set(got)) != len(got):
+                ok(name, False, "got %d cases, want %d" % (len(got), len(want)))
+                continue
+            wrong = [l["id"] for l in lines if (
+                l["dpd"], l["total_overdue"], l["principal_outstanding"],
+                l["bucket"], l["accounts"], l["promise"], l["lost_contact"]) != (
+                cases[l["id"]]["dpd"], yuan(cases[l["id"]]["due"]),
+                yuan(cases[l["id"]]["po"]), bucket_of(cases[l["id"]]["dpd"]),
+                cases[l["id"]]["accounts"], cases[l["id"]]["promise"],
+                cases[l["id"]]["lost"])]
+            ok(name, not wrong and order_ok(sort, lines),
+               "figures differ on %s" % wrong[:5] if wrong else "out of order")
+ok("most filters select something (%d of %d)" % (nonempty, 3 * len(filters)),
+   nonempty >= 2 * len(filters))
+
+# ---- refusals
+for qs, what in (("bucekt=M1", "unknown query parameter"), ("sort=amount", "sort"),
+                 ("after=12", "after"), ("product=mortgage", "product"),
+                 ("follow_up=soon", "follow_up"), ("max_overdue=lots", "max_overdue"),
+                 ("lost_contact=false", "lost_contact")):
+    st, body = call("GET", "/api/cases?" + qs, tok["wang.jl"])
+    ok("refused: " + qs, st == 400 and body.get("code") == "HK_EINVAL", (st, body))
+print("caselist: %d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
+PY
+status=$?
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null
+pid=
+exit $status
