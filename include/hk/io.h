@@ -16,11 +16,23 @@
 
 /* ---- configuration (config.c) --------------------------------------- */
 
-/* Everything configurable about the ledger and day-end. */
+/* The collection workflow's limits ([workflow] in the configuration). */
+struct hk_workflow_config {
+	int promise_horizon_days; /* a promise falls due within this (30) */
+	/* Waiver approval limits, as a share of the account's total overdue
+	 * and an amount; the lower binds.  max -1: no amount limit. */
+	int32_t leader_share_ppm;  /* 10% */
+	int64_t leader_max_fen;    /* 2,000.00 yuan */
+	int32_t manager_share_ppm; /* 30% */
+	int64_t manager_max_fen;   /* none */
+};
+
+/* Everything configurable about the ledger, day-end and the workflow. */
 struct hk_config {
 	struct hk_policy policy[HK_PRODUCT_COUNT]; /* per product */
 	struct hk_bucket_table buckets;
 	char time_zone[64]; /* IANA name, default Asia/Shanghai */
+	struct hk_workflow_config workflow;
 };
 
 /* The documented defaults (docs/configuration.md). */

@@ -114,7 +114,7 @@ void hk_audit(struct hk_req *req, const char *action, const char *target,
 	snprintf(rec.action, sizeof(rec.action), "%s", action);
 	snprintf(rec.target, sizeof(rec.target), "%s", target);
 	snprintf(rec.detail, sizeof(rec.detail), "%s", text ? text : "{}");
-	free(text);
+	hk_json_text_free(text);
 	json_decref(detail);
 	if (hk_audit_write(req->store, &rec, &err) != HK_OK)
 		req->audit_failed = true;

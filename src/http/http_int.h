@@ -41,6 +41,10 @@ struct hk_req {
 
 typedef void (*hk_handler_fn)(struct hk_req *req);
 
+/* Free a string from json_dumps: during a request it lives in the request's
+ * arena (server.c), so plain free() would be wrong. */
+void hk_json_text_free(char *text);
+
 struct hk_route {
 	const char *method;       /* "GET", "POST", ... */
 	const char *pattern;      /* "/api/cases/{id}" */

@@ -11,8 +11,6 @@
 
 #include "http_int.h"
 
-#define PROMISE_HORIZON_DAYS 30
-
 static const char *const channels[] = {"call", "sms", "email", "letter",
 				       "visit", "lawyer_letter", "court", NULL};
 static const char *const outcomes[] = {
@@ -220,13 +218,13 @@ void hk_h_promise_add(struct hk_req *req)
 	p.made_on = hk_today();
 	if (p.amount <= 0 || !due ||
 	    hk_date_parse(due, strlen(due), &p.due_on) != HK_OK ||
-	    p.due_on < p.made_on || p.due_on > p.made_on + PROMISE_HORIZON_DAYS) {
+	    p.due_on < p.made_on || p.due_on > p.made_on + req->cfg->workflow.promise_horizon_days) {
 		json_decref(body);
 		snprintf(msg, sizeof(msg),
 			 HK_TR(req->lang,
 			       "需要 amount（元，大于 0，如 \"500.00\"）和 due_on（今天起 %d 天内的日期）",
 			       "amount (yuan above 0, such as \"500.00\") and due_on (a date within %d days from today) are needed"),
-			 PROMISE_HORIZON_DAYS);
+			 req->cfg->workflow.promise_horizon_days);
 		hk_reply_error(req, HK_EINVAL, 400, msg);
 		return;
 	}

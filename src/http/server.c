@@ -21,6 +21,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 
+#include "hk/arena.h"
 #include "http_int.h"
 
 #define DEFAULT_MAX_BODY (1024 * 1024)
@@ -42,6 +43,64 @@ struct conn_ctx {
 	bool too_big;
 	struct timespec t0;
 };
+
+/* ---- per-request memory: while a worker thread handles a request, every
+ * jansson allocation comes from the thread's arena and is released at once
+ * when the answer has been queued.  Outside a request (start-up, other
+ * threads) jansson uses malloc as usual. */
+static pthread_key_t arena_key;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+static __thread struct hk_arena *req_arena; /* set while in a request */
+
+static void *json_alloc(size_t n)
+{
+	return req_arena ? hk_arena_alloc(req_arena, n) : malloc(n);
+}
+
+static void json_free(void *p)
+{
+	struct hk_arena *a = pthread_getspecific(arena_key);
+
+	if (p && !(a && hk_arena_owns(a, p)))
+		free(p);
+}
+
+void hk_json_text_free(char *text)
+{
+	json_free(text);
+}
+
+static void arena_destroy(void *a)
+{
+	hk_arena_release(a);
+	free(a);
+}
+
+static void arena_setup(void)
+{
+	pthread_key_create(&arena_key, arena_destroy);
+	json_set_alloc_funcs(json_alloc, json_free);
+}
+
+static void request_arena_begin(void)
+{
+	struct hk_arena *a = pthread_getspecific(arena_key);
+
+	if (!a) {
+		a = hk_calloc(1, sizeof(*a));
+		pthread_setspecific(arena_key, a);
+	}
+	req_arena = a;
+}
+
+static void request_arena_end(void)
+{
+	struct hk_arena *a = req_arena;
+
+	req_arena = NULL;
+	if (a)
+		hk_arena_reset(a);
+}
 
 static void close_store(void *store)
 {
@@ -178,8 +237,9 @@ static enum MHD_Result send_json(struct MHD_Connection *conn,
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
+	/* The text is in the request's arena: MHD keeps a copy. */
 	resp = MHD_create_response_from_buffer(len, text ? text : (char *)"",
-					       text ? MHD_RESPMEM_MUST_FREE
+					       text ? MHD_RESPMEM_MUST_COPY
 						    : MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(resp, "Content-Type",
 				"application/json; charset=utf-8");
@@ -213,7 +273,7 @@ static void access_log(const char *method,
 	text = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(4));
 	if (text)
 		fprintf(stderr, "%s\n", text);
-	free(text);
+	hk_json_text_free(text);
 	json_decref(line);
 }
 
@@ -348,6 +408,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 
+	request_arena_begin();
 	memset(&req, 0, sizeof(req));
 	req.method = method;
 	req.path = url;
@@ -372,6 +433,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	ret = send_json(conn, &req);
 	access_log(method, url, req.status, &cc->t0);
 	json_decref(req.json);
+	request_arena_end();
 	return ret;
 }
 
@@ -415,6 +477,7 @@ enum hk_rc hk_server_run(const struct hk_server_opts *opts, struct hk_err *err)
 				  opts->host);
 	addr.sin_port = htons(opts->port);
 	pthread_key_create(&srv.store_key, close_store);
+	pthread_once(&arena_once, arena_setup);
 	/* "Today" is the debtors' calendar day: set the zone once, before any
 	 * thread starts, so localtime_r needs nothing else. */
 	setenv("TZ", opts->cfg->time_zone, 1);

@@ -1,9 +1,9 @@
 /*
  * waivers.c - waiver (减免) requests and approvals.  Anyone working a case
  * may ask; team leaders, managers and admins decide within their limits,
- * measured against the account's total overdue as of the last day-end:
- * a team leader up to 10% and at most 2,000.00 yuan, a manager up to 30%,
- * an admin without limit.  Agency collectors may ask but never approve.
+ * measured against the account's total overdue as of the last day-end
+ * ([workflow] in docs/configuration.md; by default a team leader up to 10%
+ * and at most 2,000.00 yuan, a manager up to 30%, an admin without limit).  Agency collectors may ask but never approve.
  * An approval books the waiver into the ledger dated today, after checking
  * again that it does not exceed what is unpaid of that component
  * (ledger.md §3); day-end applies it.
@@ -16,9 +16,6 @@
 #include "hk/batch.h"
 #include "http_int.h"
 
-#define LEADER_SHARE_PCT 10
-#define LEADER_MAX_FEN INT64_C(200000)
-#define MANAGER_SHARE_PCT 30
 
 static const char *const components[] = {"penalty", "fee", "interest",
 					 "principal", NULL};
@@ -150,19 +147,24 @@ void hk_h_waiver_list(struct hk_req *req)
 	hk_reply(req, 200, json_pack("{s:o}", "waivers", list));
 }
 
-/* The most this user may approve on an account owing `overdue`. */
-static int64_t approval_limit(const struct hk_user *u, int64_t overdue)
+/* A share (ppm) of `overdue`, rounded down, or `max` if lower. */
+static int64_t limit_of(int64_t overdue, int32_t share_ppm, int64_t max)
 {
-	int64_t share;
+	int64_t share = (int64_t)((__int128)overdue * share_ppm / 1000000);
 
+	return max >= 0 && max < share ? max : share;
+}
+
+/* The most this user may approve on an account owing `overdue`. */
+static int64_t approval_limit(const struct hk_workflow_config *w,
+			      const struct hk_user *u, int64_t overdue)
+{
 	if (u->role & HK_ROLE_ADMIN)
 		return INT64_MAX;
 	if (u->role & HK_ROLE_MANAGER)
-		return overdue * MANAGER_SHARE_PCT / 100;
-	if (u->role & HK_ROLE_TEAM_LEADER) {
-		share = overdue * LEADER_SHARE_PCT / 100;
-		return share < LEADER_MAX_FEN ? share : LEADER_MAX_FEN;
-	}
+		return limit_of(overdue, w->manager_share_ppm, w->manager_max_fen);
+	if (u->role & HK_ROLE_TEAM_LEADER)
+		return limit_of(overdue, w->leader_share_ppm, w->leader_max_fen);
 	return 0;
 }
 
@@ -179,7 +181,7 @@ void hk_h_waiver_decide(struct hk_req *req)
 	json_t *body;
 	const char *note;
 	bool approve, found = false;
-	int64_t max = 0, id;
+	int64_t max = 0, id, limit;
 	int32_t as_of;
 	char target[32], msg[200], limit_text[HK_MONEY_BUFSZ], note_copy[501];
 	enum hk_rc rc;
@@ -221,9 +223,10 @@ void hk_h_waiver_decide(struct hk_req *req)
 			hk_reply_error(req, HK_EDB, 503, NULL);
 			return;
 		}
-		if (w.amount > approval_limit(&req->user, v.total_overdue)) {
-			hk_money_format(approval_limit(&req->user, v.total_overdue),
-					limit_text);
+		limit = approval_limit(&req->cfg->workflow, &req->user,
+				       v.total_overdue);
+		if (w.amount > limit) {
+			hk_money_format(limit, limit_text);
 			snprintf(msg, sizeof(msg),
 				 HK_TR(req->lang, "超出你的审批权限（最多 %s）；请提交上级审批",
 				       "beyond your approval limit (at most %s); ask a higher role"),

@@ -20,6 +20,62 @@ void hk_config_default(struct hk_config *cfg)
 		hk_policy_default(&cfg->policy[p]);
 	hk_bucket_table_default(&cfg->buckets);
 	snprintf(cfg->time_zone, sizeof(cfg->time_zone), "Asia/Shanghai");
+	cfg->workflow = (struct hk_workflow_config){
+		.promise_horizon_days = 30,
+		.leader_share_ppm = 100000,
+		.leader_max_fen = 200000,
+		.manager_share_ppm = 300000,
+		.manager_max_fen = -1,
+	};
+}
+
+/* [workflow] keys.  A share is a percent (0-100), an amount is yuan or
+ * "none" for no amount limit. */
+static bool apply_workflow(struct hk_workflow_config *w, const char *key,
+			   const char *value)
+{
+	struct {
+		const char *key;
+		int32_t *share;
+		int64_t *max;
+	} limits[] = {
+		{"team_leader_waiver_share", &w->leader_share_ppm, NULL},
+		{"team_leader_waiver_max", NULL, &w->leader_max_fen},
+		{"manager_waiver_share", &w->manager_share_ppm, NULL},
+		{"manager_waiver_max", NULL, &w->manager_max_fen},
+	};
+	size_t len = strlen(value);
+
+	if (!strcmp(key, "promise_horizon_days")) {
+		char *end;
+		long days = strtol(value, &end, 10);
+
+		if (!*value || *end || days < 1 || days > 366)
+			return false;
+		w->promise_horizon_days = (int)days;
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		int32_t ppm;
+		int64_t fen;
+
+		if (strcmp(key, limits[i].key))
+			continue;
+		if (limits[i].share) {
+			if (hk_rate_parse(value, len, &ppm) != HK_OK ||
+			    ppm > 1000000)
+				return false;
+			*limits[i].share = ppm;
+		} else if (!strcmp(value, "none")) {
+			*limits[i].max = -1;
+		} else {
+			if (hk_money_parse(value, len, &fen) != HK_OK || fen < 0)
+				return false;
+			*limits[i].max = fen;
+		}
+		return true;
+	}
+	return false;
 }
 
 static bool parse_bool(const char *v, bool *out)
@@ -127,6 +183,8 @@ static bool apply(struct hk_config *cfg, const char *section, const char *key,
 		}
 		return true;
 	}
+	if (!strcmp(section, "workflow"))
+		return apply_workflow(&cfg->workflow, key, value);
 	if (!strcmp(section, "general") && !strcmp(key, "time_zone")) {
 		if (!*value || strlen(value) >= sizeof(cfg->time_zone) ||
 		    strstr(value, ".."))
