@@ -17,7 +17,7 @@
 --          D0 in a work table, and gives SQL the indexes it would want.
 --   TIMED  the day itself, in one transaction, like `eod`.
 --   CHECK  (untimed) prints the per-bucket totals for run.sh to compare with
---          the engine's day_totals.
+--          the engine's day_totals, and sums of the case figures.
 --
 -- The policy is the default one (24% cap, 360-day basis, simple penalty,
 -- default bucket table), as in the benchmark's configuration.  Waivers are
@@ -143,6 +143,29 @@ CREATE TABLE w_totals (
 );
 ANALYZE;
 
+-- The case list's figures (migration 11 keeps the same on the engine's
+-- side): per case, the largest DPD and the sums over its accounts, as of
+-- D0, with the index a list by DPD wants.
+CREATE TABLE w_case (
+	case_ref INTEGER PRIMARY KEY,
+	dpd INTEGER NOT NULL,
+	total_overdue INTEGER NOT NULL,
+	principal_outstanding INTEGER NOT NULL
+);
+INSERT INTO w_case
+SELECT a.case_ref,
+       max(coalesce(:d0 - (SELECT min(due_date) FROM w_inst i
+			    WHERE i.account_ref = a.ref AND i.due_date < :d0
+			    AND i.principal + i.interest + i.fee + i.penalty > 0), 0)),
+       coalesce(sum((SELECT sum(CASE WHEN due_date < :d0
+				    THEN principal + interest + fee ELSE 0 END)
+				 + sum(penalty)
+		     FROM w_inst i WHERE i.account_ref = a.ref)), 0),
+       coalesce(sum((SELECT sum(principal) FROM w_inst i
+		     WHERE i.account_ref = a.ref)), 0)
+FROM accounts a GROUP BY a.case_ref;
+CREATE INDEX w_case_dpd ON w_case (dpd);
+
 -- @@ TIMED
 PRAGMA synchronous = NORMAL;
 PRAGMA temp_store = MEMORY;
@@ -228,6 +251,7 @@ WHERE due_date < :d1 AND principal > 0
 -- DPD = D1 - the oldest due date before D1 with anything unpaid.
 CREATE TEMP TABLE t_acct AS
 SELECT w.account_ref, w.bucket AS old_bucket, b.name AS bucket, b.pos,
+       coalesce(x.dpd, 0) AS dpd,
        coalesce(x.overdue_principal, 0) AS overdue_principal,
        coalesce(x.overdue_interest, 0) AS overdue_interest,
        coalesce(x.overdue_fee, 0) AS overdue_fee,
@@ -282,6 +306,23 @@ LEFT JOIN (
 	GROUP BY pos
 ) AS t ON t.pos = b.pos;
 
+-- (e) The case list's figures: every case whose DPD or sums moved (a
+-- penalty accruing moves every case with an overdue account).
+UPDATE w_case
+SET dpd = x.dpd, total_overdue = x.total_overdue,
+    principal_outstanding = x.principal_outstanding
+FROM (
+	SELECT a.case_ref, max(t.dpd) AS dpd,
+	       sum(t.overdue_principal + t.overdue_interest + t.overdue_fee
+		   + t.penalty_due) AS total_overdue,
+	       sum(t.principal_outstanding) AS principal_outstanding
+	FROM t_acct t JOIN accounts a ON a.ref = t.account_ref
+	GROUP BY a.case_ref
+) AS x
+WHERE w_case.case_ref = x.case_ref
+  AND (w_case.dpd, w_case.total_overdue, w_case.principal_outstanding)
+      IS NOT (x.dpd, x.total_overdue, x.principal_outstanding);
+
 COMMIT;
 
 -- @@ CHECK
@@ -291,3 +332,5 @@ SELECT 'TOTAL', bucket, accounts, total_overdue, overdue_principal,
        overdue_interest, overdue_fee, penalty_due, principal_outstanding
 FROM w_totals WHERE as_of = :d1 ORDER BY position;
 SELECT 'TRANSITIONS', count(*) FROM w_transitions WHERE as_of = :d1;
+SELECT 'CASES', count(*), sum(dpd > 0), sum(dpd), sum(total_overdue),
+       sum(principal_outstanding) FROM w_case;

@@ -111,6 +111,7 @@ struct hk_acct_row {
 	const char *account_id; /* valid during the callback only */
 	int product;
 	int32_t open_date, annual_ppm, penalty_ppm;
+	int64_t case_ref;
 	bool has_state;
 	/* Only what a quiet day needs (see accounts_scan): the terms and the
 	 * summary's anchor, penalty_accrued and balances are missing (zero);
@@ -413,16 +414,12 @@ struct hk_store_ops {
 	enum hk_rc (*installments_save)(struct hk_store *s, int64_t account_ref,
 					const struct hk_inst *inst, size_t n,
 					struct hk_err *err);
-	/* Store an account's summary (with its terms, from `row`). */
+	/* Store an account's summary (with its terms, from `row`), and
+	 * move the figures kept on its case (store README) by the change. */
 	enum hk_rc (*state_save)(struct hk_store *s,
 				 const struct hk_acct_row *row,
 				 const struct hk_summary *summary,
 				 struct hk_err *err);
-	/* Bring the figures kept on each case (store README) up to date for
-	 * every case with an account whose state was saved since the last
-	 * call in this transaction. */
-	enum hk_rc (*case_figures_refresh)(struct hk_store *s,
-					   struct hk_err *err);
 	/* Mark every fact facts_scan(as_of) returned as booked; later-dated
 	 * ones stay pending for the day-end of their date. */
 	enum hk_rc (*facts_mark_booked)(struct hk_store *s, int32_t as_of,

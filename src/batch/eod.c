@@ -305,11 +305,10 @@ static double now_s(void)
 }
 
 /* Phases timed with HUIKUAN_EOD_TIMING=1, for profiling on real data. */
-enum { PH_FACTS, PH_SCAN, PH_PROCESS, PH_CASES, PH_BOOK, PH_TOTALS,
-       PH_PROMISES, PH_COMMIT, PH_ADVANCE, PH_CROSS, PH_WRITE, PH_TRANSITION, PH_COUNT };
+enum { PH_FACTS, PH_SCAN, PH_PROCESS, PH_BOOK, PH_TOTALS, PH_PROMISES,
+       PH_COMMIT, PH_ADVANCE, PH_CROSS, PH_WRITE, PH_TRANSITION, PH_COUNT };
 static const char *const phase_name[PH_COUNT] = {
-	"facts", "scan", "process", "cases", "book", "totals", "promises",
-	"commit",
+	"facts", "scan", "process", "book", "totals", "promises", "commit",
 	"(advance)", "(cross)", "(write)", "(transitions)"};
 #define TSTART(R, i) double t0_##i = (R)->timing ? now_s() : 0
 #define TSTOP(R, i)                                                            \
@@ -815,13 +814,6 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	if ((rc = s->ops->account_max_ref(s, &max_ref, err)) != HK_OK)
 		goto fail;
 	if ((rc = run_chunks(&r, opts, max_ref, step, err)) != HK_OK)
-		goto fail;
-	/* The figures the case list filters on, for the cases whose
-	 * accounts changed: same transaction, never out of step. */
-	TSTART(&r, PH_CASES);
-	rc = s->ops->case_figures_refresh(s, err);
-	TSTOP(&r, PH_CASES);
-	if (rc != HK_OK)
 		goto fail;
 	TSTART(&r, PH_BOOK);
 	rc = s->ops->facts_mark_booked(s, opts->as_of, err);

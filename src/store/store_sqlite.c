@@ -74,9 +74,8 @@ enum stmt_id {
 	ST_AUDIT_SCAN,
 	ST_USERS_SCAN,
 	ST_CASE_GET,
-	ST_CHANGED_ADD,
-	ST_FIGURES_REFRESH,
-	ST_CHANGED_CLEAR,
+	ST_CASE_MOVE,
+	ST_CASE_OVERDUE,
 	ST_TEAMS_SCAN,
 	ST_CASE_ASSIGN,
 	ST_PLAN_INS,
@@ -124,14 +123,14 @@ enum stmt_id {
 
 #define STATE_NULLS                                                            \
 	"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "  \
-	"NULL, NULL, NULL"
+	"NULL, NULL, NULL, a.case_ref"
 
 #define STATE_COLS                                                             \
 	"s.anchor, s.win_start, s.win_end, s.first_unpaid_due, "              \
 	"s.overdue_principal, s.overdue_interest, s.overdue_fee, "            \
 	"s.penalty_due, s.penalty_accrued, s.daily_penalty, "                 \
 	"s.principal_outstanding, s.credit_balance, s.paid_total, "           \
-	"s.waived_total"
+	"s.waived_total, a.case_ref"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -181,7 +180,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ACCOUNTS_SCAN] =
 		"SELECT account_ref, win_start, win_end, first_unpaid_due, "
 		"overdue_principal, overdue_interest, overdue_fee, penalty_due, "
-		"daily_penalty, principal_outstanding FROM account_state "
+		"daily_penalty, principal_outstanding, case_ref FROM account_state "
 		"WHERE account_ref BETWEEN ?1 AND ?2 ORDER BY account_ref",
 	[ST_ACCOUNT_GET] =
 		"SELECT a.ref, NULL, a.product, a.open_date, a.annual_ppm, "
@@ -233,9 +232,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"annual_ppm, penalty_ppm, anchor, win_start, "
 		"win_end, first_unpaid_due, overdue_principal, overdue_interest, "
 		"overdue_fee, penalty_due, penalty_accrued, daily_penalty, "
-		"principal_outstanding, credit_balance, paid_total, waived_total) "
+		"principal_outstanding, credit_balance, paid_total, waived_total, "
+		"case_ref) "
 		"VALUES (?1, ?17, ?18, ?19, ?20, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-		"?14, ?15, ?16) ON CONFLICT (account_ref) DO UPDATE SET "
+		"?14, ?15, ?16, ?21) ON CONFLICT (account_ref) DO UPDATE SET "
 		"anchor = excluded.anchor, "
 		"win_start = excluded.win_start, win_end = excluded.win_end, "
 		"first_unpaid_due = excluded.first_unpaid_due, "
@@ -355,23 +355,27 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"JOIN debtors d ON d.ref = c.debtor_ref "
 		"WHERE c.ref = ?1 AND (?2 OR (?3 <> 0 AND c.collector_ref = ?3) "
 		"OR (?4 <> 0 AND c.team_ref = ?4) OR (?5 <> 0 AND c.agency_ref = ?5))",
-	/* Day-end's refresh of the figures kept on the case (migration 11):
-	 * the cases of the accounts whose state was saved. */
-	[ST_CHANGED_ADD] = "INSERT OR IGNORE INTO temp.changed_accounts VALUES (?1)",
-	[ST_FIGURES_REFRESH] =
-		"UPDATE cases SET (first_unpaid_due, due_base, due_daily, "
-		"principal_outstanding) = (SELECT "
-		"COALESCE(min(CASE WHEN s.first_unpaid_due > -2147483648 "
-		"THEN s.first_unpaid_due END), 2147483647), "
-		"COALESCE(sum(s.overdue_principal + s.overdue_interest + "
-		"s.overdue_fee + s.penalty_due - s.daily_penalty * s.win_start), 0), "
-		"COALESCE(sum(s.daily_penalty), 0), "
-		"COALESCE(sum(s.principal_outstanding), 0) "
+	/* The figures kept on the case (migration 11) move with each saved
+	 * account state: sums by the change, the oldest unpaid due date by
+	 * the new one when earlier, recomputed only when this account held
+	 * the case's oldest and no longer does (2147483647: not overdue). */
+	[ST_CASE_MOVE] =
+		"INSERT INTO case_figures (case_ref, due_base, due_daily, "
+		"principal_outstanding) VALUES (?1, ?2, ?3, ?4) "
+		"ON CONFLICT (case_ref) DO UPDATE SET "
+		"due_base = due_base + excluded.due_base, "
+		"due_daily = due_daily + excluded.due_daily, "
+		"principal_outstanding = principal_outstanding + "
+		"excluded.principal_outstanding",
+	/* Apart, so the indexes on overdue_since are touched only when it
+	 * may change.  ?1 case, ?2 the account's old, ?3 its new date. */
+	[ST_CASE_OVERDUE] =
+		"UPDATE cases SET overdue_since = CASE WHEN ?3 <= overdue_since "
+		"THEN ?3 ELSE COALESCE((SELECT min(s.first_unpaid_due) "
 		"FROM accounts a JOIN account_state s ON s.account_ref = a.ref "
-		"WHERE a.case_ref = cases.ref) "
-		"WHERE ref IN (SELECT a.case_ref FROM temp.changed_accounts t "
-		"JOIN accounts a ON a.ref = t.ref)",
-	[ST_CHANGED_CLEAR] = "DELETE FROM temp.changed_accounts",
+		"WHERE a.case_ref = ?1 AND s.first_unpaid_due > -2147483648 "
+		"AND s.first_unpaid_due < s.win_start), 2147483647) END "
+		"WHERE ref = ?1 AND (?3 < overdue_since OR ?2 = overdue_since)",
 	[ST_PAYMENT_GET] =
 		"SELECT account_ref, paid_on, amount, channel, "
 		"COALESCE(reference, '') FROM payments WHERE payment_id = ?1",
@@ -943,6 +947,7 @@ static void read_acct_row(sqlite3_stmt *st, struct hk_acct_row *row)
 	row->open_date = sqlite3_column_int(st, 3);
 	row->annual_ppm = sqlite3_column_int(st, 4);
 	row->penalty_ppm = sqlite3_column_int(st, 5);
+	row->case_ref = sqlite3_column_int64(st, 20);
 	row->has_state = sqlite3_column_type(st, 6) != SQLITE_NULL;
 	if (!row->has_state) {
 		memset(sm, 0, sizeof(*sm));
@@ -982,6 +987,7 @@ static void read_lean_row(sqlite3_stmt *st, struct hk_acct_row *row)
 	sm->penalty_due = sqlite3_column_int64(st, 7);
 	sm->daily_penalty = sqlite3_column_int64(st, 8);
 	sm->principal_outstanding = sqlite3_column_int64(st, 9);
+	row->case_ref = sqlite3_column_int64(st, 10);
 }
 
 static enum hk_rc scan_accounts(struct sqlite_store *ss, sqlite3_stmt *st,
@@ -1188,20 +1194,50 @@ static enum hk_rc sq_installments_save(struct hk_store *s, int64_t account_ref,
 	return HK_OK;
 }
 
+/* An account's share of its case's figures (migration 11). */
+struct case_share {
+	int32_t fud; /* overdue since; INT32_MAX: not overdue */
+	int64_t base, daily, principal;
+};
+
+static void share_of(const struct hk_summary *sm, struct case_share *c)
+{
+	/* Overdue all through the window or not at all: a due date passing
+	 * unpaid ends the window (hk_ledger_summarize). */
+	c->fud = sm->first_unpaid_due != HK_DATE_NONE &&
+				 sm->first_unpaid_due < sm->win_start
+			 ? sm->first_unpaid_due
+			 : INT32_MAX;
+	c->base = sm->overdue_principal + sm->overdue_interest +
+		  sm->overdue_fee + sm->penalty_due -
+		  sm->daily_penalty * sm->win_start;
+	c->daily = sm->daily_penalty;
+	c->principal = sm->principal_outstanding;
+}
+
 static enum hk_rc sq_state_save(struct hk_store *s,
 				const struct hk_acct_row *row,
 				const struct hk_summary *sm, struct hk_err *err)
 {
 	struct sqlite_store *ss = S(s);
-	sqlite3_stmt *st = stmt_get(ss, ST_STATE_SAVE, err);
+	sqlite3_stmt *st;
+	struct case_share was = {.fud = INT32_MAX}, now;
+	int64_t case_ref = row->case_ref;
+	enum hk_rc rc;
 
-	if (!st)
+	/* The share the stored state gave the case: day-end saves an
+	 * account once a run, from the row it read (lean rows carry every
+	 * figure needed here). */
+	if (row->has_state)
+		share_of(&row->summary, &was);
+	if (!(st = stmt_get(ss, ST_STATE_SAVE, err)))
 		return HK_EDB;
 	sqlite3_bind_int64(st, 1, row->ref);
 	sqlite3_bind_int(st, 17, row->product);
 	sqlite3_bind_int(st, 18, row->open_date);
 	sqlite3_bind_int(st, 19, row->annual_ppm);
 	sqlite3_bind_int(st, 20, row->penalty_ppm);
+	sqlite3_bind_int64(st, 21, case_ref);
 	sqlite3_bind_int(st, 3, sm->anchor);
 	sqlite3_bind_int(st, 4, sm->win_start);
 	sqlite3_bind_int(st, 5, sm->win_end);
@@ -1216,29 +1252,31 @@ static enum hk_rc sq_state_save(struct hk_store *s,
 	sqlite3_bind_int64(st, 14, sm->credit_balance);
 	sqlite3_bind_int64(st, 15, sm->paid_total);
 	sqlite3_bind_int64(st, 16, sm->waived_total);
-	if (exec_stmt(ss, st, err, "could not save an account's state") != HK_OK ||
-	    !(st = stmt_get(ss, ST_CHANGED_ADD, err)))
-		return HK_EDB;
-	sqlite3_bind_int64(st, 1, row->ref);
-	return exec_stmt(ss, st, err, "could not save an account's state");
-}
+	if ((rc = exec_stmt(ss, st, err, "could not save an account's state")) !=
+	    HK_OK)
+		return rc;
 
-static enum hk_rc sq_case_figures_refresh(struct hk_store *s, struct hk_err *err)
-{
-	struct sqlite_store *ss = S(s);
-	static const enum stmt_id ids[] = {ST_FIGURES_REFRESH, ST_CHANGED_CLEAR};
-
-	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-		sqlite3_stmt *st = stmt_get(ss, ids[i], err);
-		enum hk_rc rc;
-
-		if (!st)
+	share_of(sm, &now);
+	if (now.base != was.base || now.daily != was.daily ||
+	    now.principal != was.principal) {
+		if (!(st = stmt_get(ss, ST_CASE_MOVE, err)))
 			return HK_EDB;
+		sqlite3_bind_int64(st, 1, case_ref);
+		sqlite3_bind_int64(st, 2, now.base - was.base);
+		sqlite3_bind_int64(st, 3, now.daily - was.daily);
+		sqlite3_bind_int64(st, 4, now.principal - was.principal);
 		if ((rc = exec_stmt(ss, st, err,
-				    "could not refresh the case figures")) != HK_OK)
+				    "could not update a case's figures")) != HK_OK)
 			return rc;
 	}
-	return HK_OK;
+	if (now.fud == was.fud)
+		return HK_OK;
+	if (!(st = stmt_get(ss, ST_CASE_OVERDUE, err)))
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int(st, 2, was.fud);
+	sqlite3_bind_int(st, 3, now.fud);
+	return exec_stmt(ss, st, err, "could not update a case's figures");
 }
 
 static enum hk_rc sq_facts_mark_booked(struct hk_store *s, int32_t as_of,
@@ -1801,7 +1839,7 @@ static void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
 			  SQLITE_STATIC);
 }
 
-#define CASE_DUE "(c.due_base + c.due_daily * :asof)"
+#define CASE_DUE "(COALESCE(f.due_base, 0) + COALESCE(f.due_daily, 0) * :asof)"
 
 static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 				const struct hk_case_filter *f, int32_t as_of,
@@ -1809,7 +1847,7 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 				void *ctx, struct hk_err *err)
 {
 	static const char *const key[] = {
-		[HK_SORT_DPD] = "c.first_unpaid_due", [HK_SORT_ID] = "c.ref",
+		[HK_SORT_DPD] = "c.overdue_since", [HK_SORT_ID] = "c.ref",
 		[HK_SORT_OVERDUE] = CASE_DUE,
 		[HK_SORT_FOLLOW_UP] = "c.next_follow_up"};
 	struct sqlite_store *ss = S(s);
@@ -1824,9 +1862,10 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 	ADD("SELECT c.ref, c.creditor, c.status, d.debtor_id, d.name, "
 	    "COALESCE(c.collector_ref, 0), COALESCE(c.team_ref, 0), "
 	    "(SELECT count(*) FROM accounts a WHERE a.case_ref = c.ref), "
-	    "c.first_unpaid_due, " CASE_DUE ", c.principal_outstanding, "
+	    "c.overdue_since, " CASE_DUE ", COALESCE(f.principal_outstanding, 0), "
 	    "c.next_follow_up, COALESCE(c.promise_status, -1), c.lost_contact, "
-	    "%s FROM cases c JOIN debtors d ON d.ref = c.debtor_ref WHERE 1",
+	    "%s FROM cases c JOIN debtors d ON d.ref = c.debtor_ref "
+	    "LEFT JOIN case_figures f ON f.case_ref = c.ref WHERE 1",
 	    key[f->sort]);
 	if (sc->all)
 		;
@@ -1838,16 +1877,16 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 		ADD(" AND c.agency_ref = :scope");
 	else
 		ADD(" AND 0");
-	/* DPD at D is D - first_unpaid_due when positive: a DPD range is a
-	 * range of first_unpaid_due, which the indexes carry. */
+	/* DPD at D is D - overdue_since when positive: a DPD range is a
+	 * range of overdue_since, which the indexes carry. */
 	if (f->dpd_max >= 0)
 		fud_lo = as_of - f->dpd_max;
 	if (f->dpd_min > 0)
 		fud_hi = as_of - f->dpd_min;
 	if (fud_lo != INT32_MIN)
-		ADD(" AND c.first_unpaid_due >= :fud_lo");
+		ADD(" AND c.overdue_since >= :fud_lo");
 	if (fud_hi != INT32_MAX)
-		ADD(" AND c.first_unpaid_due <= :fud_hi");
+		ADD(" AND c.overdue_since <= :fud_hi");
 	if (f->status)
 		ADD(" AND c.status = :status");
 	if (f->creditor)
@@ -2724,7 +2763,6 @@ static const struct hk_store_ops sqlite_ops = {
 	.events_load = sq_events_load,
 	.installments_save = sq_installments_save,
 	.state_save = sq_state_save,
-	.case_figures_refresh = sq_case_figures_refresh,
 	.facts_mark_booked = sq_facts_mark_booked,
 	.transition_record = sq_transition_record,
 	.day_totals_save = sq_day_totals_save,
@@ -2813,11 +2851,7 @@ enum hk_rc hk_store_sqlite_open(const char *path, enum hk_lang lang,
 		      "PRAGMA synchronous = NORMAL;"
 		      "PRAGMA foreign_keys = OFF;"
 		      "PRAGMA temp_store = MEMORY;"
-		      "PRAGMA cache_size = -8192;"
-		      /* accounts whose state day-end saved, for
-		       * case_figures_refresh; private to the connection */
-		      "CREATE TEMP TABLE changed_accounts "
-		      "(ref INTEGER PRIMARY KEY);",
+		      "PRAGMA cache_size = -8192;",
 		      err);
 	if (rc != HK_OK) {
 		sqlite3_close(ss->db);

@@ -138,12 +138,12 @@ WITH per_case AS (
 	       max(CAST(x.dpd AS INTEGER)) AS dpd
 	FROM x JOIN h.accounts a ON a.account_id = x.account_id
 	GROUP BY a.case_ref)
-SELECT count(*) FROM per_case p JOIN h.cases c ON c.ref = p.ref
-WHERE c.due_base + c.due_daily *
+SELECT count(*) FROM per_case p JOIN h.cases c ON c.ref = p.ref LEFT JOIN h.case_figures f ON f.case_ref = c.ref
+WHERE COALESCE(f.due_base, 0) + COALESCE(f.due_daily, 0) *
 	CAST(julianday(p.as_of) - julianday('1970-01-01') AS INTEGER) <> p.due
-   OR c.principal_outstanding <> p.po
+   OR COALESCE(f.principal_outstanding, 0) <> p.po
    OR max(0, CAST(julianday(p.as_of) - julianday('1970-01-01') AS INTEGER)
-	  - c.first_unpaid_due) <> p.dpd;
+	  - c.overdue_since) <> p.dpd;
 SQL
 )
 	[ "$mismatched" = 0 ] && ok "$2" || bad "$2 ($mismatched cases differ)"

@@ -1,39 +1,53 @@
--- huikuan schema version 11: a case's figures kept on the case, so the case
+-- huikuan schema version 11: a case's figures kept up to date, so the case
 -- list filters and sorts through indexes instead of adding up every
 -- account's state at query time.
 --
--- Day-end keeps the ledger figures (it refreshes the cases of every account
--- whose state it saved, in the same transaction).  They are linear in the
--- date while each account's state is valid, so they are kept as a base and
--- a daily slope: total overdue at D = due_base + due_daily * D.
---   first_unpaid_due   oldest due date with anything unpaid over the
---                      case's accounts; 2147483647 when none (sorts last);
---                      DPD at D = max(0, D - first_unpaid_due)
---   due_base, due_daily   sum of (overdue + penalty - daily * win_start),
---                      sum of daily penalty
---   principal_outstanding   sum over the accounts
+-- Day-end moves them with every account state it saves (store_sqlite.c,
+-- sq_state_save), in the same transaction.
+--   cases.overdue_since   the oldest overdue due date over the case's
+--                      accounts (an account's first unpaid due date when
+--                      it is before its state's win_start); 2147483647
+--                      when nothing is overdue.  Constant while the states
+--                      are valid (a due date passing unpaid ends a state's
+--                      window), so an account paying on time never moves
+--                      it, nor the indexes on it.
+--                      DPD at D = max(0, D - overdue_since).
+--   case_figures       the sums, linear in the date while each account's
+--                      state is valid: total overdue at D = due_base +
+--                      due_daily * D, where due_base adds up (overdue +
+--                      penalty - daily penalty * win_start) and due_daily
+--                      the daily penalty; and principal outstanding.  A
+--                      narrow table of its own: the ~30,000 cases whose
+--                      accounts change on a day touch few pages.
+--   account_state.case_ref   copied in, so saving a state finds its case
+--                      without reading the account.
 -- Triggers keep the workflow figures:
---   next_follow_up     the latest contact record's next follow-up date;
---                      2147483647 when it set none
---   promise_status     the latest promise's status (enum hk_promise_status),
---                      NULL when the case has none
-ALTER TABLE cases ADD COLUMN first_unpaid_due INTEGER NOT NULL DEFAULT 2147483647;
-ALTER TABLE cases ADD COLUMN due_base INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE cases ADD COLUMN due_daily INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE cases ADD COLUMN principal_outstanding INTEGER NOT NULL DEFAULT 0;
+--   cases.next_follow_up   the latest contact record's next follow-up
+--                      date; 2147483647 when it set none
+--   cases.promise_status   the latest promise's status (enum
+--                      hk_promise_status), NULL when the case has none
+ALTER TABLE cases ADD COLUMN overdue_since INTEGER NOT NULL DEFAULT 2147483647;
 ALTER TABLE cases ADD COLUMN next_follow_up INTEGER NOT NULL DEFAULT 2147483647;
 ALTER TABLE cases ADD COLUMN promise_status INTEGER;
+ALTER TABLE account_state ADD COLUMN case_ref INTEGER;
+CREATE TABLE case_figures (
+	case_ref INTEGER PRIMARY KEY REFERENCES cases (ref),
+	due_base INTEGER NOT NULL,
+	due_daily INTEGER NOT NULL,
+	principal_outstanding INTEGER NOT NULL
+);
 
-UPDATE cases SET (first_unpaid_due, due_base, due_daily, principal_outstanding) = (
-	SELECT COALESCE(min(CASE WHEN s.first_unpaid_due > -2147483648
-			    THEN s.first_unpaid_due END), 2147483647),
-	       COALESCE(sum(s.overdue_principal + s.overdue_interest +
-			    s.overdue_fee + s.penalty_due -
-			    s.daily_penalty * s.win_start), 0),
-	       COALESCE(sum(s.daily_penalty), 0),
-	       COALESCE(sum(s.principal_outstanding), 0)
-	FROM accounts a JOIN account_state s ON s.account_ref = a.ref
-	WHERE a.case_ref = cases.ref);
+UPDATE account_state SET case_ref = (
+	SELECT case_ref FROM accounts WHERE ref = account_state.account_ref);
+UPDATE cases SET overdue_since = COALESCE((
+	SELECT min(s.first_unpaid_due) FROM account_state s
+	WHERE s.case_ref = cases.ref AND s.first_unpaid_due > -2147483648
+	AND s.first_unpaid_due < s.win_start), 2147483647);
+INSERT INTO case_figures
+SELECT case_ref, sum(overdue_principal + overdue_interest + overdue_fee +
+		     penalty_due - daily_penalty * win_start),
+       sum(daily_penalty), sum(principal_outstanding)
+FROM account_state GROUP BY case_ref;
 UPDATE cases SET next_follow_up = COALESCE((
 	SELECT r.next_follow_up FROM contact_records r
 	WHERE r.case_ref = cases.ref ORDER BY r.ref DESC LIMIT 1), 2147483647);
@@ -45,13 +59,13 @@ UPDATE cases SET promise_status = (
 -- scope, so every user's first page is an index range of one page.
 DROP INDEX cases_collector;
 DROP INDEX cases_team;
-CREATE INDEX cases_due ON cases (first_unpaid_due);
-CREATE INDEX cases_collector ON cases (collector_ref, first_unpaid_due);
-CREATE INDEX cases_team ON cases (team_ref, first_unpaid_due);
-CREATE INDEX cases_agency ON cases (agency_ref, first_unpaid_due)
+CREATE INDEX cases_due ON cases (overdue_since);
+CREATE INDEX cases_collector ON cases (collector_ref, overdue_since);
+CREATE INDEX cases_team ON cases (team_ref, overdue_since);
+CREATE INDEX cases_agency ON cases (agency_ref, overdue_since)
 	WHERE agency_ref IS NOT NULL;
 CREATE INDEX cases_follow_up ON cases (collector_ref, next_follow_up);
-CREATE INDEX cases_promise ON cases (promise_status, first_unpaid_due)
+CREATE INDEX cases_promise ON cases (promise_status, overdue_since)
 	WHERE promise_status IS NOT NULL;
 
 CREATE TRIGGER contact_records_follow_up AFTER INSERT ON contact_records
