@@ -169,6 +169,7 @@ struct hk_user {
 	char display_name[129];
 	int role;          /* one enum hk_role bit */
 	int64_t team_ref;  /* 0: none */
+	int64_t agency_ref; /* an agency collector's agency; 0: none */
 	char password_hash[160];
 	bool must_change;
 	bool active;
@@ -264,6 +265,17 @@ struct hk_case_line {
 	int promise_status;      /* -1 when no promise */
 	bool lost_contact;
 	int64_t sort_key;        /* the keyset key of this line's sort */
+};
+
+/* A placement of a case with an agency (委外); recalled_at 0: open. */
+struct hk_placement {
+	int64_t ref, case_ref, agency_ref;
+	char agency[129];
+	int64_t placed_by, placed_at;
+	int32_t until;
+	char reason[501];
+	int64_t recalled_by, recalled_at;
+	char recall_reason[501];
 };
 
 /* One contact record (催记). */
@@ -500,6 +512,32 @@ struct hk_store_ops {
 				 int (*fn)(void *ctx, int64_t ref,
 					   const char *name),
 				 void *ctx, struct hk_err *err);
+	/* Change a user's display name, team, agency and whether active. */
+	enum hk_rc (*user_update)(struct hk_store *s, const struct hk_user *u,
+				  struct hk_err *err);
+	/* An agency; its ref into *ref.  HK_EREFUSED when the name is taken. */
+	enum hk_rc (*agency_create)(struct hk_store *s, const char *name,
+				    int64_t at, int64_t *ref,
+				    struct hk_err *err);
+	enum hk_rc (*agencies_scan)(struct hk_store *s,
+				    int (*fn)(void *ctx, int64_t ref,
+					      const char *name),
+				    void *ctx, struct hk_err *err);
+	/* Place a case with an agency until a date.  HK_EREFUSED when it is
+	 * placed already. */
+	enum hk_rc (*case_place)(struct hk_store *s, int64_t case_ref,
+				 int64_t agency_ref, int64_t user_ref,
+				 int64_t at, int32_t until, const char *reason,
+				 struct hk_err *err);
+	/* End a case's open placement.  HK_EREFUSED when it has none. */
+	enum hk_rc (*case_recall)(struct hk_store *s, int64_t case_ref,
+				  int64_t user_ref, int64_t at,
+				  const char *reason, struct hk_err *err);
+	/* A case's placements, oldest first. */
+	enum hk_rc (*placements_of_case)(
+		struct hk_store *s, int64_t case_ref,
+		int (*fn)(void *ctx, const struct hk_placement *p), void *ctx,
+		struct hk_err *err);
 	/* Give a case to a collector (and that collector's team). */
 	enum hk_rc (*case_assign)(struct hk_store *s, int64_t case_ref,
 				  int64_t collector_ref, int64_t team_ref,

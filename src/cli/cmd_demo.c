@@ -29,14 +29,47 @@ static const struct {
 	{"zhao.lei", "赵磊", "Zhao Lei", HK_ROLE_COLLECTOR, 1},
 	{"chen.jing", "陈静", "Chen Jing", HK_ROLE_COLLECTOR, 2},
 	{"sun.sj", "孙审计", "Auditor Sun", HK_ROLE_AUDITOR, 0},
+	{"wu.wb", "吴文博（华信）", "Wu Wenbo (Huaxin)",
+	 HK_ROLE_AGENCY_COLLECTOR, 0},
 };
 
-/* Demo users, all with DEMO_PASSWORD, and the cases spread over the three
- * collectors: enough to log in as each role and see scoping at work. */
+/* Every DEMO_PLACED_EVERY-th case is placed with the demo agency. */
+#define DEMO_PLACED_EVERY 10
+#define DEMO_PLACED_DAYS 90
+
+/* Place every DEMO_PLACED_EVERY-th case with the agency for 90 days. */
+static enum hk_rc demo_placements(struct cli *cli, struct hk_store *s,
+				  int64_t agency, int64_t by, int32_t today,
+				  struct hk_err *err)
+{
+	struct hk_scope all = {.all = true};
+	struct hk_case_rec c;
+	bool found = true;
+	enum hk_rc rc = HK_OK;
+
+	for (int64_t ref = DEMO_PLACED_EVERY; rc == HK_OK && found;
+	     ref += DEMO_PLACED_EVERY) {
+		rc = s->ops->case_get(s, ref, &all, &c, &found, err);
+		if (rc == HK_OK && found)
+			rc = s->ops->case_place(
+				s, ref, agency, by, (int64_t)time(NULL),
+				today + DEMO_PLACED_DAYS,
+				HK_TR(cli->lang, "演示：委外试点",
+				      "demo: agency pilot"),
+				err);
+	}
+	return rc;
+}
+
+/* Demo users, all with DEMO_PASSWORD, the cases spread over the three
+ * collectors, and one agency with some cases placed: enough to log in as
+ * each role and see scoping at work. */
 static enum hk_rc demo_people(struct cli *cli, struct hk_store *s,
+			      int32_t today,
 			      struct hk_err *err)
 {
 	int64_t teams[3] = {0}, collectors[3], collector_teams[3];
+	int64_t agency = 0, manager = 0;
 	size_t n = 0;
 	char hash[HK_PASSWORD_HASH_MAX];
 	enum hk_rc rc;
@@ -50,11 +83,19 @@ static enum hk_rc demo_people(struct cli *cli, struct hk_store *s,
 	if (rc == HK_OK)
 		rc = s->ops->team_create(s, HK_TR(cli->lang, "二组", "Team 2"),
 					 &teams[2], err);
+	if (rc == HK_OK)
+		rc = s->ops->agency_create(
+			s, HK_TR(cli->lang, "华信催收服务有限公司",
+				 "Huaxin Collection Services"),
+			(int64_t)time(NULL), &agency, err);
 	for (size_t i = 0; rc == HK_OK && i < sizeof(demo_users) /
 							    sizeof(demo_users[0]);
 	     i++) {
 		struct hk_user u = {.role = demo_users[i].role, .active = true,
 				    .team_ref = teams[demo_users[i].team]};
+
+		if (u.role == HK_ROLE_AGENCY_COLLECTOR)
+			u.agency_ref = agency;
 
 		snprintf(u.username, sizeof(u.username), "%s",
 			 demo_users[i].username);
@@ -67,9 +108,13 @@ static enum hk_rc demo_people(struct cli *cli, struct hk_store *s,
 			collectors[n] = u.ref;
 			collector_teams[n++] = u.team_ref;
 		}
+		if (u.role == HK_ROLE_MANAGER)
+			manager = u.ref;
 	}
 	if (rc == HK_OK)
 		rc = s->ops->cases_spread(s, collectors, collector_teams, n, err);
+	if (rc == HK_OK)
+		rc = demo_placements(cli, s, agency, manager, today, err);
 	if (rc == HK_OK)
 		rc = s->ops->commit(s, err);
 	if (rc != HK_OK)
@@ -231,7 +276,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	if (cli->tty)
 		fputc('\n', stderr);
 	if (rc == HK_OK)
-		rc = demo_people(cli, s, &err);
+		rc = demo_people(cli, s, dopts.today, &err);
 	hk_store_close(s);
 	if (rc != HK_OK)
 		return cli_fail(cli, rc, &err);

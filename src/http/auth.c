@@ -169,10 +169,18 @@ static void audit_user(struct hk_req *req, const char *action)
 
 json_t *hk_user_json(const struct hk_user *u)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->ref,
-			 "username", u->username, "display_name",
-			 u->display_name, "role", hk_role_name(u->role),
-			 "must_change_password", u->must_change);
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:b, s:b}", "id",
+			      (json_int_t)u->ref, "username", u->username,
+			      "display_name", u->display_name, "role",
+			      hk_role_name(u->role), "must_change_password",
+			      u->must_change, "active", u->active);
+
+	json_object_set_new(o, "team_id",
+			    u->team_ref ? json_integer(u->team_ref) : json_null());
+	json_object_set_new(o, "agency_id", u->agency_ref
+						    ? json_integer(u->agency_ref)
+						    : json_null());
+	return o;
 }
 
 /* ====================================================================

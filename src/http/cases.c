@@ -26,8 +26,9 @@ void hk_scope_of(const struct hk_user *u, struct hk_scope *sc)
 		sc->team_ref = u->team_ref ? u->team_ref : -1;
 	else if (u->role & HK_ROLE_COLLECTOR)
 		sc->collector_ref = u->ref;
-	/* agency users: placements come with the agency issue; until then
-	 * their scope is empty. */
+	else if (u->role & HK_ROLE_AGENCY_COLLECTOR)
+		/* the cases placed with their agency, none without one */
+		sc->agency_ref = u->agency_ref ? u->agency_ref : -1;
 }
 
 static json_t *money(int64_t fen)
@@ -235,6 +236,21 @@ void hk_h_case_get(struct hk_req *req)
 			c.city[0] ? c.city : NULL, "accounts", d.accounts,
 			"contacts", contacts, "promises", promises);
 	json_object_set_new(out, "status_history", history);
+	json_object_set_new(out, "agency_id", c.agency_ref
+						      ? json_integer(c.agency_ref)
+						      : json_null());
+	/* Where the case has been placed is the firm's business, not the
+	 * agency's. */
+	if (!(req->user.role & HK_ROLE_AGENCY_COLLECTOR)) {
+		json_t *placements = hk_placements_json(req, c.ref);
+
+		if (!placements) {
+			json_decref(out);
+			hk_reply_error(req, HK_EDB, 503, NULL);
+			return;
+		}
+		json_object_set_new(out, "placements", placements);
+	}
 	json_object_set_new(out, "lost_contact", json_boolean(c.lost_contact));
 	hk_reply(req, 200, out);
 }

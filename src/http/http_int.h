@@ -135,6 +135,15 @@ void hk_h_dispute_file(struct hk_req *req);
 void hk_h_plan_propose(struct hk_req *req);
 void hk_h_plan_decide(struct hk_req *req);
 void hk_h_plans_list(struct hk_req *req);
+void hk_h_agencies_list(struct hk_req *req);
+void hk_h_agencies_create(struct hk_req *req);
+void hk_h_case_place(struct hk_req *req);
+void hk_h_case_recall(struct hk_req *req);
+void hk_h_user_update(struct hk_req *req);
+/* Whether agency `ref` exists; false once it has answered 503. */
+bool hk_agency_exists(struct hk_req *req, int64_t ref, bool *exists);
+/* A case's placements as a JSON array; NULL when they cannot be read. */
+json_t *hk_placements_json(struct hk_req *req, int64_t case_ref);
 void hk_h_teams_list(struct hk_req *req);
 void hk_h_teams_create(struct hk_req *req);
 void hk_h_case_assign(struct hk_req *req);

@@ -26,9 +26,27 @@ const struct hk_route hk_routes[] = {
 	{"GET", "/api/users", hk_h_users_list, "Users", "access",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_AUDITOR, NULL},
 	{"POST", "/api/users", hk_h_users_create,
-	 "Create a user: {username, display_name, role}; answers a one-time "
-	 "password, shown once",
+	 "Create a user: {username, display_name, role, team?, agency?} (an "
+	 "agency collector needs an agency); answers a one-time password, "
+	 "shown once",
 	 "access", HK_ROLE_ADMIN, NULL},
+	{"POST", "/api/users/{id}", hk_h_user_update,
+	 "Change a user: {display_name?, team?, agency?, active?}; team and "
+	 "agency are ids or null; deactivating ends the user's sessions",
+	 "access", HK_ROLE_ADMIN, NULL},
+	{"GET", "/api/agencies", hk_h_agencies_list, "Collection agencies (委外)",
+	 "agencies", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_AUDITOR, NULL},
+	{"POST", "/api/agencies", hk_h_agencies_create,
+	 "Create an agency: {name}", "agencies",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},
+	{"POST", "/api/cases/{id}/placement", hk_h_case_place,
+	 "Place a case with an agency: {agency (id), until (date), reason}; "
+	 "its users then see it; 409 if it is placed already",
+	 "agencies", HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},
+	{"POST", "/api/cases/{id}/recall", hk_h_case_recall,
+	 "Recall a placed case from its agency: {reason}; 409 if not placed",
+	 "agencies", HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},
 	{"GET", "/api/teams", hk_h_teams_list, "Teams", "access",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 		 HK_ROLE_AUDITOR, NULL},

@@ -4,6 +4,7 @@
  * log-in) and GET /api/audit (auditors and admins read the trail).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -29,10 +30,53 @@ void hk_h_users_list(struct hk_req *req)
 	hk_reply(req, 200, json_pack("{s:o}", "users", list));
 }
 
+struct find_team {
+	int64_t ref;
+	bool found;
+};
+
+static int match_team(void *ctx, int64_t ref, const char *name)
+{
+	struct find_team *f = ctx;
+
+	(void)name;
+	if (ref == f->ref)
+		f->found = true;
+	return 0;
+}
+
+/* Check the team and agency a user is given (0: none): they exist, and an
+ * agency collector has an agency while nobody else does.  false once it
+ * has answered. */
+static bool placement_ok(struct hk_req *req, const struct hk_user *u)
+{
+	struct find_team ft = {.ref = u->team_ref};
+	struct hk_err err = {0};
+	bool agency_ok = true;
+
+	if (u->team_ref &&
+	    req->store->ops->teams_scan(req->store, match_team, &ft, &err) !=
+		    HK_OK) {
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return false;
+	}
+	if (u->agency_ref && !hk_agency_exists(req, u->agency_ref, &agency_ok))
+		return false;
+	if ((u->team_ref && !ft.found) || !agency_ok ||
+	    !(u->role & HK_ROLE_AGENCY_COLLECTOR) != !u->agency_ref) {
+		hk_reply_error(req, HK_EINVAL, 400,
+			       HK_TR(req->lang,
+				     "团队或机构不存在；委外催收员须指定机构 agency，其他角色不可",
+				     "no such team or agency; an agency collector needs an agency, and only they have one"));
+		return false;
+	}
+	return true;
+}
+
 void hk_h_users_create(struct hk_req *req)
 {
 	static const char *const fields[] = {"username", "display_name", "role",
-					     NULL};
+					     "team", "agency", NULL};
 	struct hk_store *s = req->store;
 	struct hk_err err = {0};
 	struct hk_user u = {.must_change = true, .active = true};
@@ -59,7 +103,11 @@ void hk_h_users_create(struct hk_req *req)
 	}
 	snprintf(u.username, sizeof(u.username), "%s", username);
 	snprintf(u.display_name, sizeof(u.display_name), "%s", display);
+	u.team_ref = json_integer_value(json_object_get(body, "team"));
+	u.agency_ref = json_integer_value(json_object_get(body, "agency"));
 	json_decref(body);
+	if (!placement_ok(req, &u))
+		return;
 	hk_password_generate(password, 16);
 	if (hk_password_hash(password, u.password_hash) != HK_OK) {
 		hk_reply_error(req, HK_EINTERNAL, 500, NULL);
@@ -82,6 +130,78 @@ void hk_h_users_create(struct hk_req *req)
 	hk_reply(req, 201,
 		 json_pack("{s:o, s:s}", "user", hk_user_json(&u),
 			   "one_time_password", password));
+}
+
+/* POST /api/users/{id} {display_name?, team?, agency?, active?}: an admin
+ * moves a user between teams, or deactivates a leaver (every session of
+ * theirs ends at once).  null clears a team or agency. */
+void hk_h_user_update(struct hk_req *req)
+{
+	static const char *const fields[] = {"display_name", "team", "agency",
+					     "active", NULL};
+	struct hk_store *s = req->store;
+	struct hk_err err = {0};
+	struct hk_user u;
+	json_t *body, *v;
+	char target[32];
+	bool found = false, ok = true;
+	long long id = strtoll(req->params[0], NULL, 10);
+	enum hk_rc rc;
+
+	if (id <= 0 || s->ops->user_get(s, NULL, id, &u, &found, &err) != HK_OK ||
+	    !found) {
+		hk_reply_error(req, HK_ENOTFOUND, 404,
+			       HK_TR(req->lang, "没有这个用户", "no such user"));
+		return;
+	}
+	if (!(body = hk_req_json_object(req, fields)))
+		return;
+	if ((v = json_object_get(body, "display_name"))) {
+		const char *d = json_string_value(v);
+
+		ok = d && *d && strlen(d) < sizeof(u.display_name);
+		if (ok)
+			snprintf(u.display_name, sizeof(u.display_name), "%s", d);
+	}
+	if ((v = json_object_get(body, "team"))) {
+		ok = ok && (json_is_null(v) || json_integer_value(v) > 0);
+		u.team_ref = json_integer_value(v);
+	}
+	if ((v = json_object_get(body, "agency"))) {
+		ok = ok && (json_is_null(v) || json_integer_value(v) > 0);
+		u.agency_ref = json_integer_value(v);
+	}
+	if ((v = json_object_get(body, "active"))) {
+		ok = ok && json_is_boolean(v);
+		u.active = json_is_true(v);
+	}
+	json_decref(body);
+	if (!ok) {
+		hk_reply_error(req, HK_EINVAL, 400,
+			       HK_TR(req->lang,
+				     "display_name 须为非空文字，team / agency 为编号或 null，active 为 true 或 false",
+				     "display_name must be non-empty text, team / agency an id or null, active true or false"));
+		return;
+	}
+	if (!placement_ok(req, &u))
+		return;
+	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
+	    (rc = s->ops->user_update(s, &u, &err)) == HK_OK &&
+	    (u.active || (rc = s->ops->sessions_delete_user(s, u.ref, &err)) ==
+				 HK_OK)) {
+		snprintf(target, sizeof(target), "user:%lld", (long long)u.ref);
+		rc = hk_audit_commit(req, "user.update", target,
+				     json_pack("{s:I, s:I, s:b}", "team",
+					       (json_int_t)u.team_ref, "agency",
+					       (json_int_t)u.agency_ref, "active",
+					       u.active), &err);
+	}
+	if (rc != HK_OK) {
+		s->ops->rollback(s);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	hk_reply(req, 200, hk_user_json(&u));
 }
 
 static int add_audit(void *ctx, const struct hk_audit_rec *r)

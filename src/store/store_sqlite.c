@@ -61,6 +61,13 @@ enum stmt_id {
 	ST_EOD_RUN,
 	ST_USER_COUNT,
 	ST_USER_INS,
+	ST_USER_UPDATE,
+	ST_AGENCY_INS,
+	ST_AGENCIES_SCAN,
+	ST_PLACE_INS,
+	ST_PLACE_CASE,
+	ST_RECALL,
+	ST_PLACEMENTS,
 	ST_USER_BY_NAME,
 	ST_USER_BY_REF,
 	ST_USER_LOGIN,
@@ -317,12 +324,33 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"ORDER BY a.account_id",
 #define USER_COLS                                                              \
 	"ref, username, display_name, role, COALESCE(team_ref, 0), "          \
-	"password_hash, must_change, active, failed_logins, locked_until "
+	"password_hash, must_change, active, failed_logins, locked_until, "   \
+	"COALESCE(agency_ref, 0) "
 	[ST_USER_COUNT] = "SELECT count(*) FROM users",
 	[ST_USER_INS] =
 		"INSERT INTO users (username, display_name, role, team_ref, "
-		"password_hash, must_change, created_at) "
-		"VALUES (?1, ?2, ?3, NULLIF(?4, 0), ?5, ?6, ?7)",
+		"password_hash, must_change, created_at, agency_ref) "
+		"VALUES (?1, ?2, ?3, NULLIF(?4, 0), ?5, ?6, ?7, NULLIF(?8, 0))",
+	[ST_USER_UPDATE] =
+		"UPDATE users SET display_name = ?2, team_ref = NULLIF(?3, 0), "
+		"agency_ref = NULLIF(?4, 0), active = ?5 WHERE ref = ?1",
+	[ST_AGENCY_INS] =
+		"INSERT INTO agencies (name, created_at) VALUES (?1, ?2)",
+	[ST_AGENCIES_SCAN] = "SELECT ref, name FROM agencies ORDER BY name",
+	[ST_PLACE_INS] =
+		"INSERT INTO placements (case_ref, agency_ref, placed_by, "
+		"placed_at, until, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_PLACE_CASE] = "UPDATE cases SET agency_ref = NULLIF(?2, 0) "
+			  "WHERE ref = ?1",
+	[ST_RECALL] =
+		"UPDATE placements SET recalled_by = ?2, recalled_at = ?3, "
+		"recall_reason = ?4 WHERE case_ref = ?1 AND recalled_at IS NULL",
+	[ST_PLACEMENTS] =
+		"SELECT p.ref, p.case_ref, p.agency_ref, g.name, p.placed_by, "
+		"p.placed_at, p.until, p.reason, COALESCE(p.recalled_by, 0), "
+		"COALESCE(p.recalled_at, 0), COALESCE(p.recall_reason, '') "
+		"FROM placements p JOIN agencies g ON g.ref = p.agency_ref "
+		"WHERE p.case_ref = ?1 ORDER BY p.ref",
 	[ST_USER_BY_NAME] = "SELECT " USER_COLS "FROM users WHERE username = ?1",
 	[ST_USER_BY_REF] = "SELECT " USER_COLS "FROM users WHERE ref = ?1",
 	[ST_USER_LOGIN] = "UPDATE users SET failed_logins = ?2, "
@@ -1491,6 +1519,7 @@ static enum hk_rc sq_user_create(struct hk_store *s, struct hk_user *u,
 	sqlite3_bind_text(st, 5, u->password_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 6, u->must_change);
 	sqlite3_bind_int64(st, 7, now);
+	sqlite3_bind_int64(st, 8, u->agency_ref);
 	rc = sqlite3_step(st);
 	stmt_done(st);
 	if (rc == SQLITE_CONSTRAINT)
@@ -1550,7 +1579,165 @@ static void read_user(sqlite3_stmt *st, struct hk_user *u)
 		u->active = sqlite3_column_int(st, 7) != 0;
 		u->failed_logins = sqlite3_column_int(st, 8);
 		u->locked_until = sqlite3_column_int64(st, 9);
+		u->agency_ref = sqlite3_column_int64(st, 10);
 	}
+}
+
+static enum hk_rc sq_user_update(struct hk_store *s, const struct hk_user *u,
+				 struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_USER_UPDATE, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, u->ref);
+	sqlite3_bind_text(st, 2, u->display_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, u->team_ref);
+	sqlite3_bind_int64(st, 4, u->agency_ref);
+	sqlite3_bind_int(st, 5, u->active);
+	return exec_stmt(ss, st, err, "could not update a user");
+}
+
+/* ---- agencies and placements (委外) ---- */
+
+static enum hk_rc sq_agency_create(struct hk_store *s, const char *name,
+				   int64_t at, int64_t *ref, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_AGENCY_INS, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, at);
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return hk_err_set(err, HK_EREFUSED,
+				  HK_TR(s->lang, "已有名为 %s 的机构",
+					"there is already an agency named %s"),
+				  name);
+	if (rc != SQLITE_DONE)
+		return db_error(ss, err, "could not create an agency");
+	*ref = sqlite3_last_insert_rowid(ss->db);
+	return HK_OK;
+}
+
+static enum hk_rc sq_agencies_scan(struct hk_store *s,
+				   int (*fn)(void *, int64_t, const char *),
+				   void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_AGENCIES_SCAN, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(st, 0),
+		   (const char *)sqlite3_column_text(st, 1));
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read agencies");
+}
+
+static enum hk_rc set_case_agency(struct sqlite_store *ss, int64_t case_ref,
+				  int64_t agency_ref, struct hk_err *err)
+{
+	sqlite3_stmt *st = stmt_get(ss, ST_PLACE_CASE, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int64(st, 2, agency_ref);
+	return exec_stmt(ss, st, err, "could not place a case");
+}
+
+static enum hk_rc sq_case_place(struct hk_store *s, int64_t case_ref,
+				int64_t agency_ref, int64_t user_ref,
+				int64_t at, int32_t until, const char *reason,
+				struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_PLACE_INS, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int64(st, 2, agency_ref);
+	sqlite3_bind_int64(st, 3, user_ref);
+	sqlite3_bind_int64(st, 4, at);
+	sqlite3_bind_int(st, 5, until);
+	sqlite3_bind_text(st, 6, reason, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	stmt_done(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return hk_err_set(err, HK_EREFUSED,
+				  HK_TR(s->lang, "案件已委外，请先收回",
+					"the case is placed already; recall it first"));
+	if (rc != SQLITE_DONE)
+		return db_error(ss, err, "could not place a case");
+	return set_case_agency(ss, case_ref, agency_ref, err);
+}
+
+static enum hk_rc sq_case_recall(struct hk_store *s, int64_t case_ref,
+				 int64_t user_ref, int64_t at,
+				 const char *reason, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_RECALL, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int64(st, 2, user_ref);
+	sqlite3_bind_int64(st, 3, at);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+	if ((rc = exec_stmt(ss, st, err, "could not recall a case")) != HK_OK)
+		return rc;
+	if (sqlite3_changes(ss->db) != 1)
+		return hk_err_set(err, HK_EREFUSED,
+				  HK_TR(s->lang, "案件没有委外",
+					"the case is not placed with an agency"));
+	return set_case_agency(ss, case_ref, 0, err);
+}
+
+static enum hk_rc sq_placements_of_case(
+	struct hk_store *s, int64_t case_ref,
+	int (*fn)(void *, const struct hk_placement *), void *ctx,
+	struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_PLACEMENTS, err);
+	struct hk_placement p;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&p, 0, sizeof(p));
+		p.ref = sqlite3_column_int64(st, 0);
+		p.case_ref = sqlite3_column_int64(st, 1);
+		p.agency_ref = sqlite3_column_int64(st, 2);
+		copy_text(p.agency, sizeof(p.agency), sqlite3_column_text(st, 3));
+		p.placed_by = sqlite3_column_int64(st, 4);
+		p.placed_at = sqlite3_column_int64(st, 5);
+		p.until = sqlite3_column_int(st, 6);
+		copy_text(p.reason, sizeof(p.reason), sqlite3_column_text(st, 7));
+		p.recalled_by = sqlite3_column_int64(st, 8);
+		p.recalled_at = sqlite3_column_int64(st, 9);
+		copy_text(p.recall_reason, sizeof(p.recall_reason),
+			  sqlite3_column_text(st, 10));
+		fn(ctx, &p);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read placements");
 }
 
 static enum hk_rc sq_users_scan(struct hk_store *s,
@@ -2785,6 +2972,12 @@ static const struct hk_store_ops sqlite_ops = {
 	.users_scan = sq_users_scan,
 	.case_get = sq_case_get,
 	.cases_list = sq_cases_list,
+	.user_update = sq_user_update,
+	.agency_create = sq_agency_create,
+	.agencies_scan = sq_agencies_scan,
+	.case_place = sq_case_place,
+	.case_recall = sq_case_recall,
+	.placements_of_case = sq_placements_of_case,
 	.team_create = sq_team_create,
 	.teams_scan = sq_teams_scan,
 	.case_assign = sq_case_assign,

@@ -1,5 +1,6 @@
 #!/bin/sh
-# The permission matrix: every role against every endpoint, allowed or
+# The permission matrix: every role (six demo users, one per role, the
+# agency collector with cases placed) against every endpoint, allowed or
 # refused, over real HTTP on the demo portfolio.  A refusal is 403 for a
 # role the route excludes and 404 for a case outside the caller's scope;
 # "allowed" means the request got past access control (any other status).
@@ -17,14 +18,17 @@ base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 # A case of li.na's (collector, team 1) and one of chen.jing's (team 2).
 lina=$(sqlite3 "$db" "select ref from users where username='li.na'")
 chen=$(sqlite3 "$db" "select ref from users where username='chen.jing'")
-mine=$(sqlite3 "$db" "select min(ref) from cases where collector_ref=$lina")
-other=$(sqlite3 "$db" "select min(ref) from cases where collector_ref=$chen")
+mine=$(sqlite3 "$db" "select min(ref) from cases where collector_ref=$lina and agency_ref is null")
+other=$(sqlite3 "$db" "select min(ref) from cases where collector_ref=$chen and agency_ref is null")
+# A case of li.na's placed with the demo agency, whose user is wu.wb.
+placed=$(sqlite3 "$db" "select min(ref) from cases where collector_ref=$lina and agency_ref is not null")
+sunref=$(sqlite3 "$db" "select ref from users where username='sun.sj'")
 
 token() {
 	curl -s -X POST -H "$J" -d "{\"username\":\"$1\",\"password\":\"huikuan-demo-2026\",\"bearer\":true}" \
 		"$base/api/session" | sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p'
 }
-for u in admin wang.jl zhang.zz li.na sun.sj; do
+for u in admin wang.jl zhang.zz li.na sun.sj wu.wb; do
 	eval "tok_$(echo $u | tr . _)=\$(token $u)"
 done
 
@@ -48,30 +52,38 @@ expect() {
 
 REC='{"channel":"call","outcome":"no_answer"}'
 for row in \
-	"GET /api/users - allow allow deny deny allow" \
-	"POST /api/users {\"username\":\"x\",\"display_name\":\"x\",\"role\":\"collector\"} allow deny deny deny deny" \
-	"GET /api/audit - allow deny deny deny allow" \
-	"GET /api/cases - allow allow allow allow allow" \
-	"GET /api/cases/$mine - allow allow allow allow allow" \
-	"GET /api/cases/$other - allow allow deny deny allow" \
-	"POST /api/cases/$mine/records $REC allow allow allow allow deny" \
-	"POST /api/cases/$other/records $REC allow allow deny deny deny" \
-	"POST /api/cases/$mine/reveal {\"field\":\"phone\"} allow allow allow allow deny" \
-	"POST /api/cases/$mine/waivers {} allow allow allow allow deny" \
-	"POST /api/waivers/999/decision {\"approve\":true} allow allow allow deny deny" \
-	"POST /api/plans/999/decision {\"approve\":true} allow allow allow deny deny" \
-	"POST /api/payments {} allow allow deny deny deny" \
-	"POST /api/disputes/999/resolve {} allow allow allow deny deny" \
-	"GET /api/me - allow allow allow allow allow" \
-	"GET /api/teams - allow allow allow deny allow" \
-	"POST /api/teams {\"name\":\"X\"} allow deny deny deny deny" \
-	"POST /api/cases/$mine/assign {\"collector\":\"zhao.lei\",\"reason\":\"r\"} allow allow allow deny deny" \
-	"POST /api/cases/$other/assign {\"collector\":\"chen.jing\",\"reason\":\"r\"} allow allow deny deny deny"; do
+	"GET /api/users - allow allow deny deny allow deny" \
+	"POST /api/users {\"username\":\"x\",\"display_name\":\"x\",\"role\":\"collector\"} allow deny deny deny deny deny" \
+	"POST /api/users/$sunref {\"display_name\":\"孙审计\"} allow deny deny deny deny deny" \
+	"GET /api/audit - allow deny deny deny allow deny" \
+	"GET /api/cases - allow allow allow allow allow allow" \
+	"GET /api/cases/$mine - allow allow allow allow allow deny" \
+	"GET /api/cases/$other - allow allow deny deny allow deny" \
+	"GET /api/cases/$placed - allow allow allow allow allow allow" \
+	"POST /api/cases/$mine/records $REC allow allow allow allow deny deny" \
+	"POST /api/cases/$other/records $REC allow allow deny deny deny deny" \
+	"POST /api/cases/$placed/records $REC allow allow allow allow deny allow" \
+	"POST /api/cases/$mine/reveal {\"field\":\"phone\"} allow allow allow allow deny deny" \
+	"POST /api/cases/$mine/waivers {} allow allow allow allow deny deny" \
+	"POST /api/cases/$placed/waivers {} allow allow allow allow deny allow" \
+	"POST /api/waivers/999/decision {\"approve\":true} allow allow allow deny deny deny" \
+	"POST /api/plans/999/decision {\"approve\":true} allow allow allow deny deny deny" \
+	"POST /api/payments {} allow allow deny deny deny deny" \
+	"POST /api/disputes/999/resolve {} allow allow allow deny deny deny" \
+	"GET /api/me - allow allow allow allow allow allow" \
+	"GET /api/teams - allow allow allow deny allow deny" \
+	"POST /api/teams {\"name\":\"X\"} allow deny deny deny deny deny" \
+	"GET /api/agencies - allow allow allow deny allow deny" \
+	"POST /api/agencies {\"name\":\"Y\"} allow allow deny deny deny deny" \
+	"POST /api/cases/$mine/placement {} allow allow deny deny deny deny" \
+	"POST /api/cases/$mine/recall {} allow allow deny deny deny deny" \
+	"POST /api/cases/$mine/assign {\"collector\":\"zhao.lei\",\"reason\":\"r\"} allow allow allow deny deny deny" \
+	"POST /api/cases/$other/assign {\"collector\":\"chen.jing\",\"reason\":\"r\"} allow allow deny deny deny deny"; do
 	set -- $row
 	m=$1 p=$2 b=$3
 	[ "$b" = "-" ] && b=
 	shift 3
-	for u in admin wang.jl zhang.zz li.na sun.sj; do
+	for u in admin wang.jl zhang.zz li.na sun.sj wu.wb; do
 		expect "$u" "$m" "$p" "$b" "$1"
 		shift
 	done
