@@ -278,6 +278,19 @@ struct hk_placement {
 	char recall_reason[501];
 };
 
+/* One line of a case's timeline (case_timeline); texts and meaning of the
+ * fields depend on the kind (src/http/timeline.c). */
+struct hk_timeline_row {
+	const char *kind;       /* "record", "status", "payment", ... */
+	int64_t at;             /* Unix seconds; 0 when only `date` is known */
+	int32_t date;           /* HK_DATE_NONE when `at` is known */
+	int64_t user_ref;       /* 0: none (a bank file, day-end) */
+	int64_t ref;            /* the row in its own table */
+	int64_t amount;         /* fen; -1: none */
+	int32_t date2;          /* a second date; HK_DATE_NONE: none */
+	const char *t1, *t2, *t3; /* NULL: none */
+};
+
 /* One contact record (催记). */
 struct hk_record {
 	int64_t ref;
@@ -533,6 +546,13 @@ struct hk_store_ops {
 	enum hk_rc (*case_recall)(struct hk_store *s, int64_t case_ref,
 				  int64_t user_ref, int64_t at,
 				  const char *reason, struct hk_err *err);
+	/* Everything that happened on a case, newest first: contact
+	 * records, status changes, promises, payments, waiver requests and
+	 * decisions, disputes, plans, placements (when with_placements). */
+	enum hk_rc (*case_timeline)(
+		struct hk_store *s, int64_t case_ref, bool with_placements,
+		int (*fn)(void *ctx, const struct hk_timeline_row *r), void *ctx,
+		struct hk_err *err);
 	/* A case's placements, oldest first. */
 	enum hk_rc (*placements_of_case)(
 		struct hk_store *s, int64_t case_ref,

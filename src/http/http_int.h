@@ -135,6 +135,7 @@ void hk_h_dispute_file(struct hk_req *req);
 void hk_h_plan_propose(struct hk_req *req);
 void hk_h_plan_decide(struct hk_req *req);
 void hk_h_plans_list(struct hk_req *req);
+void hk_h_case_timeline(struct hk_req *req);
 void hk_h_agencies_list(struct hk_req *req);
 void hk_h_agencies_create(struct hk_req *req);
 void hk_h_case_place(struct hk_req *req);

@@ -78,6 +78,11 @@ const struct hk_route hk_routes[] = {
 	 "state as of the last day-end, installments, payments, contacts, "
 	 "promises; 404 outside the caller's scope",
 	 "cases", HK_ROLE_ANY, NULL},
+	{"GET", "/api/cases/{id}/timeline", hk_h_case_timeline,
+	 "Everything that happened on the case, newest first: contact "
+	 "records, status changes, promises, payments, waivers, disputes, "
+	 "plans, placements",
+	 "cases", HK_ROLE_ANY, NULL},
 	{"POST", "/api/cases/{id}/status", hk_h_case_status,
 	 "Move the case along its status flow: {status, reason}; settling, "
 	 "writing off and closing are a manager's, going legal a team "

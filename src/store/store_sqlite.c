@@ -68,6 +68,7 @@ enum stmt_id {
 	ST_PLACE_CASE,
 	ST_RECALL,
 	ST_PLACEMENTS,
+	ST_TIMELINE,
 	ST_USER_BY_NAME,
 	ST_USER_BY_REF,
 	ST_USER_LOGIN,
@@ -345,6 +346,52 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RECALL] =
 		"UPDATE placements SET recalled_by = ?2, recalled_at = ?3, "
 		"recall_reason = ?4 WHERE case_ref = ?1 AND recalled_at IS NULL",
+	/* kind, at, date, user, ref, amount, date2, t1, t2, t3; events known
+	 * only by their date sort at the end of that day.  ?2: with
+	 * placements. */
+	[ST_TIMELINE] =
+		"SELECT * FROM ("
+		"SELECT 'record' AS kind, at, NULL AS day, user_ref, ref, NULL, "
+		"next_follow_up, channel, outcome, note FROM contact_records "
+		"WHERE case_ref = ?1 "
+		"UNION ALL SELECT 'status', at, NULL, user_ref, ref, NULL, NULL, "
+		"from_status, to_status, reason FROM case_status_history "
+		"WHERE case_ref = ?1 "
+		"UNION ALL SELECT 'promise', NULL, made_on, user_ref, ref, amount, "
+		"due_on, CASE status WHEN 0 THEN 'pending' WHEN 1 THEN 'kept' "
+		"ELSE 'broken' END, NULL, NULL FROM promises WHERE case_ref = ?1 "
+		"UNION ALL SELECT 'payment', NULL, p.paid_on, NULL, p.ref, p.amount, "
+		"NULL, a.account_id, p.channel, p.payment_id FROM payments p "
+		"JOIN accounts a ON a.ref = p.account_ref WHERE a.case_ref = ?1 "
+		"UNION ALL SELECT 'waiver_request', w.requested_at, NULL, "
+		"w.requested_by, w.ref, w.amount, NULL, a.account_id, "
+		"CASE w.component WHEN 0 THEN 'penalty' WHEN 1 THEN 'fee' "
+		"WHEN 2 THEN 'interest' ELSE 'principal' END, w.reason "
+		"FROM waiver_requests w JOIN accounts a ON a.ref = w.account_ref "
+		"WHERE w.case_ref = ?1 "
+		"UNION ALL SELECT 'waiver_decision', decided_at, NULL, decided_by, "
+		"ref, amount, NULL, status, NULL, note FROM waiver_requests "
+		"WHERE case_ref = ?1 AND decided_at IS NOT NULL "
+		"UNION ALL SELECT 'dispute_opened', opened_at, NULL, opened_by, ref, "
+		"NULL, NULL, NULL, NULL, reason FROM disputes WHERE case_ref = ?1 "
+		"UNION ALL SELECT 'dispute_resolved', resolved_at, NULL, "
+		"resolved_by, ref, NULL, NULL, status, NULL, resolution "
+		"FROM disputes WHERE case_ref = ?1 AND resolved_at IS NOT NULL "
+		"UNION ALL SELECT 'plan_proposed', proposed_at, NULL, proposed_by, "
+		"ref, NULL, starts_on, NULL, NULL, note FROM plans "
+		"WHERE case_ref = ?1 "
+		"UNION ALL SELECT 'plan_decided', decided_at, NULL, decided_by, ref, "
+		"NULL, NULL, status, NULL, NULL FROM plans "
+		"WHERE case_ref = ?1 AND decided_at IS NOT NULL "
+		"UNION ALL SELECT 'placed', p.placed_at, NULL, p.placed_by, p.ref, "
+		"NULL, p.until, g.name, NULL, p.reason FROM placements p "
+		"JOIN agencies g ON g.ref = p.agency_ref "
+		"WHERE p.case_ref = ?1 AND ?2 "
+		"UNION ALL SELECT 'recalled', p.recalled_at, NULL, p.recalled_by, "
+		"p.ref, NULL, NULL, g.name, NULL, p.recall_reason FROM placements p "
+		"JOIN agencies g ON g.ref = p.agency_ref "
+		"WHERE p.case_ref = ?1 AND ?2 AND p.recalled_at IS NOT NULL) "
+		"ORDER BY COALESCE(at, day * 86400 + 86399) DESC, ref DESC",
 	[ST_PLACEMENTS] =
 		"SELECT p.ref, p.case_ref, p.agency_ref, g.name, p.placed_by, "
 		"p.placed_at, p.until, p.reason, COALESCE(p.recalled_by, 0), "
@@ -1706,6 +1753,51 @@ static enum hk_rc sq_case_recall(struct hk_store *s, int64_t case_ref,
 	return set_case_agency(ss, case_ref, 0, err);
 }
 
+static const char *opt_text(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL
+		       ? NULL
+		       : (const char *)sqlite3_column_text(st, i);
+}
+
+static enum hk_rc sq_case_timeline(
+	struct hk_store *s, int64_t case_ref, bool with_placements,
+	int (*fn)(void *, const struct hk_timeline_row *), void *ctx,
+	struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_TIMELINE, err);
+	struct hk_timeline_row r;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int(st, 2, with_placements);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.kind = (const char *)sqlite3_column_text(st, 0);
+		r.at = sqlite3_column_int64(st, 1);
+		r.date = sqlite3_column_type(st, 2) == SQLITE_NULL
+				 ? HK_DATE_NONE
+				 : sqlite3_column_int(st, 2);
+		r.user_ref = sqlite3_column_int64(st, 3);
+		r.ref = sqlite3_column_int64(st, 4);
+		r.amount = sqlite3_column_type(st, 5) == SQLITE_NULL
+				   ? -1
+				   : sqlite3_column_int64(st, 5);
+		r.date2 = sqlite3_column_type(st, 6) == SQLITE_NULL
+				  ? HK_DATE_NONE
+				  : sqlite3_column_int(st, 6);
+		r.t1 = opt_text(st, 7);
+		r.t2 = opt_text(st, 8);
+		r.t3 = opt_text(st, 9);
+		fn(ctx, &r);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read a case's timeline");
+}
+
 static enum hk_rc sq_placements_of_case(
 	struct hk_store *s, int64_t case_ref,
 	int (*fn)(void *, const struct hk_placement *), void *ctx,
@@ -2978,6 +3070,7 @@ static const struct hk_store_ops sqlite_ops = {
 	.case_place = sq_case_place,
 	.case_recall = sq_case_recall,
 	.placements_of_case = sq_placements_of_case,
+	.case_timeline = sq_case_timeline,
 	.team_create = sq_team_create,
 	.teams_scan = sq_teams_scan,
 	.case_assign = sq_case_assign,

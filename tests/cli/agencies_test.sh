@@ -74,6 +74,8 @@ acct=$(sqlite3 "$db" "select account_id from accounts where case_ref=$placed lim
 check "the agency user asks for a waiver" 201 '"status":"pending"' "$AG" POST "/api/cases/$placed/waivers" "{\"account_id\":\"$acct\",\"component\":\"principal\",\"amount\":\"1.00\",\"reason\":\"困难\"}"
 wid=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$tmp/body")
 check "but may never approve one" 403 '"code"' "$AG" POST "/api/waivers/$wid/decision" '{"approve":true}'
+check "the agency user's timeline has their call" 200 '"kind":"record"' "$AG" GET "/api/cases/$placed/timeline"
+grep -q '"kind":"placed"' "$tmp/body" && bad "but not the placement" || ok "but not the placement"
 check "the manager sees the placement on the case" 200 '"reason":"M3 以上委外"' "$MGR" GET "/api/cases/$placed"
 check "the manager's list filters nothing away" 200 "\"id\":$placed," "$MGR" GET "/api/cases?sort=id&limit=500"
 
@@ -84,6 +86,8 @@ check "recalling twice is refused" 409 '"code":"HK_EREFUSED"' "$MGR" POST "/api/
 check "the recalled case leaves the agency's scope" 404 '"code":"HK_ENOTFOUND"' "$AG" GET "/api/cases/$placed"
 check "and its list" 200 '"cases":[]' "$AG" GET /api/cases
 check "the history keeps the recall" 200 '"recall_reason":"协议到期"' "$MGR" GET "/api/cases/$placed"
+check "the timeline shows placement and recall" 200 '"kind":"recalled"' "$MGR" GET "/api/cases/$placed/timeline"
+grep -q '"kind":"placed"' "$tmp/body" && ok "with the placement" || bad "with the placement"
 
 # ---- changing and deactivating users
 team=$(sqlite3 "$db" "select max(ref) from teams")

@@ -251,6 +251,32 @@ check "the plan's payment kept the promise too" 200 '"id":1' -b "$tmp/cjar" "$ba
 check "an auditor may not write records" 403 '"code"' -b "$tmp/ajar" -H "X-CSRF-Token: $acsrf" -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
 check "writes outside the scope are 404" 404 '"code"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/999/records"
 
+# ---- the case's timeline: everything above, newest first
+check "the case's timeline" 200 '"events":[' -b "$tmp/cjar" "$base/api/cases/1/timeline"
+if python3 - "$tmp/body" <<'PY'
+import json, sys, datetime
+ev = json.load(open(sys.argv[1]))["events"]
+kinds = {e["kind"] for e in ev}
+want = {"record", "status", "promise", "payment", "waiver_request",
+        "waiver_decision", "dispute_opened", "dispute_resolved",
+        "plan_proposed", "plan_decided"}
+missing = want - kinds
+def key(e):
+    if e["at"] is not None:
+        return e["at"]
+    d = datetime.date.fromisoformat(e["date"])
+    return (d - datetime.date(1970, 1, 1)).days * 86400 + 86399
+keys = [key(e) for e in ev]
+order = all(a >= b for a, b in zip(keys, keys[1:]))
+pay = [e for e in ev if e["kind"] == "payment" and e["payment_id"] == "PLAN-1"]
+ok = not missing and order and pay and pay[0]["amount"] == "500.00" and pay[0]["account_id"] == "A1"
+if not ok:
+    print("missing", missing, "order", order, "payment", pay)
+sys.exit(0 if ok else 1)
+PY
+then ok "the timeline has every kind of event, newest first"; else bad "the timeline has every kind of event, newest first"; fi
+check "no timeline outside the scope" 404 '"code"' -b "$tmp/cjar" "$base/api/cases/999/timeline"
+
 check "admin reads the audit trail" 200 '"action":"user.create"' $A "$base/api/audit"
 grep -q 'li.na' "$tmp/body" && grep -q '"action":"session.create"' "$tmp/body" && ok "log-ins and user creation are audited" || bad "log-ins and user creation are audited"
 grep -q "$colpw" "$tmp/body" && bad "no password in the audit trail" || ok "no password in the audit trail"
