@@ -1,10 +1,11 @@
 #!/bin/sh
 # bench/api.sh BUILD_DIR - the API benchmark of issue 3: wrk on loopback,
 # 64 connections, against the demo portfolio (BENCH_API_ACCOUNTS, default
-# 1,000,000): a collector's case list, case detail, a manager's filtered
-# list, and recording a contact record.  Prints requests/s and p99, also to
-# bench/out/api.md.  Targets: reads >= 5,000 req/s with p99 <= 20 ms;
-# contact-record writes >= 2,000 req/s.
+# 1,000,000): case lists with filters in each scope (collector, team
+# leader, manager, agency), case detail, a case's timeline, and recording a
+# contact record.  Prints requests/s and p99, also to bench/out/api.md.
+# Targets: reads >= 5,000 req/s with p99 <= 20 ms; contact-record writes
+# >= 2,000 req/s.
 set -eu
 BUILD=$(cd "$1" && pwd)
 HK=$BUILD/huikuan
@@ -31,6 +32,8 @@ token() {
 }
 COL=$(token li.na)
 MGR=$(token wang.jl)
+LEAD=$(token zhang.zz)
+AGY=$(token wu.wb)
 LINA=$(sqlite3 "$W/api.db" "select ref from users where username='li.na'")
 sqlite3 "$W/api.db" "select ref from cases where collector_ref=$LINA limit 2000" >"$W/ids"
 
@@ -44,6 +47,7 @@ LUA
 	echo 'wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")'
 	echo 'request = function() return wrk.format("GET", "/api/cases/" .. ids[math.random(#ids)]) end'
 } >"$W/detail.lua"
+sed 's|"/api/cases/" .. ids\[math.random(#ids)\])|"/api/cases/" .. ids[math.random(#ids)] .. "/timeline")|' "$W/detail.lua" >"$W/timeline.lua"
 {
 	echo 'local ids = {}'
 	echo "for line in io.lines(\"$W/ids\") do ids[#ids + 1] = line end"
@@ -65,9 +69,15 @@ run() { # NAME TOKEN SCRIPT PATH
 	echo
 	echo "| scenario | requests/s | p99 | non-2xx |"
 	echo "|---|---:|---:|---:|"
-	run "collector case list" "$COL" "$W/get.lua" "/api/cases?limit=50"
+	run "collector: case list (most overdue first)" "$COL" "$W/get.lua" "/api/cases?limit=50"
+	run "collector: bucket M1, min 1,000 yuan" "$COL" "$W/get.lua" "/api/cases?bucket=M1&min_overdue=1000&limit=50"
 	run "case detail" "$COL" "$W/detail.lua" "/"
-	run "manager list, bucket M3" "$MGR" "$W/get.lua" "/api/cases?bucket=M3&limit=50"
+	run "case timeline" "$COL" "$W/timeline.lua" "/"
+	run "team leader: follow-ups due" "$LEAD" "$W/get.lua" "/api/cases?follow_up=due&sort=follow_up&limit=50"
+	run "manager: bucket M3" "$MGR" "$W/get.lua" "/api/cases?bucket=M3&limit=50"
+	run "manager: M2, credit cards, min 1,000 yuan" "$MGR" "$W/get.lua" "/api/cases?bucket=M2&product=credit_card&min_overdue=1000&limit=50"
+	run "manager: broken promises" "$MGR" "$W/get.lua" "/api/cases?promise=broken&limit=50"
+	run "agency collector: placed cases" "$AGY" "$W/get.lua" "/api/cases?limit=50"
 	run "record a contact (write)" "$COL" "$W/write.lua" "/"
 	echo
 	echo "Targets (issue 3): reads >= 5,000 req/s with p99 <= 20 ms; writes >= 2,000 req/s."
