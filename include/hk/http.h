@@ -18,7 +18,7 @@ struct hk_server_opts {
 	const struct hk_config *cfg;
 	const char *host;             /* listen address, "127.0.0.1" */
 	uint16_t port;                /* 0: any free port */
-	unsigned threads;             /* worker threads (0: 4) */
+	unsigned threads;             /* worker threads (0: one per processor) */
 	size_t max_body;              /* request body limit (0: 1 MiB) */
 	enum hk_lang lang;            /* language of the console messages */
 };

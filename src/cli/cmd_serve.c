@@ -1,7 +1,9 @@
 /*
- * cmd_serve.c - `huikuan serve [--listen HOST:PORT]`: the HTTP API (and,
- * with issue 5, the web interface).  Default listen 127.0.0.1:8080; port 0
- * takes any free port and prints it.
+ * cmd_serve.c - `huikuan serve [--listen HOST:PORT] [--threads N]`: the
+ * HTTP API (and, with issue 5, the web interface).  Default listen
+ * 127.0.0.1:8080; port 0 takes any free port and prints it.  --threads sets
+ * the worker pool (default one per processor), each with its own database
+ * connection.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,6 +52,17 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 						       "--listen takes HOST:PORT, such as 127.0.0.1:8080, not %s"),
 						 argv[i]);
 			opts.host = host;
+		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+
+			if (*end || n < 1 || n > 256)
+				return cli_usage(cli,
+						 HK_TR(cli->lang,
+						       "--threads 需要 1 到 256 之间的整数，而不是 %s",
+						       "--threads takes a whole number from 1 to 256, not %s"),
+						 argv[i]);
+			opts.threads = (unsigned)n;
 		} else if (!cli_take_db(cli, argc, argv, &i)) {
 			return cli_unknown(cli, argv[i]);
 		}

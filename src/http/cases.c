@@ -292,31 +292,56 @@ struct list_ctx {
 	char next[48]; /* the last line's keyset cursor */
 };
 
+/* The list is the busiest answer: its lines are built key by key without
+ * jansson's UTF-8 re-checks (the store's text was checked on the way in,
+ * the rest is ours) or json_pack's format parsing. */
+static void put(json_t *o, const char *key, json_t *v)
+{
+	json_object_set_new_nocheck(o, key, v);
+}
+
+static json_t *text(const char *v)
+{
+	return v ? json_string_nocheck(v) : json_null();
+}
+
+static json_t *money_fast(int64_t fen)
+{
+	char buf[HK_MONEY_BUFSZ];
+
+	hk_money_format(fen, buf);
+	return json_string_nocheck(buf);
+}
+
+static json_t *id_or_null(int64_t ref)
+{
+	return ref ? json_integer(ref) : json_null();
+}
+
 static int add_line(void *ctx, const struct hk_case_line *l)
 {
 	struct list_ctx *lc = ctx;
 	const struct hk_bucket_table *b = &lc->req->cfg->buckets;
-	json_t *line;
+	json_t *line = json_object(), *debtor = json_object();
 
-	line = json_pack("{s:I, s:s, s:s, s:{s:s, s:s}, s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:b}",
-			 "id", (json_int_t)l->ref, "creditor", l->creditor,
-			 "status", l->status, "debtor", "debtor_id",
-			 l->debtor_id, "name", l->name, "accounts",
-			 l->accounts, "dpd", l->dpd, "bucket",
-			 b->name[hk_bucket_of(b, l->dpd)], "total_overdue",
-			 money(l->total_overdue), "principal_outstanding",
-			 money(l->principal_outstanding), "next_follow_up",
-			 date_or_null(l->next_follow_up), "promise",
-			 l->promise_status < 0
-				 ? json_null()
-				 : json_string(hk_promise_status_name(
-					   l->promise_status)),
-			 "lost_contact", l->lost_contact);
-	json_object_set_new(line, "collector_id",
-			    l->collector_ref ? json_integer(l->collector_ref)
-					     : json_null());
-	json_object_set_new(line, "team_id",
-			    l->team_ref ? json_integer(l->team_ref) : json_null());
+	put(line, "id", json_integer(l->ref));
+	put(line, "creditor", text(l->creditor));
+	put(line, "status", text(l->status));
+	put(debtor, "debtor_id", text(l->debtor_id));
+	put(debtor, "name", text(l->name));
+	put(line, "debtor", debtor);
+	put(line, "accounts", json_integer(l->accounts));
+	put(line, "dpd", json_integer(l->dpd));
+	put(line, "bucket", text(b->name[hk_bucket_of(b, l->dpd)]));
+	put(line, "total_overdue", money_fast(l->total_overdue));
+	put(line, "principal_outstanding", money_fast(l->principal_outstanding));
+	put(line, "next_follow_up", date_or_null(l->next_follow_up));
+	put(line, "promise", l->promise_status < 0
+				     ? json_null()
+				     : text(hk_promise_status_name(l->promise_status)));
+	put(line, "lost_contact", json_boolean(l->lost_contact));
+	put(line, "collector_id", id_or_null(l->collector_ref));
+	put(line, "team_id", id_or_null(l->team_ref));
 	json_array_append_new(lc->list, line);
 	if (lc->f->sort == HK_SORT_ID)
 		snprintf(lc->next, sizeof(lc->next), "%lld", (long long)l->ref);

@@ -2221,7 +2221,8 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 	bind_named_int(st, ":team", f->team_ref);
 	bind_named_text(st, ":province", f->province);
 	bind_named_text(st, ":segment", f->segment);
-	bind_named_int(st, ":product", f->product);
+	if (f->product >= 0) /* accounts keep the product's name */
+		bind_named_text(st, ":product", hk_product_name(f->product));
 	bind_named_int(st, ":min_due", f->min_overdue);
 	bind_named_int(st, ":max_due", f->max_overdue);
 	bind_named_int(st, ":promise", f->promise_status);
