@@ -224,6 +224,7 @@ struct hk_case_rec {
 	char segment[32];
 	char province[64];
 	char city[64];
+	char address[257];
 };
 
 /* Orders of the case list.  DPD (most days past due first) is the default

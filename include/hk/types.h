@@ -88,5 +88,12 @@ bool hk_credit_code_valid(const char *s, size_t len);
  */
 void hk_mask_phone(const char *in, char *out);
 void hk_mask_id(const char *in, char *out);
+/*
+ * An address keeps its first 6 characters (UTF-8 code points: about the
+ * province and city, 北京市朝阳区) followed by "****"; 6 or fewer become
+ * "****".  out must hold 6 * 4 + 5 bytes.
+ */
+#define HK_MASKED_ADDRESS_BUFSZ 29
+void hk_mask_address(const char *in, char *out);
 
 #endif

@@ -366,3 +366,18 @@ void hk_mask_id(const char *in, char *out)
 {
 	mask_middle(in, out, 3, 4);
 }
+
+void hk_mask_address(const char *in, char *out)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t chars = 0, keep = 0;
+
+	/* Count code points by their lead bytes; keep whole characters. */
+	for (size_t i = 0; p[i]; i++)
+		if ((p[i] & 0xC0) != 0x80 && ++chars == 7)
+			keep = i;
+	if (chars <= 6)
+		keep = 0;
+	memcpy(out, in, keep);
+	memcpy(out + keep, "****", 5);
+}

@@ -252,6 +252,13 @@ void hk_h_case_get(struct hk_req *req)
 		json_object_set_new(out, "placements", placements);
 	}
 	json_object_set_new(out, "lost_contact", json_boolean(c.lost_contact));
+	if (c.address[0]) {
+		char addr[HK_MASKED_ADDRESS_BUFSZ];
+
+		hk_mask_address(c.address, addr);
+		json_object_set_new(json_object_get(out, "debtor"), "address",
+				    json_string(addr));
+	}
 	hk_reply(req, 200, out);
 }
 
@@ -555,7 +562,7 @@ void hk_h_case_reveal(struct hk_req *req)
 	struct find_contact fc = {0};
 	json_t *body;
 	const char *field, *contact;
-	char value[64] = "", target[96], field_copy[16];
+	char value[257] = "", target[96], field_copy[16];
 	enum hk_rc rc;
 
 	if (!hk_case_in_scope(req, &c) || !(body = hk_req_json_object(req, fields)))
@@ -564,6 +571,8 @@ void hk_h_case_reveal(struct hk_req *req)
 	contact = json_string_value(json_object_get(body, "contact_id"));
 	if (field && !strcmp(field, "id_number") && !contact)
 		snprintf(value, sizeof(value), "%s", c.id_number);
+	else if (field && !strcmp(field, "address") && !contact)
+		snprintf(value, sizeof(value), "%s", c.address);
 	else if (field && !strcmp(field, "phone") && !contact)
 		snprintf(value, sizeof(value), "%s", c.phone);
 	else if (field && !strcmp(field, "phone") && contact) {
@@ -580,8 +589,8 @@ void hk_h_case_reveal(struct hk_req *req)
 		json_decref(body);
 		hk_reply_error(req, HK_EINVAL, 400,
 			       HK_TR(req->lang,
-				     "field 须为 phone 或 id_number（联系人电话另给 contact_id）",
-				     "field must be phone or id_number (and contact_id for a contact's phone)"));
+				     "field 须为 phone、id_number 或 address（联系人电话另给 contact_id）",
+				     "field must be phone, id_number or address (and contact_id for a contact's phone)"));
 		return;
 	}
 	snprintf(field_copy, sizeof(field_copy), "%s", field);

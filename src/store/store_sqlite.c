@@ -158,8 +158,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_INS_CONTACT] =
 		"INSERT INTO contacts (contact_id, debtor_ref, relation, name, "
 		"phone, authorized) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[ST_INS_CASE] = "INSERT INTO cases (debtor_ref, creditor) VALUES (?1, ?2) "
-			"ON CONFLICT (debtor_ref, creditor) DO NOTHING",
+	/* The case of an account: created with its first account, and
+	 * marked with every product among its accounts (migration 14). */
+	[ST_INS_CASE] = "INSERT INTO cases (debtor_ref, creditor, products) "
+			"VALUES (?1, ?2, ?3) ON CONFLICT (debtor_ref, creditor) "
+			"DO UPDATE SET products = products | excluded.products "
+			"RETURNING ref",
 	[ST_FIND_CASE] =
 		"SELECT ref FROM cases WHERE debtor_ref = ?1 AND creditor = ?2",
 	[ST_INS_ACCOUNT] =
@@ -426,7 +430,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT c.ref, c.creditor, c.status, COALESCE(c.collector_ref, 0), "
 		"COALESCE(c.team_ref, 0), COALESCE(c.agency_ref, 0), d.ref, "
 		"d.debtor_id, d.name, d.kind, d.id_number, d.phone, d.segment, "
-		"d.province, d.city, c.lost_contact FROM cases c "
+		"d.province, d.city, c.lost_contact, COALESCE(d.address, '') "
+		"FROM cases c "
 		"JOIN debtors d ON d.ref = c.debtor_ref "
 		"WHERE c.ref = ?1 AND (?2 OR (?3 <> 0 AND c.collector_ref = ?3) "
 		"OR (?4 <> 0 AND c.team_ref = ?4) OR (?5 <> 0 AND c.agency_ref = ?5))",
@@ -891,17 +896,20 @@ static enum hk_rc sq_insert_account(struct hk_store *s,
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt_get(ss, ST_INS_CASE, err);
 	int64_t case_ref;
-	enum hk_rc rc;
+	int step;
 
 	if (!st)
 		return HK_EDB;
 	sqlite3_bind_int64(st, 1, r->debtor_ref);
 	bind_text(st, 2, r->creditor);
-	if ((rc = exec_stmt(ss, st, err, "could not insert a case")) != HK_OK)
-		return rc;
-	if ((rc = sq_case_find(s, r->debtor_ref, r->creditor, &case_ref, err)) !=
-	    HK_OK)
-		return rc;
+	sqlite3_bind_int(st, 3, 1 << r->product);
+	step = sqlite3_step(st);
+	case_ref = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (step == SQLITE_ROW)
+		step = sqlite3_step(st);
+	stmt_done(st);
+	if (step != SQLITE_DONE || !case_ref)
+		return db_error(ss, err, "could not insert a case");
 	if (!(st = stmt_get(ss, ST_INS_ACCOUNT, err)))
 		return HK_EDB;
 	bind_text(st, 1, r->account_id);
@@ -2072,6 +2080,7 @@ static enum hk_rc sq_case_get(struct hk_store *s, int64_t case_ref,
 		copy_text(c->province, sizeof(c->province), sqlite3_column_text(st, 13));
 		copy_text(c->city, sizeof(c->city), sqlite3_column_text(st, 14));
 		c->lost_contact = sqlite3_column_int(st, 15) != 0;
+		copy_text(c->address, sizeof(c->address), sqlite3_column_text(st, 16));
 		*found = true;
 	}
 	stmt_done(st);
@@ -2179,8 +2188,7 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 	if (f->segment)
 		ADD(" AND d.segment = :segment");
 	if (f->product >= 0)
-		ADD(" AND EXISTS (SELECT 1 FROM accounts a WHERE "
-		    "a.case_ref = c.ref AND a.product = :product)");
+		ADD(" AND c.products & :product");
 	if (f->min_overdue >= 0)
 		ADD(" AND " CASE_DUE " >= :min_due");
 	if (f->max_overdue >= 0)
@@ -2221,8 +2229,7 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 	bind_named_int(st, ":team", f->team_ref);
 	bind_named_text(st, ":province", f->province);
 	bind_named_text(st, ":segment", f->segment);
-	if (f->product >= 0) /* accounts keep the product's name */
-		bind_named_text(st, ":product", hk_product_name(f->product));
+	bind_named_int(st, ":product", f->product >= 0 ? 1 << f->product : 0);
 	bind_named_int(st, ":min_due", f->min_overdue);
 	bind_named_int(st, ":max_due", f->max_overdue);
 	bind_named_int(st, ":promise", f->promise_status);

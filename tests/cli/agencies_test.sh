@@ -89,6 +89,14 @@ check "the history keeps the recall" 200 '"recall_reason":"协议到期"' "$MGR"
 check "the timeline shows placement and recall" 200 '"kind":"recalled"' "$MGR" GET "/api/cases/$placed/timeline"
 grep -q '"kind":"placed"' "$tmp/body" && ok "with the placement" || bad "with the placement"
 
+# ---- the debtor's address: masked in the case, revealed on an audited request
+addr=$(sqlite3 "$db" "select d.address from cases c join debtors d on d.ref=c.debtor_ref where c.ref=$other")
+check "the address leaves masked" 200 '****"' "$MGR" GET "/api/cases/$other"
+grep -qF "$addr" "$tmp/body" && bad "no full address in the case" || ok "no full address in the case"
+check "an audited reveal gives the whole address" 200 "\"value\":\"$addr\"" "$MGR" POST "/api/cases/$other/reveal" '{"field":"address"}'
+n=$(sqlite3 "$db" "select count(*) from audit_log where action='pii.reveal' and detail like '%address%'")
+[ "$n" -eq 1 ] && ok "the address reveal is audited" || bad "the address reveal is audited ($n)"
+
 # ---- changing and deactivating users
 team=$(sqlite3 "$db" "select max(ref) from teams")
 colref=$(sqlite3 "$db" "select ref from users where username='li.na'")

@@ -794,6 +794,34 @@ static void test_credit_code(void **state)
 	assert_false(credit_ok("9135 0100M00100Y43"));
 }
 
+/* ------------------------------------------------------------------------ */
+/* Masks                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static void test_masks(void **state)
+{
+	char out[64];
+
+	(void)state;
+	hk_mask_phone("13812345678", out);
+	assert_string_equal(out, "138****5678");
+	hk_mask_id("11010519491231002X", out);
+	assert_string_equal(out, "110***********002X");
+	hk_mask_phone("1234567", out); /* 7 = 3 + 4: nothing left to hide */
+	assert_string_equal(out, "*******");
+	/* 北京市朝阳区 is 6 characters of 3 bytes: 18 bytes kept. */
+	hk_mask_address("北京市朝阳区建国路88号", out);
+	assert_string_equal(out, "北京市朝阳区****");
+	hk_mask_address("上海市", out);
+	assert_string_equal(out, "****");
+	hk_mask_address("北京市朝阳区", out); /* exactly 6: all hidden */
+	assert_string_equal(out, "****");
+	hk_mask_address("Room 5, 88 Jianguo Rd", out);
+	assert_string_equal(out, "Room 5****");
+	hk_mask_address("", out);
+	assert_string_equal(out, "****");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -818,6 +846,7 @@ int main(void)
 		cmocka_unit_test(test_id_number_valid),
 		cmocka_unit_test(test_id_number_invalid),
 		cmocka_unit_test(test_credit_code),
+		cmocka_unit_test(test_masks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
