@@ -143,28 +143,21 @@ CREATE TABLE w_totals (
 );
 ANALYZE;
 
--- The case list's figures (migration 11 keeps the same on the engine's
--- side): per case, the largest DPD and the sums over its accounts, as of
--- D0, with the index a list by DPD wants.
+-- The case list's figure (huikuan keeps the same, cases.overdue_since):
+-- per case the oldest overdue due date over its accounts as of D0
+-- (2147483647 when none), with the index a list by DPD wants.
 CREATE TABLE w_case (
 	case_ref INTEGER PRIMARY KEY,
-	dpd INTEGER NOT NULL,
-	total_overdue INTEGER NOT NULL,
-	principal_outstanding INTEGER NOT NULL
+	overdue_since INTEGER NOT NULL
 );
 INSERT INTO w_case
 SELECT a.case_ref,
-       max(coalesce(:d0 - (SELECT min(due_date) FROM w_inst i
-			    WHERE i.account_ref = a.ref AND i.due_date < :d0
-			    AND i.principal + i.interest + i.fee + i.penalty > 0), 0)),
-       coalesce(sum((SELECT sum(CASE WHEN due_date < :d0
-				    THEN principal + interest + fee ELSE 0 END)
-				 + sum(penalty)
-		     FROM w_inst i WHERE i.account_ref = a.ref)), 0),
-       coalesce(sum((SELECT sum(principal) FROM w_inst i
-		     WHERE i.account_ref = a.ref)), 0)
+       coalesce(min((SELECT min(due_date) FROM w_inst i
+		     WHERE i.account_ref = a.ref AND i.due_date < :d0
+		     AND i.principal + i.interest + i.fee + i.penalty > 0)),
+		2147483647)
 FROM accounts a GROUP BY a.case_ref;
-CREATE INDEX w_case_dpd ON w_case (dpd);
+CREATE INDEX w_case_overdue ON w_case (overdue_since);
 
 -- @@ TIMED
 PRAGMA synchronous = NORMAL;
@@ -306,22 +299,19 @@ LEFT JOIN (
 	GROUP BY pos
 ) AS t ON t.pos = b.pos;
 
--- (e) The case list's figures: every case whose DPD or sums moved (a
--- penalty accruing moves every case with an overdue account).
+-- (e) The case list's figure, rewritten for every case whose oldest
+-- overdue due date moved.
 UPDATE w_case
-SET dpd = x.dpd, total_overdue = x.total_overdue,
-    principal_outstanding = x.principal_outstanding
+SET overdue_since = x.overdue_since
 FROM (
-	SELECT a.case_ref, max(t.dpd) AS dpd,
-	       sum(t.overdue_principal + t.overdue_interest + t.overdue_fee
-		   + t.penalty_due) AS total_overdue,
-	       sum(t.principal_outstanding) AS principal_outstanding
+	SELECT a.case_ref,
+	       coalesce(min(CASE WHEN t.dpd > 0 THEN :d1 - t.dpd END),
+			2147483647) AS overdue_since
 	FROM t_acct t JOIN accounts a ON a.ref = t.account_ref
 	GROUP BY a.case_ref
 ) AS x
 WHERE w_case.case_ref = x.case_ref
-  AND (w_case.dpd, w_case.total_overdue, w_case.principal_outstanding)
-      IS NOT (x.dpd, x.total_overdue, x.principal_outstanding);
+  AND w_case.overdue_since <> x.overdue_since;
 
 COMMIT;
 
@@ -332,5 +322,5 @@ SELECT 'TOTAL', bucket, accounts, total_overdue, overdue_principal,
        overdue_interest, overdue_fee, penalty_due, principal_outstanding
 FROM w_totals WHERE as_of = :d1 ORDER BY position;
 SELECT 'TRANSITIONS', count(*) FROM w_transitions WHERE as_of = :d1;
-SELECT 'CASES', count(*), sum(dpd > 0), sum(dpd), sum(total_overdue),
-       sum(principal_outstanding) FROM w_case;
+SELECT 'CASES', count(*), sum(overdue_since < 2147483647),
+       sum(max(0, :d1 - overdue_since)) FROM w_case;

@@ -82,7 +82,6 @@ enum stmt_id {
 	ST_AUDIT_SCAN,
 	ST_USERS_SCAN,
 	ST_CASE_GET,
-	ST_CASE_MOVE,
 	ST_CASE_OVERDUE,
 	ST_TEAMS_SCAN,
 	ST_CASE_ASSIGN,
@@ -439,21 +438,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 	 * account state: sums by the change, the oldest unpaid due date by
 	 * the new one when earlier, recomputed only when this account held
 	 * the case's oldest and no longer does (2147483647: not overdue). */
-	[ST_CASE_MOVE] =
-		"INSERT INTO case_figures (case_ref, due_base, due_daily, "
-		"principal_outstanding) VALUES (?1, ?2, ?3, ?4) "
-		"ON CONFLICT (case_ref) DO UPDATE SET "
-		"due_base = due_base + excluded.due_base, "
-		"due_daily = due_daily + excluded.due_daily, "
-		"principal_outstanding = principal_outstanding + "
-		"excluded.principal_outstanding",
 	/* Apart, so the indexes on overdue_since are touched only when it
 	 * may change.  ?1 case, ?2 the account's old, ?3 its new date. */
 	[ST_CASE_OVERDUE] =
 		"UPDATE cases SET overdue_since = CASE WHEN ?3 <= overdue_since "
 		"THEN ?3 ELSE COALESCE((SELECT min(s.first_unpaid_due) "
-		"FROM accounts a JOIN account_state s ON s.account_ref = a.ref "
-		"WHERE a.case_ref = ?1 AND s.first_unpaid_due > -2147483648 "
+		"FROM account_state s "
+		"WHERE s.case_ref = ?1 AND s.first_unpaid_due > -2147483648 "
 		"AND s.first_unpaid_due < s.win_start), 2147483647) END "
 		"WHERE ref = ?1 AND (?3 < overdue_since OR ?2 = overdue_since)",
 	[ST_PAYMENT_GET] =
@@ -1277,25 +1268,16 @@ static enum hk_rc sq_installments_save(struct hk_store *s, int64_t account_ref,
 	return HK_OK;
 }
 
-/* An account's share of its case's figures (migration 11). */
-struct case_share {
-	int32_t fud; /* overdue since; INT32_MAX: not overdue */
-	int64_t base, daily, principal;
-};
-
-static void share_of(const struct hk_summary *sm, struct case_share *c)
+/* What an account's state gives its case's overdue_since (migrations 11
+ * and 15): its first unpaid due date when overdue all through the state's
+ * window (a due date passing unpaid ends the window, hk_ledger_summarize),
+ * else INT32_MAX. */
+static int32_t overdue_since(const struct hk_summary *sm)
 {
-	/* Overdue all through the window or not at all: a due date passing
-	 * unpaid ends the window (hk_ledger_summarize). */
-	c->fud = sm->first_unpaid_due != HK_DATE_NONE &&
-				 sm->first_unpaid_due < sm->win_start
-			 ? sm->first_unpaid_due
-			 : INT32_MAX;
-	c->base = sm->overdue_principal + sm->overdue_interest +
-		  sm->overdue_fee + sm->penalty_due -
-		  sm->daily_penalty * sm->win_start;
-	c->daily = sm->daily_penalty;
-	c->principal = sm->principal_outstanding;
+	return sm->first_unpaid_due != HK_DATE_NONE &&
+			       sm->first_unpaid_due < sm->win_start
+		       ? sm->first_unpaid_due
+		       : INT32_MAX;
 }
 
 static enum hk_rc sq_state_save(struct hk_store *s,
@@ -1304,15 +1286,12 @@ static enum hk_rc sq_state_save(struct hk_store *s,
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st;
-	struct case_share was = {.fud = INT32_MAX}, now;
+	/* What the stored state gave the case: day-end saves an account
+	 * once a run, from the row it read (lean rows carry what is needed). */
+	int32_t was = row->has_state ? overdue_since(&row->summary) : INT32_MAX;
+	int32_t now = overdue_since(sm);
 	int64_t case_ref = row->case_ref;
 	enum hk_rc rc;
-
-	/* The share the stored state gave the case: day-end saves an
-	 * account once a run, from the row it read (lean rows carry every
-	 * figure needed here). */
-	if (row->has_state)
-		share_of(&row->summary, &was);
 	if (!(st = stmt_get(ss, ST_STATE_SAVE, err)))
 		return HK_EDB;
 	sqlite3_bind_int64(st, 1, row->ref);
@@ -1339,26 +1318,13 @@ static enum hk_rc sq_state_save(struct hk_store *s,
 	    HK_OK)
 		return rc;
 
-	share_of(sm, &now);
-	if (now.base != was.base || now.daily != was.daily ||
-	    now.principal != was.principal) {
-		if (!(st = stmt_get(ss, ST_CASE_MOVE, err)))
-			return HK_EDB;
-		sqlite3_bind_int64(st, 1, case_ref);
-		sqlite3_bind_int64(st, 2, now.base - was.base);
-		sqlite3_bind_int64(st, 3, now.daily - was.daily);
-		sqlite3_bind_int64(st, 4, now.principal - was.principal);
-		if ((rc = exec_stmt(ss, st, err,
-				    "could not update a case's figures")) != HK_OK)
-			return rc;
-	}
-	if (now.fud == was.fud)
+	if (now == was)
 		return HK_OK;
 	if (!(st = stmt_get(ss, ST_CASE_OVERDUE, err)))
 		return HK_EDB;
 	sqlite3_bind_int64(st, 1, case_ref);
-	sqlite3_bind_int(st, 2, was.fud);
-	sqlite3_bind_int(st, 3, now.fud);
+	sqlite3_bind_int(st, 2, was);
+	sqlite3_bind_int(st, 3, now);
 	return exec_stmt(ss, st, err, "could not update a case's figures");
 }
 
@@ -2127,7 +2093,12 @@ static void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
 			  SQLITE_STATIC);
 }
 
-#define CASE_DUE "(COALESCE(f.due_base, 0) + COALESCE(f.due_daily, 0) * :asof)"
+/* A case's total overdue at :asof, from its accounts' states (linear in
+ * the date over each state's window, which holds the last day-end). */
+#define CASE_DUE                                                               \
+	"(SELECT COALESCE(sum(s.overdue_principal + s.overdue_interest + "     \
+	"s.overdue_fee + s.penalty_due + s.daily_penalty * (:asof - "         \
+	"s.win_start)), 0) FROM account_state s WHERE s.case_ref = c.ref)"
 
 static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 				const struct hk_case_filter *f, int32_t as_of,
@@ -2150,10 +2121,11 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 	ADD("SELECT c.ref, c.creditor, c.status, d.debtor_id, d.name, "
 	    "COALESCE(c.collector_ref, 0), COALESCE(c.team_ref, 0), "
 	    "(SELECT count(*) FROM accounts a WHERE a.case_ref = c.ref), "
-	    "c.overdue_since, " CASE_DUE ", COALESCE(f.principal_outstanding, 0), "
+	    "c.overdue_since, " CASE_DUE ", (SELECT COALESCE(sum("
+	    "s.principal_outstanding), 0) FROM account_state s "
+	    "WHERE s.case_ref = c.ref), "
 	    "c.next_follow_up, COALESCE(c.promise_status, -1), c.lost_contact, "
-	    "%s FROM cases c JOIN debtors d ON d.ref = c.debtor_ref "
-	    "LEFT JOIN case_figures f ON f.case_ref = c.ref WHERE 1",
+	    "%s FROM cases c JOIN debtors d ON d.ref = c.debtor_ref WHERE 1",
 	    key[f->sort]);
 	if (sc->all)
 		;
@@ -2195,8 +2167,9 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 		ADD(" AND " CASE_DUE " <= :max_due");
 	if (f->promise_status >= 0)
 		ADD(" AND c.promise_status = :promise");
-	if (f->follow_up_by != HK_DATE_NONE)
-		ADD(" AND c.next_follow_up <= :follow_up");
+	if (f->follow_up_by != HK_DATE_NONE) /* the partial indexes' term */
+		ADD(" AND c.next_follow_up <= :follow_up "
+		    "AND c.next_follow_up < 2147483647");
 	if (f->lost_contact)
 		ADD(" AND c.lost_contact");
 	if (f->has_after && f->sort == HK_SORT_ID)
