@@ -82,7 +82,11 @@ enum stmt_id {
 	ST_AUDIT_SCAN,
 	ST_USERS_SCAN,
 	ST_CASE_GET,
-	ST_CASE_OVERDUE,
+	ST_OVERDUE_GET,
+	ST_OVERDUE_MIN,
+	ST_OVERDUE_INS,
+	ST_OVERDUE_SET,
+	ST_OVERDUE_DEL,
 	ST_TEAMS_SCAN,
 	ST_CASE_ASSIGN,
 	ST_PLAN_INS,
@@ -438,15 +442,20 @@ static const char *const stmt_sql[ST_COUNT] = {
 	 * account state: sums by the change, the oldest unpaid due date by
 	 * the new one when earlier, recomputed only when this account held
 	 * the case's oldest and no longer does (2147483647: not overdue). */
-	/* Apart, so the indexes on overdue_since are touched only when it
-	 * may change.  ?1 case, ?2 the account's old, ?3 its new date. */
-	[ST_CASE_OVERDUE] =
-		"UPDATE cases SET overdue_since = CASE WHEN ?3 <= overdue_since "
-		"THEN ?3 ELSE COALESCE((SELECT min(s.first_unpaid_due) "
-		"FROM account_state s "
-		"WHERE s.case_ref = ?1 AND s.first_unpaid_due > -2147483648 "
-		"AND s.first_unpaid_due < s.win_start), 2147483647) END "
-		"WHERE ref = ?1 AND (?3 < overdue_since OR ?2 = overdue_since)",
+	/* The overdue cases (migration 16).  ?1 case. */
+	[ST_OVERDUE_GET] =
+		"SELECT overdue_since FROM case_overdue WHERE case_ref = ?1",
+	[ST_OVERDUE_MIN] =
+		"SELECT COALESCE(min(first_unpaid_due), 2147483647) "
+		"FROM account_state WHERE case_ref = ?1 "
+		"AND first_unpaid_due > -2147483648 AND first_unpaid_due < win_start",
+	[ST_OVERDUE_INS] =
+		"INSERT INTO case_overdue (case_ref, overdue_since, collector_ref, "
+		"team_ref, agency_ref) SELECT ref, ?2, collector_ref, team_ref, "
+		"agency_ref FROM cases WHERE ref = ?1",
+	[ST_OVERDUE_SET] =
+		"UPDATE case_overdue SET overdue_since = ?2 WHERE case_ref = ?1",
+	[ST_OVERDUE_DEL] = "DELETE FROM case_overdue WHERE case_ref = ?1",
 	[ST_PAYMENT_GET] =
 		"SELECT account_ref, paid_on, amount, channel, "
 		"COALESCE(reference, '') FROM payments WHERE payment_id = ?1",
@@ -1269,7 +1278,7 @@ static enum hk_rc sq_installments_save(struct hk_store *s, int64_t account_ref,
 }
 
 /* What an account's state gives its case's overdue_since (migrations 11
- * and 15): its first unpaid due date when overdue all through the state's
+ * and 16): its first unpaid due date when overdue all through the state's
  * window (a due date passing unpaid ends the window, hk_ledger_summarize),
  * else INT32_MAX. */
 static int32_t overdue_since(const struct hk_summary *sm)
@@ -1278,6 +1287,59 @@ static int32_t overdue_since(const struct hk_summary *sm)
 			       sm->first_unpaid_due < sm->win_start
 		       ? sm->first_unpaid_due
 		       : INT32_MAX;
+}
+
+/* One integer from a statement on ?1 = ref; `none` when no row. */
+static enum hk_rc ref_int(struct sqlite_store *ss, enum stmt_id id,
+			  int64_t ref, int32_t none, int32_t *out,
+			  struct hk_err *err)
+{
+	sqlite3_stmt *st = stmt_get(ss, id, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : none;
+	stmt_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? HK_OK
+		       : db_error(ss, err, "could not read a case's overdue date");
+}
+
+/* Move a case's overdue_since for one account going from `was` to `now`:
+ * earlier wins; when the account that held the oldest date catches up,
+ * the case's accounts say what is left. */
+static enum hk_rc case_overdue_move(struct sqlite_store *ss, int64_t case_ref,
+				    int32_t was, int32_t now,
+				    struct hk_err *err)
+{
+	int32_t cur, next;
+	sqlite3_stmt *st;
+	enum stmt_id id;
+	enum hk_rc rc;
+
+	if ((rc = ref_int(ss, ST_OVERDUE_GET, case_ref, INT32_MAX, &cur, err)) !=
+	    HK_OK)
+		return rc;
+	if (now < cur)
+		next = now;
+	else if (was == cur && now > was)
+		rc = ref_int(ss, ST_OVERDUE_MIN, case_ref, INT32_MAX, &next, err);
+	else
+		return HK_OK;
+	if (rc != HK_OK || next == cur)
+		return rc;
+	id = next == INT32_MAX ? ST_OVERDUE_DEL
+	     : cur == INT32_MAX ? ST_OVERDUE_INS
+				: ST_OVERDUE_SET;
+	if (!(st = stmt_get(ss, id, err)))
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	if (id != ST_OVERDUE_DEL)
+		sqlite3_bind_int(st, 2, next);
+	return exec_stmt(ss, st, err, "could not update a case's overdue date");
 }
 
 static enum hk_rc sq_state_save(struct hk_store *s,
@@ -1318,14 +1380,7 @@ static enum hk_rc sq_state_save(struct hk_store *s,
 	    HK_OK)
 		return rc;
 
-	if (now == was)
-		return HK_OK;
-	if (!(st = stmt_get(ss, ST_CASE_OVERDUE, err)))
-		return HK_EDB;
-	sqlite3_bind_int64(st, 1, case_ref);
-	sqlite3_bind_int(st, 2, was);
-	sqlite3_bind_int(st, 3, now);
-	return exec_stmt(ss, st, err, "could not update a case's figures");
+	return now == was ? HK_OK : case_overdue_move(ss, case_ref, was, now, err);
 }
 
 static enum hk_rc sq_facts_mark_booked(struct hk_store *s, int32_t as_of,
@@ -2100,16 +2155,31 @@ static void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
 	"s.overdue_fee + s.penalty_due + s.daily_penalty * (:asof - "         \
 	"s.win_start)), 0) FROM account_state s WHERE s.case_ref = c.ref)"
 
-static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
-				const struct hk_case_filter *f, int32_t as_of,
-				int (*fn)(void *, const struct hk_case_line *),
-				void *ctx, struct hk_err *err)
+/* Which cases a query arm reads (sq_cases_list). */
+enum list_arm {
+	ARM_ALL,     /* every case, its overdue date joined in */
+	ARM_OVERDUE, /* overdue cases only, from case_overdue's indexes */
+	ARM_CURRENT, /* cases with nothing overdue */
+};
+
+/* Build, run and report one arm of the case list; *rows counts the lines
+ * given to fn. */
+static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
+			   const struct hk_scope *sc,
+			   const struct hk_case_filter *f, int32_t as_of,
+			   int limit, int (*fn)(void *, const struct hk_case_line *),
+			   void *ctx, int *rows, struct hk_err *err)
 {
 	static const char *const key[] = {
-		[HK_SORT_DPD] = "c.overdue_since", [HK_SORT_ID] = "c.ref",
-		[HK_SORT_OVERDUE] = CASE_DUE,
+		[HK_SORT_DPD] = "0" /* the date column is the key */,
+		[HK_SORT_ID] = "c.ref", [HK_SORT_OVERDUE] = CASE_DUE,
 		[HK_SORT_FOLLOW_UP] = "c.next_follow_up"};
-	struct sqlite_store *ss = S(s);
+	/* the scope's columns: the overdue arm filters on case_overdue's
+	 * copies, so the scope and the date are one index range */
+	const char *t = arm == ARM_OVERDUE ? "o" : "c";
+	const char *os = arm == ARM_OVERDUE   ? "o.overdue_since"
+			 : arm == ARM_CURRENT ? "2147483647"
+					      : "COALESCE(o.overdue_since, 2147483647)";
 	char sql[2048];
 	size_t n = 0;
 	sqlite3_stmt *st;
@@ -2121,40 +2191,50 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 	ADD("SELECT c.ref, c.creditor, c.status, d.debtor_id, d.name, "
 	    "COALESCE(c.collector_ref, 0), COALESCE(c.team_ref, 0), "
 	    "(SELECT count(*) FROM accounts a WHERE a.case_ref = c.ref), "
-	    "c.overdue_since, " CASE_DUE ", (SELECT COALESCE(sum("
+	    "%s, " CASE_DUE ", (SELECT COALESCE(sum("
 	    "s.principal_outstanding), 0) FROM account_state s "
 	    "WHERE s.case_ref = c.ref), "
 	    "c.next_follow_up, COALESCE(c.promise_status, -1), c.lost_contact, "
-	    "%s FROM cases c JOIN debtors d ON d.ref = c.debtor_ref WHERE 1",
-	    key[f->sort]);
+	    "%s FROM ",
+	    os, key[f->sort]);
+	if (arm == ARM_OVERDUE)
+		ADD("case_overdue o JOIN cases c ON c.ref = o.case_ref ");
+	else if (arm == ARM_CURRENT)
+		ADD("cases c ");
+	else
+		ADD("cases c LEFT JOIN case_overdue o ON o.case_ref = c.ref ");
+	ADD("JOIN debtors d ON d.ref = c.debtor_ref WHERE 1");
+	if (arm == ARM_CURRENT)
+		ADD(" AND NOT EXISTS (SELECT 1 FROM case_overdue o "
+		    "WHERE o.case_ref = c.ref)");
 	if (sc->all)
 		;
 	else if (sc->collector_ref)
-		ADD(" AND c.collector_ref = :scope");
+		ADD(" AND %s.collector_ref = :scope", t);
 	else if (sc->team_ref)
-		ADD(" AND c.team_ref = :scope");
+		ADD(" AND %s.team_ref = :scope", t);
 	else if (sc->agency_ref)
-		ADD(" AND c.agency_ref = :scope");
+		ADD(" AND %s.agency_ref = :scope", t);
 	else
 		ADD(" AND 0");
-	/* DPD at D is D - overdue_since when positive: a DPD range is a
-	 * range of overdue_since, which the indexes carry. */
+	/* DPD at D is D - overdue_since: a DPD range is a range of
+	 * overdue_since, which the overdue arm's indexes carry. */
 	if (f->dpd_max >= 0)
 		fud_lo = as_of - f->dpd_max;
 	if (f->dpd_min > 0)
 		fud_hi = as_of - f->dpd_min;
 	if (fud_lo != INT32_MIN)
-		ADD(" AND c.overdue_since >= :fud_lo");
+		ADD(" AND %s >= :fud_lo", os);
 	if (fud_hi != INT32_MAX)
-		ADD(" AND c.overdue_since <= :fud_hi");
+		ADD(" AND %s <= :fud_hi", os);
 	if (f->status)
 		ADD(" AND c.status = :status");
 	if (f->creditor)
 		ADD(" AND c.creditor = :creditor");
 	if (f->collector_ref)
-		ADD(" AND c.collector_ref = :collector");
+		ADD(" AND %s.collector_ref = :collector", t);
 	if (f->team_ref)
-		ADD(" AND c.team_ref = :team");
+		ADD(" AND %s.team_ref = :team", t);
 	if (f->province)
 		ADD(" AND d.province = :province");
 	if (f->segment)
@@ -2177,10 +2257,17 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 	else if (f->has_after && f->sort == HK_SORT_OVERDUE)
 		ADD(" AND (" CASE_DUE " < :after_key OR (" CASE_DUE
 		    " = :after_key AND c.ref > :after_ref))");
+	else if (f->has_after && arm == ARM_CURRENT)
+		ADD(" AND c.ref > (CASE WHEN :after_key < 2147483647 THEN 0 "
+		    "ELSE :after_ref END)");
+	else if (f->has_after && f->sort == HK_SORT_DPD)
+		ADD(" AND (o.overdue_since, o.case_ref) > (:after_key, :after_ref)");
 	else if (f->has_after)
 		ADD(" AND (%s, c.ref) > (:after_key, :after_ref)", key[f->sort]);
-	if (f->sort == HK_SORT_ID)
+	if (f->sort == HK_SORT_ID || arm == ARM_CURRENT)
 		ADD(" ORDER BY c.ref");
+	else if (f->sort == HK_SORT_DPD)
+		ADD(" ORDER BY o.overdue_since, o.case_ref");
 	else
 		ADD(" ORDER BY %s%s, c.ref", key[f->sort],
 		    f->sort == HK_SORT_OVERDUE ? " DESC" : "");
@@ -2209,9 +2296,9 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 	bind_named_int(st, ":follow_up", f->follow_up_by);
 	bind_named_int(st, ":after_key", f->after_key);
 	bind_named_int(st, ":after_ref", f->after_ref);
-	bind_named_int(st, ":limit", f->limit);
+	bind_named_int(st, ":limit", limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int32_t fud = sqlite3_column_int(st, 8);
+		int32_t since = sqlite3_column_int(st, 8);
 		int32_t fu = sqlite3_column_int(st, 11);
 
 		l.ref = sqlite3_column_int64(st, 0);
@@ -2222,18 +2309,43 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 		l.collector_ref = sqlite3_column_int64(st, 5);
 		l.team_ref = sqlite3_column_int64(st, 6);
 		l.accounts = sqlite3_column_int(st, 7);
-		l.dpd = fud < as_of ? as_of - fud : 0;
+		l.dpd = since < as_of ? as_of - since : 0;
 		l.total_overdue = sqlite3_column_int64(st, 9);
 		l.principal_outstanding = sqlite3_column_int64(st, 10);
 		l.next_follow_up = fu == INT32_MAX ? HK_DATE_NONE : fu;
 		l.promise_status = sqlite3_column_int(st, 12);
 		l.lost_contact = sqlite3_column_int(st, 13) != 0;
-		l.sort_key = sqlite3_column_int64(st, 14);
+		l.sort_key = f->sort == HK_SORT_DPD ? since
+						    : sqlite3_column_int64(st, 14);
 		fn(ctx, &l);
+		(*rows)++;
 	}
 	stmt_done(st);
 	return rc == SQLITE_DONE ? HK_OK
 				 : db_error(ss, err, "could not list cases");
+}
+
+static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
+				const struct hk_case_filter *f, int32_t as_of,
+				int (*fn)(void *, const struct hk_case_line *),
+				void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	int rows = 0;
+	enum hk_rc rc = HK_OK;
+
+	if (f->sort != HK_SORT_DPD)
+		return list_arm(ss, ARM_ALL, sc, f, as_of, f->limit, fn, ctx,
+				&rows, err);
+	/* Most days past due first: the overdue cases in date order, then
+	 * the current ones by id (their key 2147483647 in the cursor). */
+	if (!f->has_after || f->after_key < INT32_MAX)
+		rc = list_arm(ss, ARM_OVERDUE, sc, f, as_of, f->limit, fn, ctx,
+			      &rows, err);
+	if (rc == HK_OK && rows < f->limit && f->dpd_min <= 0)
+		rc = list_arm(ss, ARM_CURRENT, sc, f, as_of, f->limit - rows, fn,
+			      ctx, &rows, err);
+	return rc;
 }
 
 static enum hk_rc sq_payment_get(struct hk_store *s, const char *payment_id,

@@ -16,7 +16,7 @@ for _ in $(seq 1 100); do grep -q "http://" "$tmp/out" && break; sleep 0.05; don
 base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 
 python3 - "$hk" "$db" "$base" <<'PY'
-import csv, io, json, sqlite3, subprocess, sys, urllib.request, urllib.error, datetime
+import csv, io, json, sqlite3, subprocess, sys, urllib.request, urllib.error, datetime, zoneinfo
 
 hk, db, base = sys.argv[1:4]
 passed = failed = 0
@@ -57,7 +57,8 @@ team_of_leader = q("select team_ref from users where username='zhang.zz'")[0][0]
 
 # Follow-ups and a promise through the API, so those filters have data.
 lina_cases = [r[0] for r in q("select ref from cases where collector_ref=? order by ref", uref["li.na"])]
-today = datetime.date.today()
+# "today" is the debtors' day (Asia/Shanghai), as the server reckons it
+today = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
 for i, ref in enumerate(lina_cases[:6]):
     nf = (today + datetime.timedelta(days=i % 3)).isoformat()
     st, _ = call("POST", "/api/cases/%d/records" % ref, tok["li.na"],
