@@ -30,7 +30,12 @@ else
 	echo "[api] building the demo portfolio of $N accounts" >&2
 	"$HK" demo --db "$W/api.db" --accounts "$N" --no-serve >/dev/null
 fi
-"$HK" --db "$W/api.db" serve --listen 127.0.0.1:0 >"$W/out" 2>/dev/null &
+# Quiet hours (docs/compliance.md) twelve hours from now: the write
+# scenario records calls, which the guardrails refuse at night.
+h=$(TZ=Asia/Shanghai date +%H | sed 's/^0//')
+printf '[compliance]\nquiet_hours = %02d:00-%02d:00\n' \
+	$(((h + 12) % 24)) $(((h + 13) % 24)) >"$W/awake.ini"
+"$HK" --db "$W/api.db" --config "$W/awake.ini" serve --listen 127.0.0.1:0 >"$W/out" 2>/dev/null &
 pid=$!
 for _ in $(seq 1 200); do grep -q "http://" "$W/out" && break; sleep 0.05; done
 BASE=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$W/out")

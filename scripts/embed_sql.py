@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Turn migration .sql files into a C array of strings (build step).
+"""Turn text files (SQL migrations, the lexicon) into a C array of strings
+(build step).
 
 usage: embed_sql.py OUT.c SYMBOL FILE.sql...
 Each file becomes one migration, in the order given (version = position).

@@ -27,13 +27,34 @@ struct hk_workflow_config {
 	int64_t manager_max_fen;   /* none */
 };
 
+/* The compliance guardrails' values ([compliance], docs/compliance.md).
+ * `profile` sets them all at once: "cn" (the default: GB/T 45251-2025 and
+ * the CBA 2026 guideline) or "us" (Regulation F); keys after it override
+ * single values.  0 means "no limit" for the counts. */
+struct hk_compliance_config {
+	char profile[8];
+	int quiet_start, quiet_end;     /* minutes after midnight: no contact
+					 * from start to end (22:00-08:00) */
+	int max_conversations_per_day;  /* with the debtor, every user and
+					 * agency together (3) */
+	int max_attempts_per_number_per_day; /* unanswered (6) */
+	int max_calls_per_7_days;       /* US: 7 */
+	int quiet_days_after_conversation; /* US: 7 */
+	int limitation_years;           /* 3 (Civil Code art. 188) */
+	char lexicon[512];              /* a lexicon file; "": the built-in */
+};
+
 /* Everything configurable about the ledger, day-end and the workflow. */
 struct hk_config {
 	struct hk_policy policy[HK_PRODUCT_COUNT]; /* per product */
 	struct hk_bucket_table buckets;
 	char time_zone[64]; /* IANA name, default Asia/Shanghai */
 	struct hk_workflow_config workflow;
+	struct hk_compliance_config compliance;
 };
+
+/* Set `c` to a named profile's values ("cn" or "us"); false if unknown. */
+bool hk_compliance_profile(struct hk_compliance_config *c, const char *name);
 
 /* The documented defaults (docs/configuration.md). */
 void hk_config_default(struct hk_config *cfg /* OUT */);

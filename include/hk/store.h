@@ -303,6 +303,7 @@ struct hk_record {
 	char note[2001];
 	char recording_ref[129];
 	int32_t next_follow_up;   /* HK_DATE_NONE when none */
+	char third_party_reason[32]; /* "" when none */
 };
 
 struct hk_waiver_request {
@@ -332,6 +333,41 @@ struct hk_contact_row {
 	bool authorized;
 	char validity[16];
 	char source[65];
+	bool stopped; /* asked not to be called again: a permanent stop */
+};
+
+/* What the compliance guardrails count around one outbound contact
+ * (src/http/guard.c).  A conversation is a record whose outcome reached
+ * the debtor (reached_debtor, promised, refused, disputes, claims_paid,
+ * hardship); an unanswered attempt one with no_answer, busy, switched_off
+ * or left_message. */
+struct hk_contact_counts {
+	int conversations_today;   /* with the debtor, by anyone */
+	int attempts_today;        /* unanswered, on the contact asked about */
+	int calls_7_days;          /* calls about the debtor, last 7 days */
+	int64_t last_conversation; /* Unix seconds; 0: none */
+};
+
+/* A stop on contacting a debtor: their request to stop a channel ("all":
+ * every one) or a complaint pausing contact, until lifted. */
+struct hk_stop {
+	int64_t ref, debtor_ref;
+	char channel[24];
+	char reason[32];       /* debtor_request, complaint */
+	char note[501];
+	int64_t created_by, created_at;
+	int64_t lifted_by, lifted_at; /* 0: open */
+	char lift_reason[501];
+};
+
+/* What the limitation period of one account runs from (guard.c). */
+struct hk_limitation_row {
+	int64_t account_ref;
+	const char *account_id;   /* callback only */
+	int32_t overdue_since;    /* HK_DATE_NONE: nothing overdue */
+	int32_t last_paid;        /* HK_DATE_NONE: never paid */
+	int64_t last_demand;      /* Unix seconds of the latest contact that
+				   * reached the debtor on the case; 0: none */
 };
 
 struct hk_promise_detail {
@@ -366,6 +402,10 @@ struct hk_store_ops {
 				     struct hk_err *err);
 
 	/* Transactions: begin takes the write lock at once. */
+	/* A connection that serves many small random reads (the HTTP
+	 * server's): map the file instead of reading pages through system
+	 * calls.  Not for day-end, whose peak memory is measured. */
+	enum hk_rc (*serve_reads)(struct hk_store *s, struct hk_err *err);
 	enum hk_rc (*begin)(struct hk_store *s, struct hk_err *err);
 	enum hk_rc (*commit)(struct hk_store *s, struct hk_err *err);
 	enum hk_rc (*rollback)(struct hk_store *s);
@@ -547,6 +587,37 @@ struct hk_store_ops {
 	enum hk_rc (*case_recall)(struct hk_store *s, int64_t case_ref,
 				  int64_t user_ref, int64_t at,
 				  const char *reason, struct hk_err *err);
+	/* ---- compliance guardrails ---- */
+	/* Counts around a contact to the debtor now (contact_id may be
+	 * NULL): records since day_start, calls since week_start. */
+	enum hk_rc (*contact_counts)(struct hk_store *s, int64_t debtor_ref,
+				     const char *contact_id, int64_t day_start,
+				     int64_t week_start,
+				     struct hk_contact_counts *out,
+				     struct hk_err *err);
+	/* A contact's request not to be called again; *found=false when the
+	 * debtor has no such contact. */
+	enum hk_rc (*contact_stop)(struct hk_store *s, int64_t debtor_ref,
+				   const char *contact_id, int64_t at,
+				   const char *reason, bool *found,
+				   struct hk_err *err);
+	enum hk_rc (*stop_add)(struct hk_store *s, const struct hk_stop *stop,
+			       int64_t *ref, struct hk_err *err);
+	/* Lift an open stop; HK_EREFUSED when it is not open, *debtor_ref 0
+	 * when there is no such stop. */
+	enum hk_rc (*stop_lift)(struct hk_store *s, int64_t ref, int64_t user_ref,
+				int64_t at, const char *reason,
+				int64_t *debtor_ref, struct hk_err *err);
+	/* A debtor's stops, oldest first; open ones only if open_only. */
+	enum hk_rc (*stops_of_debtor)(
+		struct hk_store *s, int64_t debtor_ref, bool open_only,
+		int (*fn)(void *ctx, const struct hk_stop *stop), void *ctx,
+		struct hk_err *err);
+	/* Per account of the case, what its limitation period runs from. */
+	enum hk_rc (*case_limitation)(
+		struct hk_store *s, int64_t case_ref,
+		int (*fn)(void *ctx, const struct hk_limitation_row *r),
+		void *ctx, struct hk_err *err);
 	/* Everything that happened on a case, newest first: contact
 	 * records, status changes, promises, payments, waiver requests and
 	 * decisions, disputes, plans, placements (when with_placements). */

@@ -62,9 +62,14 @@ static json_t *masked(const char *text, bool phone)
 	return json_string(out);
 }
 
+/* The accounts' limitation ends (guard.c), looked up by account. */
+#define MAX_LIMITATION 64
 struct detail {
 	struct hk_req *req;
 	int32_t as_of;
+	size_t n_lim;
+	int64_t lim_ref[MAX_LIMITATION];
+	int32_t lim_end[MAX_LIMITATION];
 	json_t *accounts;
 	json_t *list; /* the current installments / payments list */
 	enum hk_rc rc;
@@ -130,6 +135,11 @@ static int add_account(void *ctx, const struct hk_acct_row *row)
 			 row->account_id, "product", hk_product_name(row->product),
 			 "open_date", date_or_null(row->open_date), "state", state,
 			 "installments", json_array());
+	/* The last day of the limitation period (诉讼时效), while overdue. */
+	for (size_t i = 0; i < d->n_lim; i++)
+		if (d->lim_ref[i] == row->ref)
+			json_object_set_new(acct, "limitation_ends",
+					    date_or_null(d->lim_end[i]));
 	d->list = json_object_get(acct, "installments");
 	if ((d->rc = s->ops->installments_load(s, row->ref, add_inst, d,
 					       &d->err)) != HK_OK) {
@@ -168,6 +178,18 @@ static int add_promise(void *ctx, const struct hk_promise_detail *p)
 			       date_or_null(p->due_on), "amount",
 			       money(p->amount), "status",
 			       hk_promise_status_name(p->status)));
+	return 0;
+}
+
+static int add_limitation(void *ctx, const struct hk_limitation_row *r)
+{
+	struct detail *d = ctx;
+
+	if (d->n_lim < MAX_LIMITATION) {
+		d->lim_ref[d->n_lim] = r->account_ref;
+		d->lim_end[d->n_lim++] =
+			hk_guard_limitation_end(&d->req->cfg->compliance, r);
+	}
 	return 0;
 }
 
@@ -211,7 +233,9 @@ void hk_h_case_get(struct hk_req *req)
 	contacts = json_array();
 	promises = json_array();
 	history = json_array();
-	if (s->ops->case_accounts(s, c.ref, add_account, &d, &d.err) != HK_OK ||
+	if (s->ops->case_limitation(s, c.ref, add_limitation, &d, &d.err) !=
+		    HK_OK ||
+	    s->ops->case_accounts(s, c.ref, add_account, &d, &d.err) != HK_OK ||
 	    s->ops->debtor_contacts(s, c.debtor_ref, add_contact, contacts,
 				    &d.err) != HK_OK ||
 	    s->ops->case_promises(s, c.ref, add_promise, promises, &d.err) !=
@@ -686,6 +710,31 @@ void hk_h_case_status(struct hk_req *req)
 			 c.status);
 		json_decref(body);
 		hk_reply_error(req, HK_EINVAL, 400, msg);
+		return;
+	}
+	/* Going legal on a case past its limitation period is a threat the
+	 * law does not back (GR-LIMITATION); reasons are screened too. */
+	if (!strcmp(to, "legal")) {
+		bool barred = false;
+
+		if (!hk_guard_time_barred(req, &c, &barred)) {
+			json_decref(body);
+			return;
+		}
+		if (barred) {
+			struct hk_guard_result g = {.rule = "GR-LIMITATION"};
+
+			snprintf(g.message, sizeof(g.message), "%s",
+				 HK_TR(req->lang,
+				       "案件的逾期账户均已超过诉讼时效，不得转入诉讼",
+				       "every overdue account of the case is past the limitation period: it cannot go legal"));
+			json_decref(body);
+			hk_guard_refuse(req, &c, &g);
+			return;
+		}
+	}
+	if (!hk_guard_text(req, &c, reason)) {
+		json_decref(body);
 		return;
 	}
 	if (!(needed_roles(to) & req->user.role)) {

@@ -60,6 +60,8 @@ void hk_h_plan_propose(struct hk_req *req)
 				     "installments takes 1-60 of {due_on, amount}: dates from today, strictly increasing, amounts above 0"));
 		return;
 	}
+	if (!hk_guard_text(req, &c, note_copy))
+		return;
 	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
 	    (rc = s->ops->plan_insert(s, c.ref, req->user.ref, today, note_copy,
 				      due, amount, n, (int64_t)time(NULL), &ref,

@@ -51,14 +51,15 @@ void hk_h_records_add(struct hk_req *req)
 {
 	static const char *const fields[] = {
 		"channel", "outcome", "contact_id", "note", "recording_ref",
-		"next_follow_up", "second_staff", NULL};
+		"next_follow_up", "second_staff", "third_party_reason", NULL};
 	struct hk_store *s = req->store;
 	struct hk_record r = {.next_follow_up = HK_DATE_NONE};
 	struct hk_case_rec c;
 	struct hk_err err = {0};
 	json_t *body;
 	const char *channel, *outcome, *contact, *note, *rec_ref, *follow,
-		*second;
+		*second, *third;
+	struct hk_guard_result guard;
 	char target[32], msg[256];
 	enum hk_rc rc;
 
@@ -71,6 +72,7 @@ void hk_h_records_add(struct hk_req *req)
 	rec_ref = json_string_value(json_object_get(body, "recording_ref"));
 	follow = json_string_value(json_object_get(body, "next_follow_up"));
 	second = json_string_value(json_object_get(body, "second_staff"));
+	third = json_string_value(json_object_get(body, "third_party_reason"));
 	msg[0] = '\0';
 	if (!hk_one_of(channel, channels))
 		snprintf(msg, sizeof(msg), "%s",
@@ -100,21 +102,6 @@ void hk_h_records_add(struct hk_req *req)
 		json_decref(body);
 		hk_reply_error(req, HK_EINVAL, 400, msg);
 		return;
-	}
-	{
-		/* An open dispute pauses collection until it is resolved. */
-		int64_t open_dispute = 0;
-
-		if (s->ops->dispute_open_of(s, c.ref, &open_dispute, &err) !=
-			    HK_OK ||
-		    open_dispute) {
-			json_decref(body);
-			hk_reply_error(req, HK_EREFUSED, 409,
-				       HK_TR(req->lang,
-					     "案件有未解决的异议，暂停催收，须先处理异议",
-					     "the case has an open dispute: collection is paused until it is resolved"));
-			return;
-		}
 	}
 	if (second) {
 		struct hk_user u2;
@@ -147,6 +134,26 @@ void hk_h_records_add(struct hk_req *req)
 	r.case_ref = c.ref;
 	r.user_ref = req->user.ref;
 	r.at = (int64_t)time(NULL);
+	/* The guardrails (docs/compliance.md): the contact must have been
+	 * allowed when it was made. */
+	if (!hk_guard_contact(req, &c,
+			      &(struct hk_contact_plan){.channel = channel,
+							.contact_id = contact,
+							.third_party_reason = third,
+							.note = note,
+							.at = r.at},
+			      &guard)) {
+		json_decref(body);
+		return;
+	}
+	if (guard.rule) {
+		json_decref(body);
+		hk_guard_refuse(req, &c, &guard);
+		return;
+	}
+	if (third)
+		snprintf(r.third_party_reason, sizeof(r.third_party_reason),
+			 "%.31s", third);
 	snprintf(r.channel, sizeof(r.channel), "%s", channel);
 	snprintf(r.outcome, sizeof(r.outcome), "%s", outcome);
 	snprintf(r.note, sizeof(r.note), "%s", note ? note : "");

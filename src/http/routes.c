@@ -116,6 +116,26 @@ const struct hk_route hk_routes[] = {
 	 "contacts",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
+	{"POST", "/api/cases/{id}/contacts/{contact_id}/stop", hk_h_contact_stop,
+	 "A contact person asks not to be called again: {reason}; a permanent "
+	 "stop for that contact (GR-CONTACT-STOPPED)",
+	 "compliance", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
+	{"GET", "/api/cases/{id}/contact-check", hk_h_contact_check,
+	 "Before a contact: whether it is allowed now, the rule that forbids "
+	 "it and why, and the conversations and attempts left today",
+	 "compliance", HK_ROLE_ANY, "channel,contact_id,third_party_reason"},
+	{"GET", "/api/cases/{id}/stops", hk_h_stops_list,
+	 "The debtor's contact stops (requests to stop a channel, complaints)",
+	 "compliance", HK_ROLE_ANY, NULL},
+	{"POST", "/api/cases/{id}/stops", hk_h_stop_add,
+	 "Record a stop: {channel (all, call, sms, email, letter, visit), "
+	 "reason (debtor_request, complaint: pauses every channel), note?}",
+	 "compliance", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
+	{"POST", "/api/cases/{id}/stops/{stop}/lift", hk_h_stop_lift,
+	 "Lift a stop: {reason}", "compliance",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
 	{"POST", "/api/cases/{id}/contacts/{contact_id}/validity",
 	 hk_h_contact_validity,
 	 "Mark a contact valid, invalid or unverified: {validity}; all invalid "

@@ -115,8 +115,10 @@ static struct hk_store *thread_store(struct server *srv, enum hk_lang lang)
 
 	if (s)
 		return s;
-	if (hk_store_open(srv->opts->db_uri, lang, &s, &err) != HK_OK) {
+	if (hk_store_open(srv->opts->db_uri, lang, &s, &err) != HK_OK ||
+	    s->ops->serve_reads(s, &err) != HK_OK) {
 		fprintf(stderr, "huikuan: %s\n", err.msg);
+		hk_store_close(s);
 		return NULL;
 	}
 	pthread_setspecific(srv->store_key, s);
@@ -486,6 +488,8 @@ enum hk_rc hk_server_run(const struct hk_server_opts *opts, struct hk_err *err)
 					"invalid listen address %s (an IPv4 address is needed)"),
 				  opts->host);
 	addr.sin_port = htons(opts->port);
+	if (hk_guard_init(opts->cfg, err) != HK_OK)
+		return HK_ECONFIG;
 	pthread_key_create(&srv.store_key, close_store);
 	pthread_once(&arena_once, arena_setup);
 	/* "Today" is the debtors' calendar day: set the zone once, before any

@@ -27,6 +27,90 @@ void hk_config_default(struct hk_config *cfg)
 		.manager_share_ppm = 300000,
 		.manager_max_fen = -1,
 	};
+	hk_compliance_profile(&cfg->compliance, "cn");
+}
+
+bool hk_compliance_profile(struct hk_compliance_config *c, const char *name)
+{
+	char lexicon[sizeof(c->lexicon)];
+
+	memcpy(lexicon, c->lexicon, sizeof(lexicon));
+	if (!strcmp(name, "cn")) {
+		/* GB/T 45251-2025 and the CBA guideline (docs/compliance.md) */
+		*c = (struct hk_compliance_config){
+			.quiet_start = 22 * 60, .quiet_end = 8 * 60,
+			.max_conversations_per_day = 3,
+			.max_attempts_per_number_per_day = 6,
+			.limitation_years = 3};
+	} else if (!strcmp(name, "us")) {
+		/* Regulation F, 12 CFR 1006.6(b)(1)(i) and 1006.14(b)(2) */
+		*c = (struct hk_compliance_config){
+			.quiet_start = 21 * 60, .quiet_end = 8 * 60,
+			.max_calls_per_7_days = 7,
+			.quiet_days_after_conversation = 7,
+			.limitation_years = 3};
+	} else {
+		return false;
+	}
+	snprintf(c->profile, sizeof(c->profile), "%s", name);
+	memcpy(c->lexicon, lexicon, sizeof(lexicon));
+	return true;
+}
+
+/* "HH:MM-HH:MM" into minutes after midnight. */
+static bool parse_hours(const char *v, int *start, int *end)
+{
+	int h1, m1, h2, m2, n = 0;
+
+	if (sscanf(v, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 ||
+	    v[n] || h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59 || h1 < 0 ||
+	    h2 < 0 || m1 < 0 || m2 < 0)
+		return false;
+	*start = h1 * 60 + m1;
+	*end = h2 * 60 + m2;
+	return *start != *end;
+}
+
+static bool apply_compliance(struct hk_compliance_config *c, const char *key,
+			     const char *value)
+{
+	struct {
+		const char *key;
+		int *v;
+		int max;
+	} counts[] = {
+		{"max_conversations_per_day", &c->max_conversations_per_day, 100},
+		{"max_attempts_per_number_per_day",
+		 &c->max_attempts_per_number_per_day, 100},
+		{"max_calls_per_7_days", &c->max_calls_per_7_days, 100},
+		{"quiet_days_after_conversation",
+		 &c->quiet_days_after_conversation, 30},
+		{"limitation_years", &c->limitation_years, 30},
+	};
+
+	if (!strcmp(key, "profile"))
+		return hk_compliance_profile(c, value);
+	if (!strcmp(key, "quiet_hours"))
+		return parse_hours(value, &c->quiet_start, &c->quiet_end);
+	if (!strcmp(key, "lexicon")) {
+		if (!*value || strlen(value) >= sizeof(c->lexicon))
+			return false;
+		snprintf(c->lexicon, sizeof(c->lexicon), "%s", value);
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		char *end;
+		long n;
+
+		if (strcmp(key, counts[i].key))
+			continue;
+		n = strtol(value, &end, 10);
+		if (!*value || *end || n < 0 || n > counts[i].max)
+			return false;
+		*counts[i].v = (int)n;
+		return true;
+	}
+	return false;
 }
 
 /* [workflow] keys.  A share is a percent (0-100), an amount is yuan or
@@ -185,6 +269,8 @@ static bool apply(struct hk_config *cfg, const char *section, const char *key,
 	}
 	if (!strcmp(section, "workflow"))
 		return apply_workflow(&cfg->workflow, key, value);
+	if (!strcmp(section, "compliance"))
+		return apply_compliance(&cfg->compliance, key, value);
 	if (!strcmp(section, "general") && !strcmp(key, "time_zone")) {
 		if (!*value || strlen(value) >= sizeof(cfg->time_zone) ||
 		    strstr(value, ".."))
@@ -223,6 +309,7 @@ enum hk_rc hk_config_load(struct hk_config *cfg, const char *path,
 		{"HUIKUAN_COMPOUND_PENALTY", "ledger", "compound_penalty"},
 		{"HUIKUAN_BUCKETS", "ledger", "buckets"},
 		{"HUIKUAN_TZ", "general", "time_zone"},
+		{"HUIKUAN_COMPLIANCE_PROFILE", "compliance", "profile"},
 	};
 	struct load_ctx lc = {.cfg = cfg};
 

@@ -69,6 +69,14 @@ enum stmt_id {
 	ST_RECALL,
 	ST_PLACEMENTS,
 	ST_TIMELINE,
+	ST_CONTACT_COUNTS,
+	ST_LAST_CONVERSATION,
+	ST_CONTACT_STOP,
+	ST_STOP_INS,
+	ST_STOP_DEBTOR,
+	ST_STOP_LIFT,
+	ST_STOPS,
+	ST_LIMITATION,
 	ST_USER_BY_NAME,
 	ST_USER_BY_REF,
 	ST_USER_LOGIN,
@@ -536,8 +544,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RECORD_INS] =
 		"INSERT INTO contact_records (case_ref, user_ref, at, channel, "
 		"contact_id, outcome, note, recording_ref, next_follow_up, "
-		"second_staff_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-		"NULLIF(?10, 0))",
+		"second_staff_ref, third_party_reason) VALUES (?1, ?2, ?3, ?4, "
+		"?5, ?6, ?7, ?8, ?9, NULLIF(?10, 0), ?11)",
 	[ST_RECORDS_LIST] =
 		"SELECT ref, case_ref, user_ref, COALESCE(second_staff_ref, 0), at, "
 		"channel, contact_id, outcome, note, recording_ref, next_follow_up "
@@ -557,8 +565,51 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"WHERE account_ref = ?1 ORDER BY paid_on, ref",
 	[ST_DEBTOR_CONTACTS] =
 		"SELECT contact_id, relation, name, phone, authorized, validity, "
-		"COALESCE(source, '') FROM contacts "
+		"COALESCE(source, ''), stopped_at IS NOT NULL FROM contacts "
 		"WHERE debtor_ref = ?1 ORDER BY contact_id",
+#define CONVERSATION "('reached_debtor', 'promised', 'refused', 'disputes', " \
+		     "'claims_paid', 'hardship')"
+	/* ?1 debtor, ?2 contact (NULL: none), ?3 day start, ?4 week start */
+	[ST_CONTACT_COUNTS] =
+		"SELECT COALESCE(sum(r.at >= ?3 AND r.outcome IN " CONVERSATION
+		"), 0), COALESCE(sum(r.at >= ?3 AND r.contact_id = ?2 AND "
+		"r.outcome IN ('no_answer', 'busy', 'switched_off', "
+		"'left_message')), 0), COALESCE(sum(r.channel = 'call'), 0), "
+		"COALESCE(max(CASE WHEN r.outcome IN " CONVERSATION
+		" THEN r.at END), 0) FROM cases c JOIN contact_records r "
+		"ON r.case_ref = c.ref WHERE c.debtor_ref = ?1 AND r.at >= ?4",
+	[ST_LAST_CONVERSATION] =
+		"SELECT COALESCE(max(r.at), 0) FROM cases c JOIN contact_records r "
+		"ON r.case_ref = c.ref WHERE c.debtor_ref = ?1 AND r.outcome IN "
+		CONVERSATION,
+	[ST_CONTACT_STOP] =
+		"UPDATE contacts SET stopped_at = COALESCE(stopped_at, ?3), "
+		"stop_reason = COALESCE(stop_reason, ?4) "
+		"WHERE debtor_ref = ?1 AND contact_id = ?2",
+	[ST_STOP_INS] =
+		"INSERT INTO contact_stops (debtor_ref, channel, reason, note, "
+		"created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_STOP_DEBTOR] = "SELECT debtor_ref, lifted_at IS NULL "
+			   "FROM contact_stops WHERE ref = ?1",
+	[ST_STOP_LIFT] =
+		"UPDATE contact_stops SET lifted_by = ?2, lifted_at = ?3, "
+		"lift_reason = ?4 WHERE ref = ?1 AND lifted_at IS NULL",
+	[ST_STOPS] =
+		"SELECT ref, debtor_ref, channel, reason, note, created_by, "
+		"created_at, COALESCE(lifted_by, 0), COALESCE(lifted_at, 0), "
+		"COALESCE(lift_reason, '') FROM contact_stops "
+		"WHERE debtor_ref = ?1 AND (NOT ?2 OR lifted_at IS NULL) ORDER BY ref",
+	/* A demand restarts the limitation period when it reached the
+	 * debtor: a conversation, or a letter or message delivered. */
+	[ST_LIMITATION] =
+		"SELECT a.ref, a.account_id, CASE WHEN s.first_unpaid_due > "
+		"-2147483648 AND s.first_unpaid_due < s.win_start THEN "
+		"s.first_unpaid_due END, (SELECT max(paid_on) FROM payments p "
+		"WHERE p.account_ref = a.ref), (SELECT max(r.at) FROM "
+		"contact_records r WHERE r.case_ref = a.case_ref AND (r.outcome "
+		"IN " CONVERSATION " OR r.outcome = 'delivered')) "
+		"FROM accounts a LEFT JOIN account_state s ON s.account_ref = a.ref "
+		"WHERE a.case_ref = ?1 ORDER BY a.account_id",
 	[ST_CASE_PROMISES] =
 		"SELECT ref, made_on, due_on, amount, status FROM promises "
 		"WHERE case_ref = ?1 ORDER BY made_on, ref",
@@ -674,6 +725,13 @@ static void sq_close(struct hk_store *s)
 	}
 	sqlite3_close(ss->db);
 	free(ss);
+}
+
+static enum hk_rc sq_serve_reads(struct hk_store *s, struct hk_err *err)
+{
+	/* 4 GiB of address space, shared with the OS page cache: reads of a
+	 * hot page cost no system call and no copy. */
+	return exec_sql(S(s), "PRAGMA mmap_size = 4294967296;", err);
 }
 
 static enum hk_rc sq_schema_version(struct hk_store *s, int *version,
@@ -2191,14 +2249,25 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 	ADD("SELECT c.ref, c.creditor, c.status, d.debtor_id, d.name, "
 	    "COALESCE(c.collector_ref, 0), COALESCE(c.team_ref, 0), "
 	    "(SELECT count(*) FROM accounts a WHERE a.case_ref = c.ref), "
-	    "%s, " CASE_DUE ", (SELECT COALESCE(sum("
-	    "s.principal_outstanding), 0) FROM account_state s "
-	    "WHERE s.case_ref = c.ref), "
+	    /* both sums from one pass over the case's states: "due,po" */
+	    "%s, (SELECT COALESCE(sum(s.overdue_principal + s.overdue_interest "
+	    "+ s.overdue_fee + s.penalty_due + s.daily_penalty * (:asof - "
+	    "s.win_start)), 0) || ',' || COALESCE(sum(s.principal_outstanding), "
+	    "0) FROM account_state s WHERE s.case_ref = c.ref), 0, "
 	    "c.next_follow_up, COALESCE(c.promise_status, -1), c.lost_contact, "
 	    "%s FROM ",
 	    os, key[f->sort]);
+	/* The overdue arm reads its scope's date index in order, whatever
+	 * else filters: the planner, blind to LIMIT, would otherwise sort
+	 * every match of a selective filter (48,000 broken promises). */
 	if (arm == ARM_OVERDUE)
-		ADD("case_overdue o JOIN cases c ON c.ref = o.case_ref ");
+		ADD("case_overdue o INDEXED BY %s JOIN cases c ON c.ref = o.case_ref ",
+		    sc->collector_ref || (sc->all && f->collector_ref)
+			    ? "case_overdue_collector"
+		    : sc->team_ref || (sc->all && f->team_ref)
+			    ? "case_overdue_team"
+		    : sc->agency_ref ? "case_overdue_agency"
+				     : "case_overdue_all");
 	else if (arm == ARM_CURRENT)
 		ADD("cases c ");
 	else
@@ -2300,6 +2369,8 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int32_t since = sqlite3_column_int(st, 8);
 		int32_t fu = sqlite3_column_int(st, 11);
+		const char *sums;
+		char *end = NULL;
 
 		l.ref = sqlite3_column_int64(st, 0);
 		l.creditor = (const char *)sqlite3_column_text(st, 1);
@@ -2310,8 +2381,10 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 		l.team_ref = sqlite3_column_int64(st, 6);
 		l.accounts = sqlite3_column_int(st, 7);
 		l.dpd = since < as_of ? as_of - since : 0;
-		l.total_overdue = sqlite3_column_int64(st, 9);
-		l.principal_outstanding = sqlite3_column_int64(st, 10);
+		sums = (const char *)sqlite3_column_text(st, 9);
+		l.total_overdue = sums ? strtoll(sums, &end, 10) : 0;
+		l.principal_outstanding =
+			sums && *end == ',' ? strtoll(end + 1, NULL, 10) : 0;
 		l.next_follow_up = fu == INT32_MAX ? HK_DATE_NONE : fu;
 		l.promise_status = sqlite3_column_int(st, 12);
 		l.lost_contact = sqlite3_column_int(st, 13) != 0;
@@ -2939,6 +3012,7 @@ static enum hk_rc sq_record_insert(struct hk_store *s, struct hk_record *r,
 	else
 		sqlite3_bind_int(st, 9, r->next_follow_up);
 	sqlite3_bind_int64(st, 10, r->second_staff_ref);
+	bind_text(st, 11, r->third_party_reason);
 	rc = exec_stmt(ss, st, err, "could not save a contact record");
 	if (rc == HK_OK)
 		r->ref = sqlite3_last_insert_rowid(ss->db);
@@ -3078,10 +3152,184 @@ static enum hk_rc sq_debtor_contacts(struct hk_store *s, int64_t debtor_ref,
 		c.authorized = sqlite3_column_int(st, 4) != 0;
 		copy_text(c.validity, sizeof(c.validity), sqlite3_column_text(st, 5));
 		copy_text(c.source, sizeof(c.source), sqlite3_column_text(st, 6));
+		c.stopped = sqlite3_column_int(st, 7) != 0;
 		fn(ctx, &c);
 	}
 	stmt_done(st);
 	return rc == SQLITE_DONE ? HK_OK : db_error(ss, err, "could not read contacts");
+}
+
+/* ---- compliance guardrails ---- */
+
+static enum hk_rc sq_contact_counts(struct hk_store *s, int64_t debtor_ref,
+				    const char *contact_id, int64_t day_start,
+				    int64_t week_start,
+				    struct hk_contact_counts *out,
+				    struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CONTACT_COUNTS, err);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, debtor_ref);
+	bind_text(st, 2, contact_id);
+	sqlite3_bind_int64(st, 3, day_start);
+	sqlite3_bind_int64(st, 4, week_start < day_start ? week_start : day_start);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out->conversations_today = sqlite3_column_int(st, 0);
+		out->attempts_today = sqlite3_column_int(st, 1);
+		out->calls_7_days = sqlite3_column_int(st, 2);
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW || !(st = stmt_get(ss, ST_LAST_CONVERSATION, err)))
+		return db_error(ss, err, "could not count contacts");
+	sqlite3_bind_int64(st, 1, debtor_ref);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		out->last_conversation = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	return rc == SQLITE_ROW ? HK_OK
+				: db_error(ss, err, "could not count contacts");
+}
+
+static enum hk_rc sq_contact_stop(struct hk_store *s, int64_t debtor_ref,
+				  const char *contact_id, int64_t at,
+				  const char *reason, bool *found,
+				  struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CONTACT_STOP, err);
+	enum hk_rc rc;
+
+	*found = false;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, debtor_ref);
+	sqlite3_bind_text(st, 2, contact_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, at);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+	if ((rc = exec_stmt(ss, st, err, "could not stop a contact")) == HK_OK)
+		*found = sqlite3_changes(ss->db) == 1;
+	return rc;
+}
+
+static enum hk_rc sq_stop_add(struct hk_store *s, const struct hk_stop *stop,
+			      int64_t *ref, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_STOP_INS, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, stop->debtor_ref);
+	sqlite3_bind_text(st, 2, stop->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, stop->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, stop->note, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, stop->created_by);
+	sqlite3_bind_int64(st, 6, stop->created_at);
+	if ((rc = exec_stmt(ss, st, err, "could not record a stop")) == HK_OK)
+		*ref = sqlite3_last_insert_rowid(ss->db);
+	return rc;
+}
+
+static enum hk_rc sq_stop_lift(struct hk_store *s, int64_t ref,
+			       int64_t user_ref, int64_t at, const char *reason,
+			       int64_t *debtor_ref, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_STOP_DEBTOR, err);
+	bool open = false;
+	int rc;
+
+	*debtor_ref = 0;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*debtor_ref = sqlite3_column_int64(st, 0);
+		open = sqlite3_column_int(st, 1) != 0;
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read a stop");
+	if (!*debtor_ref)
+		return HK_OK;
+	if (!open)
+		return hk_err_set(err, HK_EREFUSED,
+				  HK_TR(s->lang, "该暂停已解除", "that stop is lifted already"));
+	if (!(st = stmt_get(ss, ST_STOP_LIFT, err)))
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	sqlite3_bind_int64(st, 2, user_ref);
+	sqlite3_bind_int64(st, 3, at);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+	return exec_stmt(ss, st, err, "could not lift a stop");
+}
+
+static enum hk_rc sq_stops_of_debtor(struct hk_store *s, int64_t debtor_ref,
+				     bool open_only,
+				     int (*fn)(void *, const struct hk_stop *),
+				     void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_STOPS, err);
+	struct hk_stop x;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, debtor_ref);
+	sqlite3_bind_int(st, 2, open_only);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&x, 0, sizeof(x));
+		x.ref = sqlite3_column_int64(st, 0);
+		x.debtor_ref = sqlite3_column_int64(st, 1);
+		copy_text(x.channel, sizeof(x.channel), sqlite3_column_text(st, 2));
+		copy_text(x.reason, sizeof(x.reason), sqlite3_column_text(st, 3));
+		copy_text(x.note, sizeof(x.note), sqlite3_column_text(st, 4));
+		x.created_by = sqlite3_column_int64(st, 5);
+		x.created_at = sqlite3_column_int64(st, 6);
+		x.lifted_by = sqlite3_column_int64(st, 7);
+		x.lifted_at = sqlite3_column_int64(st, 8);
+		copy_text(x.lift_reason, sizeof(x.lift_reason),
+			  sqlite3_column_text(st, 9));
+		fn(ctx, &x);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK : db_error(ss, err, "could not read stops");
+}
+
+static enum hk_rc sq_case_limitation(
+	struct hk_store *s, int64_t case_ref,
+	int (*fn)(void *, const struct hk_limitation_row *), void *ctx,
+	struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_LIMITATION, err);
+	struct hk_limitation_row r;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.account_ref = sqlite3_column_int64(st, 0);
+		r.account_id = (const char *)sqlite3_column_text(st, 1);
+		r.overdue_since = sqlite3_column_type(st, 2) == SQLITE_NULL
+					  ? HK_DATE_NONE
+					  : sqlite3_column_int(st, 2);
+		r.last_paid = sqlite3_column_type(st, 3) == SQLITE_NULL
+				      ? HK_DATE_NONE
+				      : sqlite3_column_int(st, 3);
+		r.last_demand = sqlite3_column_int64(st, 4);
+		fn(ctx, &r);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read limitation facts");
 }
 
 static enum hk_rc sq_case_promises(struct hk_store *s, int64_t case_ref,
@@ -3111,6 +3359,7 @@ static enum hk_rc sq_case_promises(struct hk_store *s, int64_t case_ref,
 static const struct hk_store_ops sqlite_ops = {
 	.backend = "sqlite",
 	.close = sq_close,
+	.serve_reads = sq_serve_reads,
 	.migrate = sq_migrate,
 	.schema_version = sq_schema_version,
 	.begin = sq_begin,
@@ -3164,6 +3413,12 @@ static const struct hk_store_ops sqlite_ops = {
 	.case_recall = sq_case_recall,
 	.placements_of_case = sq_placements_of_case,
 	.case_timeline = sq_case_timeline,
+	.contact_counts = sq_contact_counts,
+	.contact_stop = sq_contact_stop,
+	.stop_add = sq_stop_add,
+	.stop_lift = sq_stop_lift,
+	.stops_of_debtor = sq_stops_of_debtor,
+	.case_limitation = sq_case_limitation,
 	.team_create = sq_team_create,
 	.teams_scan = sq_teams_scan,
 	.case_assign = sq_case_assign,

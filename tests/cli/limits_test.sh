@@ -28,7 +28,7 @@ acct2=$1 case2=$2 total2=$3
 start() { # [global options...]: serve on a free port into $base
 	"$hk" --db "$db" "$@" serve --listen 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
 	pid=$!
-	for _ in $(seq 1 100); do grep -q "http://" "$tmp/out" && break; sleep 0.05; done
+	for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; done
 	base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 }
 stop() { kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=; }

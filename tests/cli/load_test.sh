@@ -9,9 +9,9 @@ db=$tmp/l.db
 "$hk" demo --db "$db" --accounts 60 --no-serve >/dev/null 2>&1 || { bad "demo"; exit 1; }
 
 start() {
-	"$hk" --db "$db" serve --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/log" &
+	"$hk" --db "$db" --config "$(awake_config)" serve --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/log" &
 	pid=$!
-	for _ in $(seq 1 100); do grep -q "http://" "$tmp/out" && break; sleep 0.05; done
+	for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; done
 	base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 }
 start

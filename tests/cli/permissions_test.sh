@@ -10,9 +10,9 @@ J='Content-Type: application/json'
 
 db=$tmp/p.db
 "$hk" demo --db "$db" --accounts 60 --no-serve >/dev/null 2>&1 || { bad "demo"; exit 1; }
-"$hk" --db "$db" serve --listen 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
+"$hk" --db "$db" --config "$(awake_config)" serve --listen 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
 pid=$!
-for _ in $(seq 1 100); do grep -q "http://" "$tmp/out" && break; sleep 0.05; done
+for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; done
 base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 
 # A case of li.na's (collector, team 1) and one of chen.jing's (team 2).

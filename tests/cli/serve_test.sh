@@ -32,10 +32,10 @@ expect_status() {
 [ "$(expect_status "$hk" --db "$db" serve --listen nonsense)" = 2 ] && ok "bad --listen is a usage error" || bad "bad --listen is a usage error"
 [ "$(expect_status "$hk" --db "$tmp/none.db" serve --listen 127.0.0.1:0)" = 4 ] && ok "an uninitialised database is refused" || bad "an uninitialised database is refused"
 
-"$hk" --db "$db" serve --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/log" &
+"$hk" --db "$db" --config "$(awake_config)" serve --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/log" &
 pid=$!
 for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-	grep -q "http://" "$tmp/out" && break
+	grep -qs "http://" "$tmp/out" && break
 	sleep 0.1
 done
 port=$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
@@ -209,7 +209,8 @@ check "mark it invalid: every contact invalid is lost contact" 200 '"lost_contac
 check "the case shows lost contact" 200 '"lost_contact":true' -b "$tmp/cjar" "$base/api/cases/1"
 check "mark it valid again" 200 '"lost_contact":false' $C -X POST -H "$J" -d '{"validity":"valid"}' "$base/api/cases/1/contacts/$cid/validity"
 check "an unknown contact is 404" 404 '"code"' $C -X POST -H "$J" -d '{"validity":"valid"}' "$base/api/cases/1/contacts/NOPE/validity"
-check "a record may now name the contact" 201 '"contact_id":"'$cid'"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"third_party","contact_id":"'$cid'"}' "$base/api/cases/1/records"
+check "a third party needs a recorded reason" 403 '"rule":"GR-THIRD-PARTY"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"third_party","contact_id":"'$cid'"}' "$base/api/cases/1/records"
+check "a record may now name the contact, with the reason" 201 '"contact_id":"'$cid'"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"third_party","contact_id":"'$cid'","third_party_reason":"debtor_unreachable"}' "$base/api/cases/1/records"
 # disputes with evidence: collection pauses until resolved
 ev=$(printf '还款凭证 2026-02-11' | base64 -w0)
 evsha=$(printf '还款凭证 2026-02-11' | sha256sum | cut -c1-64)
@@ -217,14 +218,14 @@ check "open a dispute with evidence" 201 "\"sha256\":\"$evsha\"" $C -X POST -H "
 did=$(sed -n 's/^{"id":\([0-9]*\).*/\1/p' "$tmp/body")
 check "a second open dispute is refused" 409 '"code"' $C -X POST -H "$J" -d '{"reason":"again"}' "$base/api/cases/1/disputes"
 check "bad base64 is refused" 400 'base64' -H 'Accept-Language: en' $C -X POST -H "$J" -d '{"reason":"x","files":[{"name":"a","content_base64":"!!!"}]}' "$base/api/cases/1/disputes"
-check "collection pauses during a dispute" 409 '异议' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
+check "collection pauses during a dispute" 403 '"rule":"GR-DISPUTE"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
 check "the evidence comes back" 200 "\"content_base64\":\"$ev\"" -b "$tmp/cjar" "$base/api/disputes/$did/files/1"
 [ -f "$db.files/$evsha" ] && ok "evidence kept by its SHA-256" || bad "evidence kept by its SHA-256"
 printf 'tampered' > "$db.files/$evsha"
 check "an altered evidence file is detected" 500 'SHA-256' -b "$tmp/cjar" "$base/api/disputes/$did/files/1"
 check "a collector may not resolve" 403 '"code"' $C -X POST -H "$J" -d '{"resolution":"x"}' "$base/api/disputes/$did/resolve"
 check "admin resolves" 200 '"status":"resolved"' $A -X POST -H "$J" -d '{"resolution":"银行流水核实：未收到该笔还款"}' "$base/api/disputes/$did/resolve"
-check "collection resumes" 201 '"channel":"call"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
+check "collection resumes (a letter: today's conversations are used up)" 201 '"channel":"letter"' $C -X POST -H "$J" -d '{"channel":"letter","outcome":"delivered"}' "$base/api/cases/1/records"
 check "cases with a pending promise" 200 '"id":1' -b "$tmp/cjar" "$base/api/cases?promise=pending"
 check "no case with a broken promise yet" 200 '"cases":[]' -b "$tmp/cjar" "$base/api/cases?promise=broken"
 check "a bad promise filter is 400" 400 '"code":"HK_EINVAL"' -b "$tmp/cjar" "$base/api/cases?promise=maybe"
