@@ -143,19 +143,24 @@ CREATE TABLE w_totals (
 );
 ANALYZE;
 
--- The case list's figure (huikuan keeps the same, cases.overdue_since):
--- per case the oldest overdue due date over its accounts as of D0
--- (2147483647 when none), with the index a list by DPD wants.
+-- The case list's figures (huikuan keeps the same in case_overdue): per
+-- case the oldest overdue due date over its accounts as of D0 (2147483647
+-- when none) and its total overdue, with the index a list by DPD wants.
 CREATE TABLE w_case (
 	case_ref INTEGER PRIMARY KEY,
-	overdue_since INTEGER NOT NULL
+	overdue_since INTEGER NOT NULL,
+	total_overdue INTEGER NOT NULL
 );
 INSERT INTO w_case
 SELECT a.case_ref,
        coalesce(min((SELECT min(due_date) FROM w_inst i
 		     WHERE i.account_ref = a.ref AND i.due_date < :d0
 		     AND i.principal + i.interest + i.fee + i.penalty > 0)),
-		2147483647)
+		2147483647),
+       coalesce(sum((SELECT sum(CASE WHEN due_date < :d0
+				    THEN principal + interest + fee ELSE 0 END)
+				 + sum(penalty)
+		     FROM w_inst i WHERE i.account_ref = a.ref)), 0)
 FROM accounts a GROUP BY a.case_ref;
 CREATE INDEX w_case_overdue ON w_case (overdue_since);
 
@@ -299,19 +304,22 @@ LEFT JOIN (
 	GROUP BY pos
 ) AS t ON t.pos = b.pos;
 
--- (e) The case list's figure, rewritten for every case whose oldest
--- overdue due date moved.
+-- (e) The case list's figures, rewritten for every case where they
+-- moved (a penalty accruing moves every overdue case's total).
 UPDATE w_case
-SET overdue_since = x.overdue_since
+SET overdue_since = x.overdue_since, total_overdue = x.total_overdue
 FROM (
 	SELECT a.case_ref,
 	       coalesce(min(CASE WHEN t.dpd > 0 THEN :d1 - t.dpd END),
-			2147483647) AS overdue_since
+			2147483647) AS overdue_since,
+	       sum(t.overdue_principal + t.overdue_interest + t.overdue_fee
+		   + t.penalty_due) AS total_overdue
 	FROM t_acct t JOIN accounts a ON a.ref = t.account_ref
 	GROUP BY a.case_ref
 ) AS x
 WHERE w_case.case_ref = x.case_ref
-  AND w_case.overdue_since <> x.overdue_since;
+  AND (w_case.overdue_since, w_case.total_overdue)
+      IS NOT (x.overdue_since, x.total_overdue);
 
 COMMIT;
 
@@ -323,4 +331,4 @@ SELECT 'TOTAL', bucket, accounts, total_overdue, overdue_principal,
 FROM w_totals WHERE as_of = :d1 ORDER BY position;
 SELECT 'TRANSITIONS', count(*) FROM w_transitions WHERE as_of = :d1;
 SELECT 'CASES', count(*), sum(overdue_since < 2147483647),
-       sum(max(0, :d1 - overdue_since)) FROM w_case;
+       sum(max(0, :d1 - overdue_since)), sum(total_overdue) FROM w_case;

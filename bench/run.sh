@@ -228,8 +228,9 @@ bench_size() {
 		WHERE as_of = $D1 ORDER BY position;
 		SELECT 'TRANSITIONS', count(*) FROM bucket_transitions WHERE as_of = $D1;
 		SELECT 'CASES', count(*), sum(overdue_since < 2147483647),
-		       sum(max(0, $D1 - overdue_since)) FROM (
-			SELECT coalesce(o.overdue_since, 2147483647) AS overdue_since
+		       sum(max(0, $D1 - overdue_since)), sum(due) FROM (
+			SELECT coalesce(o.overdue_since, 2147483647) AS overdue_since,
+			       coalesce(o.due_base + o.due_daily * $D1, 0) AS due
 			FROM cases c LEFT JOIN case_overdue o ON o.case_ref = c.ref);" \
 		>"$d/engine.totals"
 	# The contract: per-bucket account counts and total_overdue equal.

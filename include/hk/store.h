@@ -261,7 +261,7 @@ struct hk_case_line {
 	int64_t collector_ref, team_ref;
 	int accounts;
 	int32_t dpd;
-	int64_t total_overdue, principal_outstanding;
+	int64_t total_overdue;   /* the balance is in the case detail */
 	int32_t next_follow_up;  /* HK_DATE_NONE when none */
 	int promise_status;      /* -1 when no promise */
 	bool lost_contact;

@@ -365,7 +365,6 @@ static int add_line(void *ctx, const struct hk_case_line *l)
 	put(line, "dpd", json_integer(l->dpd));
 	put(line, "bucket", text(b->name[hk_bucket_of(b, l->dpd)]));
 	put(line, "total_overdue", money_fast(l->total_overdue));
-	put(line, "principal_outstanding", money_fast(l->principal_outstanding));
 	put(line, "next_follow_up", date_or_null(l->next_follow_up));
 	put(line, "promise", l->promise_status < 0
 				     ? json_null()

@@ -450,19 +450,21 @@ static const char *const stmt_sql[ST_COUNT] = {
 	 * account state: sums by the change, the oldest unpaid due date by
 	 * the new one when earlier, recomputed only when this account held
 	 * the case's oldest and no longer does (2147483647: not overdue). */
-	/* The overdue cases (migration 16).  ?1 case. */
+	/* The overdue cases (migrations 16, 18).  ?1 case. */
 	[ST_OVERDUE_GET] =
-		"SELECT overdue_since FROM case_overdue WHERE case_ref = ?1",
+		"SELECT overdue_since, due_base, due_daily FROM case_overdue "
+		"WHERE case_ref = ?1",
 	[ST_OVERDUE_MIN] =
 		"SELECT COALESCE(min(first_unpaid_due), 2147483647) "
 		"FROM account_state WHERE case_ref = ?1 "
 		"AND first_unpaid_due > -2147483648 AND first_unpaid_due < win_start",
 	[ST_OVERDUE_INS] =
-		"INSERT INTO case_overdue (case_ref, overdue_since, collector_ref, "
-		"team_ref, agency_ref) SELECT ref, ?2, collector_ref, team_ref, "
-		"agency_ref FROM cases WHERE ref = ?1",
+		"INSERT INTO case_overdue (case_ref, overdue_since, due_base, "
+		"due_daily, collector_ref, team_ref, agency_ref) SELECT ref, ?2, "
+		"?3, ?4, collector_ref, team_ref, agency_ref FROM cases WHERE ref = ?1",
 	[ST_OVERDUE_SET] =
-		"UPDATE case_overdue SET overdue_since = ?2 WHERE case_ref = ?1",
+		"UPDATE case_overdue SET overdue_since = ?2, due_base = ?3, "
+		"due_daily = ?4 WHERE case_ref = ?1",
 	[ST_OVERDUE_DEL] = "DELETE FROM case_overdue WHERE case_ref = ?1",
 	[ST_PAYMENT_GET] =
 		"SELECT account_ref, paid_on, amount, channel, "
@@ -1335,69 +1337,85 @@ static enum hk_rc sq_installments_save(struct hk_store *s, int64_t account_ref,
 	return HK_OK;
 }
 
-/* What an account's state gives its case's overdue_since (migrations 11
- * and 16): its first unpaid due date when overdue all through the state's
+/* What an account's state gives its case in case_overdue (migrations 11,
+ * 16, 18): its first unpaid due date when overdue all through the state's
  * window (a due date passing unpaid ends the window, hk_ledger_summarize),
- * else INT32_MAX. */
-static int32_t overdue_since(const struct hk_summary *sm)
+ * else INT32_MAX; and its total overdue as a base and a daily slope (zero
+ * for an account with nothing overdue). */
+struct overdue_share {
+	int32_t since;
+	int64_t base, daily;
+};
+
+static struct overdue_share overdue_share(const struct hk_summary *sm)
 {
-	return sm->first_unpaid_due != HK_DATE_NONE &&
-			       sm->first_unpaid_due < sm->win_start
-		       ? sm->first_unpaid_due
-		       : INT32_MAX;
+	struct overdue_share o = {
+		.since = sm->first_unpaid_due != HK_DATE_NONE &&
+					 sm->first_unpaid_due < sm->win_start
+				 ? sm->first_unpaid_due
+				 : INT32_MAX,
+		.base = sm->overdue_principal + sm->overdue_interest +
+			sm->overdue_fee + sm->penalty_due -
+			sm->daily_penalty * sm->win_start,
+		.daily = sm->daily_penalty};
+
+	return o;
 }
 
-/* One integer from a statement on ?1 = ref; `none` when no row. */
-static enum hk_rc ref_int(struct sqlite_store *ss, enum stmt_id id,
-			  int64_t ref, int32_t none, int32_t *out,
-			  struct hk_err *err)
+/* Move a case's row in case_overdue for one account going from `was` to
+ * `now`: the sums by the difference; the date to the new one when
+ * earlier, and when the account that held the oldest date catches up, to
+ * what the case's accounts say is left.  No date left: no row. */
+static enum hk_rc case_overdue_move(struct sqlite_store *ss, int64_t case_ref,
+				    struct overdue_share was,
+				    struct overdue_share now, struct hk_err *err)
 {
-	sqlite3_stmt *st = stmt_get(ss, id, err);
+	struct overdue_share cur = {.since = INT32_MAX}, next;
+	sqlite3_stmt *st = stmt_get(ss, ST_OVERDUE_GET, err);
+	enum stmt_id id;
 	int rc;
 
 	if (!st)
 		return HK_EDB;
-	sqlite3_bind_int64(st, 1, ref);
-	rc = sqlite3_step(st);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : none;
+	sqlite3_bind_int64(st, 1, case_ref);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cur.since = sqlite3_column_int(st, 0);
+		cur.base = sqlite3_column_int64(st, 1);
+		cur.daily = sqlite3_column_int64(st, 2);
+	}
 	stmt_done(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-		       ? HK_OK
-		       : db_error(ss, err, "could not read a case's overdue date");
-}
-
-/* Move a case's overdue_since for one account going from `was` to `now`:
- * earlier wins; when the account that held the oldest date catches up,
- * the case's accounts say what is left. */
-static enum hk_rc case_overdue_move(struct sqlite_store *ss, int64_t case_ref,
-				    int32_t was, int32_t now,
-				    struct hk_err *err)
-{
-	int32_t cur, next;
-	sqlite3_stmt *st;
-	enum stmt_id id;
-	enum hk_rc rc;
-
-	if ((rc = ref_int(ss, ST_OVERDUE_GET, case_ref, INT32_MAX, &cur, err)) !=
-	    HK_OK)
-		return rc;
-	if (now < cur)
-		next = now;
-	else if (was == cur && now > was)
-		rc = ref_int(ss, ST_OVERDUE_MIN, case_ref, INT32_MAX, &next, err);
-	else
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read a case's overdue row");
+	next.since = cur.since;
+	next.base = cur.base + now.base - was.base;
+	next.daily = cur.daily + now.daily - was.daily;
+	if (now.since < cur.since) {
+		next.since = now.since;
+	} else if (was.since == cur.since && now.since > was.since) {
+		if (!(st = stmt_get(ss, ST_OVERDUE_MIN, err)))
+			return HK_EDB;
+		sqlite3_bind_int64(st, 1, case_ref);
+		rc = sqlite3_step(st);
+		next.since = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : INT32_MAX;
+		stmt_done(st);
+		if (rc != SQLITE_ROW)
+			return db_error(ss, err, "could not read a case's overdue date");
+	}
+	if (next.since == cur.since && next.base == cur.base &&
+	    next.daily == cur.daily)
 		return HK_OK;
-	if (rc != HK_OK || next == cur)
-		return rc;
-	id = next == INT32_MAX ? ST_OVERDUE_DEL
-	     : cur == INT32_MAX ? ST_OVERDUE_INS
-				: ST_OVERDUE_SET;
+	id = next.since == INT32_MAX ? ST_OVERDUE_DEL
+	     : cur.since == INT32_MAX ? ST_OVERDUE_INS
+				      : ST_OVERDUE_SET;
 	if (!(st = stmt_get(ss, id, err)))
 		return HK_EDB;
 	sqlite3_bind_int64(st, 1, case_ref);
-	if (id != ST_OVERDUE_DEL)
-		sqlite3_bind_int(st, 2, next);
-	return exec_stmt(ss, st, err, "could not update a case's overdue date");
+	if (id != ST_OVERDUE_DEL) {
+		sqlite3_bind_int(st, 2, next.since);
+		sqlite3_bind_int64(st, 3, next.base);
+		sqlite3_bind_int64(st, 4, next.daily);
+	}
+	return exec_stmt(ss, st, err, "could not update a case's overdue row");
 }
 
 static enum hk_rc sq_state_save(struct hk_store *s,
@@ -1408,10 +1426,12 @@ static enum hk_rc sq_state_save(struct hk_store *s,
 	sqlite3_stmt *st;
 	/* What the stored state gave the case: day-end saves an account
 	 * once a run, from the row it read (lean rows carry what is needed). */
-	int32_t was = row->has_state ? overdue_since(&row->summary) : INT32_MAX;
-	int32_t now = overdue_since(sm);
+	struct overdue_share was = {.since = INT32_MAX}, now = overdue_share(sm);
 	int64_t case_ref = row->case_ref;
 	enum hk_rc rc;
+
+	if (row->has_state)
+		was = overdue_share(&row->summary);
 	if (!(st = stmt_get(ss, ST_STATE_SAVE, err)))
 		return HK_EDB;
 	sqlite3_bind_int64(st, 1, row->ref);
@@ -1438,7 +1458,10 @@ static enum hk_rc sq_state_save(struct hk_store *s,
 	    HK_OK)
 		return rc;
 
-	return now == was ? HK_OK : case_overdue_move(ss, case_ref, was, now, err);
+	/* Only overdue accounts owe the case anything here. */
+	if (was.since == INT32_MAX && now.since == INT32_MAX)
+		return HK_OK;
+	return case_overdue_move(ss, case_ref, was, now, err);
 }
 
 static enum hk_rc sq_facts_mark_booked(struct hk_store *s, int32_t as_of,
@@ -2206,12 +2229,9 @@ static void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
 			  SQLITE_STATIC);
 }
 
-/* A case's total overdue at :asof, from its accounts' states (linear in
- * the date over each state's window, which holds the last day-end). */
-#define CASE_DUE                                                               \
-	"(SELECT COALESCE(sum(s.overdue_principal + s.overdue_interest + "     \
-	"s.overdue_fee + s.penalty_due + s.daily_penalty * (:asof - "         \
-	"s.win_start)), 0) FROM account_state s WHERE s.case_ref = c.ref)"
+/* A case's total overdue at :asof (migration 18): a current case owes
+ * nothing overdue and has no case_overdue row. */
+#define CASE_DUE "COALESCE(o.due_base + o.due_daily * :asof, 0)"
 
 /* Which cases a query arm reads (sq_cases_list). */
 enum list_arm {
@@ -2235,6 +2255,7 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 	/* the scope's columns: the overdue arm filters on case_overdue's
 	 * copies, so the scope and the date are one index range */
 	const char *t = arm == ARM_OVERDUE ? "o" : "c";
+	const char *due = arm == ARM_CURRENT ? "0" : CASE_DUE;
 	const char *os = arm == ARM_OVERDUE   ? "o.overdue_since"
 			 : arm == ARM_CURRENT ? "2147483647"
 					      : "COALESCE(o.overdue_since, 2147483647)";
@@ -2249,14 +2270,10 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 	ADD("SELECT c.ref, c.creditor, c.status, d.debtor_id, d.name, "
 	    "COALESCE(c.collector_ref, 0), COALESCE(c.team_ref, 0), "
 	    "(SELECT count(*) FROM accounts a WHERE a.case_ref = c.ref), "
-	    /* both sums from one pass over the case's states: "due,po" */
-	    "%s, (SELECT COALESCE(sum(s.overdue_principal + s.overdue_interest "
-	    "+ s.overdue_fee + s.penalty_due + s.daily_penalty * (:asof - "
-	    "s.win_start)), 0) || ',' || COALESCE(sum(s.principal_outstanding), "
-	    "0) FROM account_state s WHERE s.case_ref = c.ref), 0, "
+	    "%s, %s, 0, "
 	    "c.next_follow_up, COALESCE(c.promise_status, -1), c.lost_contact, "
 	    "%s FROM ",
-	    os, key[f->sort]);
+	    os, due, key[f->sort]);
 	/* The overdue arm reads its scope's date index in order, whatever
 	 * else filters: the planner, blind to LIMIT, would otherwise sort
 	 * every match of a selective filter (48,000 broken promises). */
@@ -2311,9 +2328,9 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 	if (f->product >= 0)
 		ADD(" AND c.products & :product");
 	if (f->min_overdue >= 0)
-		ADD(" AND " CASE_DUE " >= :min_due");
+		ADD(" AND %s >= :min_due", due);
 	if (f->max_overdue >= 0)
-		ADD(" AND " CASE_DUE " <= :max_due");
+		ADD(" AND %s <= :max_due", due);
 	if (f->promise_status >= 0)
 		ADD(" AND c.promise_status = :promise");
 	if (f->follow_up_by != HK_DATE_NONE) /* the partial indexes' term */
@@ -2369,8 +2386,6 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int32_t since = sqlite3_column_int(st, 8);
 		int32_t fu = sqlite3_column_int(st, 11);
-		const char *sums;
-		char *end = NULL;
 
 		l.ref = sqlite3_column_int64(st, 0);
 		l.creditor = (const char *)sqlite3_column_text(st, 1);
@@ -2381,10 +2396,7 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 		l.team_ref = sqlite3_column_int64(st, 6);
 		l.accounts = sqlite3_column_int(st, 7);
 		l.dpd = since < as_of ? as_of - since : 0;
-		sums = (const char *)sqlite3_column_text(st, 9);
-		l.total_overdue = sums ? strtoll(sums, &end, 10) : 0;
-		l.principal_outstanding =
-			sums && *end == ',' ? strtoll(end + 1, NULL, 10) : 0;
+		l.total_overdue = sqlite3_column_int64(st, 9);
 		l.next_follow_up = fu == INT32_MAX ? HK_DATE_NONE : fu;
 		l.promise_status = sqlite3_column_int(st, 12);
 		l.lost_contact = sqlite3_column_int(st, 13) != 0;

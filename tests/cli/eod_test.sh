@@ -122,9 +122,9 @@ grep -q "M0" "$tmp/out" && ok "demo prints the bucket summary" || bad "demo prin
 n=$("$hk" --db "$tmp/demo.db" export accounts | wc -l)
 [ "$n" -eq 201 ] && ok "demo export has every account" || bad "demo export has every account ($n lines)"
 
-# ---- the figure day-end keeps for the case list (case_overdue,
-# src/store/README.md) gives each case the largest DPD of its accounts:
-# checked against the export, per case.
+# ---- what day-end keeps for the case list (case_overdue,
+# src/store/README.md) gives each case the largest DPD of its accounts and
+# their total overdue: checked against the export, per case.
 case_dpd_match() { # DB NAME
 	"$hk" --db "$1" export accounts >"$tmp/fig.csv"
 	mismatched=$(sqlite3 :memory: <<SQL
@@ -133,18 +133,20 @@ ATTACH '$1' AS h;
 .import $tmp/fig.csv x
 .mode list
 WITH per_case AS (
-	SELECT a.case_ref AS ref, x.as_of AS as_of,
-	       max(CAST(x.dpd AS INTEGER)) AS dpd
+	SELECT a.case_ref AS ref,
+	       CAST(julianday(x.as_of) - julianday('1970-01-01') AS INTEGER) AS d,
+	       max(CAST(x.dpd AS INTEGER)) AS dpd,
+	       sum(CAST(replace(x.total_overdue, '.', '') AS INTEGER)) AS due
 	FROM x JOIN h.accounts a ON a.account_id = x.account_id
 	GROUP BY a.case_ref)
 SELECT count(*) FROM per_case p LEFT JOIN h.case_overdue o ON o.case_ref = p.ref
-WHERE max(0, CAST(julianday(p.as_of) - julianday('1970-01-01') AS INTEGER)
-	  - coalesce(o.overdue_since, 2147483647)) <> p.dpd;
+WHERE max(0, p.d - coalesce(o.overdue_since, 2147483647)) <> p.dpd
+   OR coalesce(o.due_base + o.due_daily * p.d, 0) <> p.due;
 SQL
 )
 	[ "$mismatched" = 0 ] && ok "$2" || bad "$2 ($mismatched cases differ)"
 }
-case_dpd_match "$tmp/demo.db" "each case's DPD is its accounts' largest"
+case_dpd_match "$tmp/demo.db" "each case's DPD and total overdue are its accounts'"
 "$hk" --db "$tmp/demo.db" eod --date 2026-12-15 >/dev/null
 case_dpd_match "$tmp/demo.db" "and still do after quiet days and crossings"
 
