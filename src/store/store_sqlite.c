@@ -460,8 +460,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"AND first_unpaid_due > -2147483648 AND first_unpaid_due < win_start",
 	[ST_OVERDUE_INS] =
 		"INSERT INTO case_overdue (case_ref, overdue_since, due_base, "
-		"due_daily, collector_ref, team_ref, agency_ref) SELECT ref, ?2, "
-		"?3, ?4, collector_ref, team_ref, agency_ref FROM cases WHERE ref = ?1",
+		"due_daily, collector_ref, team_ref, agency_ref, promise_status) "
+		"SELECT ref, ?2, ?3, ?4, collector_ref, team_ref, agency_ref, "
+		"promise_status FROM cases WHERE ref = ?1",
 	[ST_OVERDUE_SET] =
 		"UPDATE case_overdue SET overdue_since = ?2, due_base = ?3, "
 		"due_daily = ?4 WHERE case_ref = ?1",
@@ -2279,7 +2280,8 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 	 * every match of a selective filter (48,000 broken promises). */
 	if (arm == ARM_OVERDUE)
 		ADD("case_overdue o INDEXED BY %s JOIN cases c ON c.ref = o.case_ref ",
-		    sc->collector_ref || (sc->all && f->collector_ref)
+		    f->promise_status >= 0 ? "case_overdue_promise"
+		    : sc->collector_ref || (sc->all && f->collector_ref)
 			    ? "case_overdue_collector"
 		    : sc->team_ref || (sc->all && f->team_ref)
 			    ? "case_overdue_team"
@@ -2332,7 +2334,7 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 	if (f->max_overdue >= 0)
 		ADD(" AND %s <= :max_due", due);
 	if (f->promise_status >= 0)
-		ADD(" AND c.promise_status = :promise");
+		ADD(" AND %s.promise_status = :promise", t);
 	if (f->follow_up_by != HK_DATE_NONE) /* the partial indexes' term */
 		ADD(" AND c.next_follow_up <= :follow_up "
 		    "AND c.next_follow_up < 2147483647");
