@@ -34,6 +34,7 @@ struct hk_eod_stats {
 	int64_t crossed;         /* summary window ended: recomputed */
 	int64_t transitions;     /* bucket changes recorded */
 	int64_t promises_kept, promises_broken;
+	int placements_recalled; /* placements past their end, recalled */
 	struct hk_bucket_totals totals[HK_BUCKETS_MAX];
 };
 

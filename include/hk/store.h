@@ -270,13 +270,31 @@ struct hk_case_line {
 
 /* A placement of a case with an agency (委外); recalled_at 0: open. */
 struct hk_placement {
-	int64_t ref, case_ref, agency_ref;
+	int64_t ref, case_ref, agency_ref, contract_ref;
 	char agency[129];
 	int64_t placed_by, placed_at;
 	int32_t until;
 	char reason[501];
 	int64_t recalled_by, recalled_at;
 	char recall_reason[501];
+};
+
+/* An agency contract (委外合同). */
+struct hk_contract {
+	int64_t ref, agency_ref;
+	int32_t starts_on, ends_on;  /* inclusive */
+	int32_t commission_ppm;      /* share of what is recovered */
+	int64_t upfront_fee;         /* fen per case placed */
+	bool may_settle;             /* may propose waivers */
+};
+
+/* One placement's line in an agency's statement for a period. */
+struct hk_statement_row {
+	int64_t placement_ref, case_ref;
+	int32_t placed_on, ends_on;  /* the placement's window, inclusive */
+	int32_t commission_ppm;
+	int64_t upfront_fee;         /* charged when placed_on is in the period */
+	int64_t recovered;           /* payments in the window and the period */
 };
 
 /* One line of a case's timeline (case_timeline); texts and meaning of the
@@ -580,9 +598,35 @@ struct hk_store_ops {
 	/* Place a case with an agency until a date.  HK_EREFUSED when it is
 	 * placed already. */
 	enum hk_rc (*case_place)(struct hk_store *s, int64_t case_ref,
-				 int64_t agency_ref, int64_t user_ref,
-				 int64_t at, int32_t until, const char *reason,
-				 struct hk_err *err);
+				 int64_t agency_ref, int64_t contract_ref,
+				 int64_t user_ref, int64_t at, int32_t until,
+				 const char *reason, struct hk_err *err);
+	enum hk_rc (*contract_create)(struct hk_store *s,
+				      const struct hk_contract *c,
+				      int64_t user_ref, int64_t at, int64_t *ref,
+				      struct hk_err *err);
+	/* An agency's contracts, newest start first. */
+	enum hk_rc (*contracts_of_agency)(
+		struct hk_store *s, int64_t agency_ref,
+		int (*fn)(void *ctx, const struct hk_contract *c), void *ctx,
+		struct hk_err *err);
+	/* An agency's review date (HK_DATE_NONE: none); set it. */
+	enum hk_rc (*agency_review_get)(struct hk_store *s, int64_t agency_ref,
+					int32_t *next_review, bool *found,
+					struct hk_err *err);
+	enum hk_rc (*agency_review_set)(struct hk_store *s, int64_t agency_ref,
+					int32_t next_review, struct hk_err *err);
+	/* Day-end: recall every placement whose until is before as_of;
+	 * *recalled counts them. */
+	enum hk_rc (*placements_expire)(struct hk_store *s, int32_t as_of,
+					int64_t at, int *recalled,
+					struct hk_err *err);
+	/* The placements of an agency overlapping [from, to], with what was
+	 * paid on each case within its window and the period. */
+	enum hk_rc (*agency_statement)(
+		struct hk_store *s, int64_t agency_ref, int32_t from, int32_t to,
+		int (*fn)(void *ctx, const struct hk_statement_row *r),
+		void *ctx, struct hk_err *err);
 	/* End a case's open placement.  HK_EREFUSED when it has none. */
 	enum hk_rc (*case_recall)(struct hk_store *s, int64_t case_ref,
 				  int64_t user_ref, int64_t at,

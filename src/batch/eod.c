@@ -815,6 +815,11 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 		goto fail;
 	if ((rc = run_chunks(&r, opts, max_ref, step, err)) != HK_OK)
 		goto fail;
+	/* Placements past their end go back from the agency (issue 4). */
+	rc = s->ops->placements_expire(s, opts->as_of, (int64_t)time(NULL),
+				       &stats->placements_recalled, err);
+	if (rc != HK_OK)
+		goto fail;
 	TSTART(&r, PH_BOOK);
 	rc = s->ops->facts_mark_booked(s, opts->as_of, err);
 	TSTOP(&r, PH_BOOK);

@@ -37,23 +37,33 @@ static const struct {
 #define DEMO_PLACED_EVERY 10
 #define DEMO_PLACED_DAYS 90
 
-/* Place every DEMO_PLACED_EVERY-th case with the agency for 90 days. */
+/* A contract with the agency (started a month ago, 90 days to run, 15%
+ * commission, 20 yuan a case placed), its next review in half a year, and
+ * every DEMO_PLACED_EVERY-th case placed under it to the contract's end. */
 static enum hk_rc demo_placements(struct cli *cli, struct hk_store *s,
 				  int64_t agency, int64_t by, int32_t today,
 				  struct hk_err *err)
 {
+	struct hk_contract k = {.agency_ref = agency,
+				.starts_on = today - 30,
+				.ends_on = today + DEMO_PLACED_DAYS,
+				.commission_ppm = 150000,
+				.upfront_fee = 2000};
 	struct hk_scope all = {.all = true};
 	struct hk_case_rec c;
 	bool found = true;
-	enum hk_rc rc = HK_OK;
+	enum hk_rc rc;
 
+	rc = s->ops->contract_create(s, &k, by, (int64_t)time(NULL), &k.ref, err);
+	if (rc == HK_OK)
+		rc = s->ops->agency_review_set(s, agency, today + 180, err);
 	for (int64_t ref = DEMO_PLACED_EVERY; rc == HK_OK && found;
 	     ref += DEMO_PLACED_EVERY) {
 		rc = s->ops->case_get(s, ref, &all, &c, &found, err);
 		if (rc == HK_OK && found)
 			rc = s->ops->case_place(
-				s, ref, agency, by, (int64_t)time(NULL),
-				today + DEMO_PLACED_DAYS,
+				s, ref, agency, k.ref, by, (int64_t)time(NULL),
+				k.ends_on,
 				HK_TR(cli->lang, "演示：委外试点",
 				      "demo: agency pilot"),
 				err);

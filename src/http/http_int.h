@@ -185,6 +185,13 @@ void hk_h_contact_stop(struct hk_req *req);
 
 void hk_h_case_timeline(struct hk_req *req);
 void hk_h_agencies_list(struct hk_req *req);
+void hk_h_contracts_list(struct hk_req *req);
+void hk_h_contract_create(struct hk_req *req);
+void hk_h_agency_review(struct hk_req *req);
+void hk_h_agency_statement(struct hk_req *req);
+/* The contract of `agency` in force on `day`; false once it answered 503. */
+bool hk_agency_contract(struct hk_req *req, int64_t agency, int32_t day,
+			struct hk_contract *out, bool *found);
 void hk_h_agencies_create(struct hk_req *req);
 void hk_h_case_place(struct hk_req *req);
 void hk_h_case_recall(struct hk_req *req);

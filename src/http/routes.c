@@ -40,9 +40,27 @@ const struct hk_route hk_routes[] = {
 	{"POST", "/api/agencies", hk_h_agencies_create,
 	 "Create an agency: {name}", "agencies",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},
+	{"GET", "/api/agencies/{id}/contracts", hk_h_contracts_list,
+	 "An agency's contracts and next review date", "agencies",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_AUDITOR, NULL},
+	{"POST", "/api/agencies/{id}/contracts", hk_h_contract_create,
+	 "A contract: {starts_on, ends_on, commission (percent), upfront_fee? "
+	 "(yuan a case placed), may_settle? (may propose waivers)}",
+	 "agencies", HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},
+	{"POST", "/api/agencies/{id}/review", hk_h_agency_review,
+	 "Set the agency's next review date: {next_review}; placements are "
+	 "refused while it is past (GR-AGENCY-REVIEW)",
+	 "agencies", HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},
+	{"GET", "/api/agencies/{id}/statement", hk_h_agency_statement,
+	 "Commission statement for a period: per placement, what was paid "
+	 "within its window and the period, the commission, upfront fees",
+	 "agencies", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_AUDITOR |
+		 HK_ROLE_AGENCY_COLLECTOR, "from,to"},
 	{"POST", "/api/cases/{id}/placement", hk_h_case_place,
-	 "Place a case with an agency: {agency (id), until (date), reason}; "
-	 "its users then see it; 409 if it is placed already",
+	 "Place a case with an agency under its contract in force: {agency "
+	 "(id), until? (default the contract's end), reason}; its users then "
+	 "see it; 409 if placed already or no contract; refused while the "
+	 "agency's review is overdue",
 	 "agencies", HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},
 	{"POST", "/api/cases/{id}/recall", hk_h_case_recall,
 	 "Recall a placed case from its agency: {reason}; 409 if not placed",

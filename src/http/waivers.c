@@ -52,6 +52,63 @@ static enum hk_rc waivable_today(struct hk_req *req, int64_t account_ref,
 			       err);
 }
 
+struct open_placement {
+	int64_t contract_ref;
+};
+
+static int find_open(void *ctx, const struct hk_placement *p)
+{
+	if (!p->recalled_at)
+		((struct open_placement *)ctx)->contract_ref = p->contract_ref;
+	return 0;
+}
+
+struct contract_ref {
+	int64_t ref;
+	bool may_settle;
+};
+
+static int match_contract_ref(void *ctx, const struct hk_contract *k)
+{
+	struct contract_ref *c = ctx;
+
+	if (k->ref == c->ref)
+		c->may_settle = k->may_settle;
+	return 0;
+}
+
+/* An agency proposes settlements only if its contract says it may; false
+ * once it has answered. */
+static bool agency_may_settle(struct hk_req *req, const struct hk_case_rec *c)
+{
+	struct open_placement op = {0};
+	struct contract_ref k = {0};
+	struct hk_err err = {0};
+
+	if (!(req->user.role & HK_ROLE_AGENCY_COLLECTOR))
+		return true;
+	if (req->store->ops->placements_of_case(req->store, c->ref, find_open,
+						&op, &err) != HK_OK) {
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return false;
+	}
+	k.ref = op.contract_ref;
+	if (k.ref &&
+	    req->store->ops->contracts_of_agency(req->store, c->agency_ref,
+						 match_contract_ref, &k,
+						 &err) != HK_OK) {
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return false;
+	}
+	if (!k.may_settle) {
+		hk_reply_error(req, HK_EREFUSED, 403,
+			       HK_TR(req->lang, "委外合同不允许该机构提出减免或和解",
+				     "the agency's contract does not let it propose settlements"));
+		return false;
+	}
+	return true;
+}
+
 void hk_h_waiver_request(struct hk_req *req)
 {
 	static const char *const fields[] = {"account_id", "component", "amount",
@@ -67,7 +124,8 @@ void hk_h_waiver_request(struct hk_req *req)
 	char target[32], msg[200], maxtext[HK_MONEY_BUFSZ];
 	enum hk_rc rc;
 
-	if (!hk_case_in_scope(req, &c) || !(body = hk_req_json_object(req, fields)))
+	if (!hk_case_in_scope(req, &c) || !agency_may_settle(req, &c) ||
+	    !(body = hk_req_json_object(req, fields)))
 		return;
 	aid = json_string_value(json_object_get(body, "account_id"));
 	comp = json_string_value(json_object_get(body, "component"));

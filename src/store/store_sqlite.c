@@ -65,6 +65,13 @@ enum stmt_id {
 	ST_AGENCY_INS,
 	ST_AGENCIES_SCAN,
 	ST_PLACE_INS,
+	ST_CONTRACT_INS,
+	ST_CONTRACTS,
+	ST_REVIEW_GET,
+	ST_REVIEW_SET,
+	ST_EXPIRE_CASES,
+	ST_EXPIRE,
+	ST_STATEMENT,
 	ST_PLACE_CASE,
 	ST_RECALL,
 	ST_PLACEMENTS,
@@ -355,7 +362,42 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AGENCIES_SCAN] = "SELECT ref, name FROM agencies ORDER BY name",
 	[ST_PLACE_INS] =
 		"INSERT INTO placements (case_ref, agency_ref, placed_by, "
-		"placed_at, until, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		"placed_at, until, reason, contract_ref) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULLIF(?7, 0))",
+	[ST_CONTRACT_INS] =
+		"INSERT INTO agency_contracts (agency_ref, starts_on, ends_on, "
+		"commission_ppm, upfront_fee, may_settle, created_by, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_CONTRACTS] =
+		"SELECT ref, agency_ref, starts_on, ends_on, commission_ppm, "
+		"upfront_fee, may_settle FROM agency_contracts "
+		"WHERE agency_ref = ?1 ORDER BY starts_on DESC, ref DESC",
+	[ST_REVIEW_GET] = "SELECT next_review FROM agencies WHERE ref = ?1",
+	[ST_REVIEW_SET] = "UPDATE agencies SET next_review = ?2 WHERE ref = ?1",
+	/* ?1 as_of, ?2 now */
+	[ST_EXPIRE_CASES] =
+		"UPDATE cases SET agency_ref = NULL WHERE ref IN (SELECT case_ref "
+		"FROM placements WHERE recalled_at IS NULL AND until < ?1)",
+	[ST_EXPIRE] =
+		"UPDATE placements SET recalled_at = ?2, recall_reason = "
+		"'placement period ended' WHERE recalled_at IS NULL AND until < ?1",
+#define LOCAL_DATE(col) \
+	"CAST(julianday(" col ", 'unixepoch', 'localtime') - 2440587.5 AS INTEGER)"
+	/* A placement's window runs from the day it was placed to its until,
+	 * or to the day before its recall. */
+	[ST_STATEMENT] =
+		"SELECT ref, case_ref, placed_on, ends_on, ppm, fee, "
+		"(SELECT COALESCE(sum(pay.amount), 0) FROM accounts a "
+		"JOIN payments pay ON pay.account_ref = a.ref "
+		"WHERE a.case_ref = w.case_ref AND pay.paid_on >= max(w.placed_on, ?2) "
+		"AND pay.paid_on <= min(w.ends_on, ?3)) FROM ("
+		"SELECT p.ref, p.case_ref, " LOCAL_DATE("p.placed_at") " AS placed_on, "
+		"CASE WHEN p.recalled_at IS NULL THEN p.until ELSE "
+		"min(p.until, " LOCAL_DATE("p.recalled_at") " - 1) END AS ends_on, "
+		"COALESCE(k.commission_ppm, 0) AS ppm, COALESCE(k.upfront_fee, 0) AS fee "
+		"FROM placements p LEFT JOIN agency_contracts k ON k.ref = p.contract_ref "
+		"WHERE p.agency_ref = ?1) w "
+		"WHERE w.placed_on <= ?3 AND w.ends_on >= ?2 ORDER BY w.ref",
 	[ST_PLACE_CASE] = "UPDATE cases SET agency_ref = NULLIF(?2, 0) "
 			  "WHERE ref = ?1",
 	[ST_RECALL] =
@@ -410,7 +452,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_PLACEMENTS] =
 		"SELECT p.ref, p.case_ref, p.agency_ref, g.name, p.placed_by, "
 		"p.placed_at, p.until, p.reason, COALESCE(p.recalled_by, 0), "
-		"COALESCE(p.recalled_at, 0), COALESCE(p.recall_reason, '') "
+		"COALESCE(p.recalled_at, 0), COALESCE(p.recall_reason, ''), "
+		"COALESCE(p.contract_ref, 0) "
 		"FROM placements p JOIN agencies g ON g.ref = p.agency_ref "
 		"WHERE p.case_ref = ?1 ORDER BY p.ref",
 	[ST_USER_BY_NAME] = "SELECT " USER_COLS "FROM users WHERE username = ?1",
@@ -1814,9 +1857,9 @@ static enum hk_rc set_case_agency(struct sqlite_store *ss, int64_t case_ref,
 }
 
 static enum hk_rc sq_case_place(struct hk_store *s, int64_t case_ref,
-				int64_t agency_ref, int64_t user_ref,
-				int64_t at, int32_t until, const char *reason,
-				struct hk_err *err)
+				int64_t agency_ref, int64_t contract_ref,
+				int64_t user_ref, int64_t at, int32_t until,
+				const char *reason, struct hk_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt_get(ss, ST_PLACE_INS, err);
@@ -1830,6 +1873,7 @@ static enum hk_rc sq_case_place(struct hk_store *s, int64_t case_ref,
 	sqlite3_bind_int64(st, 4, at);
 	sqlite3_bind_int(st, 5, until);
 	sqlite3_bind_text(st, 6, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, contract_ref);
 	rc = sqlite3_step(st);
 	stmt_done(st);
 	if (rc == SQLITE_CONSTRAINT)
@@ -1839,6 +1883,147 @@ static enum hk_rc sq_case_place(struct hk_store *s, int64_t case_ref,
 	if (rc != SQLITE_DONE)
 		return db_error(ss, err, "could not place a case");
 	return set_case_agency(ss, case_ref, agency_ref, err);
+}
+
+static enum hk_rc sq_contract_create(struct hk_store *s,
+				     const struct hk_contract *c,
+				     int64_t user_ref, int64_t at, int64_t *ref,
+				     struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CONTRACT_INS, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, c->agency_ref);
+	sqlite3_bind_int(st, 2, c->starts_on);
+	sqlite3_bind_int(st, 3, c->ends_on);
+	sqlite3_bind_int(st, 4, c->commission_ppm);
+	sqlite3_bind_int64(st, 5, c->upfront_fee);
+	sqlite3_bind_int(st, 6, c->may_settle);
+	sqlite3_bind_int64(st, 7, user_ref);
+	sqlite3_bind_int64(st, 8, at);
+	if ((rc = exec_stmt(ss, st, err, "could not create a contract")) == HK_OK)
+		*ref = sqlite3_last_insert_rowid(ss->db);
+	return rc;
+}
+
+static enum hk_rc sq_contracts_of_agency(
+	struct hk_store *s, int64_t agency_ref,
+	int (*fn)(void *, const struct hk_contract *), void *ctx,
+	struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CONTRACTS, err);
+	struct hk_contract c;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, agency_ref);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c.ref = sqlite3_column_int64(st, 0);
+		c.agency_ref = sqlite3_column_int64(st, 1);
+		c.starts_on = sqlite3_column_int(st, 2);
+		c.ends_on = sqlite3_column_int(st, 3);
+		c.commission_ppm = sqlite3_column_int(st, 4);
+		c.upfront_fee = sqlite3_column_int64(st, 5);
+		c.may_settle = sqlite3_column_int(st, 6) != 0;
+		fn(ctx, &c);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read contracts");
+}
+
+static enum hk_rc sq_agency_review_get(struct hk_store *s, int64_t agency_ref,
+				       int32_t *next_review, bool *found,
+				       struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_REVIEW_GET, err);
+	int rc;
+
+	*found = false;
+	*next_review = HK_DATE_NONE;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, agency_ref);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*found = true;
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			*next_review = sqlite3_column_int(st, 0);
+	}
+	stmt_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? HK_OK
+		       : db_error(ss, err, "could not read an agency");
+}
+
+static enum hk_rc sq_agency_review_set(struct hk_store *s, int64_t agency_ref,
+				       int32_t next_review, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_REVIEW_SET, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, agency_ref);
+	sqlite3_bind_int(st, 2, next_review);
+	return exec_stmt(ss, st, err, "could not set a review date");
+}
+
+static enum hk_rc sq_placements_expire(struct hk_store *s, int32_t as_of,
+				       int64_t at, int *recalled,
+				       struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_EXPIRE_CASES, err);
+	enum hk_rc rc;
+
+	*recalled = 0;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int(st, 1, as_of);
+	if ((rc = exec_stmt(ss, st, err, "could not recall placements")) != HK_OK ||
+	    !(st = stmt_get(ss, ST_EXPIRE, err)))
+		return rc != HK_OK ? rc : HK_EDB;
+	sqlite3_bind_int(st, 1, as_of);
+	sqlite3_bind_int64(st, 2, at);
+	if ((rc = exec_stmt(ss, st, err, "could not recall placements")) == HK_OK)
+		*recalled = sqlite3_changes(ss->db);
+	return rc;
+}
+
+static enum hk_rc sq_agency_statement(
+	struct hk_store *s, int64_t agency_ref, int32_t from, int32_t to,
+	int (*fn)(void *, const struct hk_statement_row *), void *ctx,
+	struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_STATEMENT, err);
+	struct hk_statement_row r;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, agency_ref);
+	sqlite3_bind_int(st, 2, from);
+	sqlite3_bind_int(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.placement_ref = sqlite3_column_int64(st, 0);
+		r.case_ref = sqlite3_column_int64(st, 1);
+		r.placed_on = sqlite3_column_int(st, 2);
+		r.ends_on = sqlite3_column_int(st, 3);
+		r.commission_ppm = sqlite3_column_int(st, 4);
+		r.upfront_fee = sqlite3_column_int64(st, 5);
+		r.recovered = sqlite3_column_int64(st, 6);
+		fn(ctx, &r);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read a statement");
 }
 
 static enum hk_rc sq_case_recall(struct hk_store *s, int64_t case_ref,
@@ -1936,6 +2121,7 @@ static enum hk_rc sq_placements_of_case(
 		p.recalled_at = sqlite3_column_int64(st, 9);
 		copy_text(p.recall_reason, sizeof(p.recall_reason),
 			  sqlite3_column_text(st, 10));
+		p.contract_ref = sqlite3_column_int64(st, 11);
 		fn(ctx, &p);
 	}
 	stmt_done(st);
@@ -3424,6 +3610,12 @@ static const struct hk_store_ops sqlite_ops = {
 	.agency_create = sq_agency_create,
 	.agencies_scan = sq_agencies_scan,
 	.case_place = sq_case_place,
+	.contract_create = sq_contract_create,
+	.contracts_of_agency = sq_contracts_of_agency,
+	.agency_review_get = sq_agency_review_get,
+	.agency_review_set = sq_agency_review_set,
+	.placements_expire = sq_placements_expire,
+	.agency_statement = sq_agency_statement,
 	.case_recall = sq_case_recall,
 	.placements_of_case = sq_placements_of_case,
 	.case_timeline = sq_case_timeline,

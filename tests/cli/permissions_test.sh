@@ -51,6 +51,8 @@ expect() {
 }
 
 REC='{"channel":"call","outcome":"no_answer"}'
+# The demo agency's contract does not let it propose settlements, so wu.wb
+# is refused waiver requests on its placed case too (agencies.c).
 for row in \
 	"GET /api/users - allow allow deny deny allow deny" \
 	"POST /api/users {\"username\":\"x\",\"display_name\":\"x\",\"role\":\"collector\"} allow deny deny deny deny deny" \
@@ -65,7 +67,7 @@ for row in \
 	"POST /api/cases/$placed/records $REC allow allow allow allow deny allow" \
 	"POST /api/cases/$mine/reveal {\"field\":\"phone\"} allow allow allow allow deny deny" \
 	"POST /api/cases/$mine/waivers {} allow allow allow allow deny deny" \
-	"POST /api/cases/$placed/waivers {} allow allow allow allow deny allow" \
+	"POST /api/cases/$placed/waivers {} allow allow allow allow deny deny" \
 	"POST /api/waivers/999/decision {\"approve\":true} allow allow allow deny deny deny" \
 	"POST /api/plans/999/decision {\"approve\":true} allow allow allow deny deny deny" \
 	"POST /api/payments {} allow allow deny deny deny deny" \
