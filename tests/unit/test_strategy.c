@@ -1,0 +1,284 @@
+/*
+ * test_strategy.c - the decision table (src/core/strategy.c): first match
+ * wins, every case gets exactly one treatment, impossible conditions and
+ * shadowed rules are refused, champion/challenger arms are deterministic
+ * and follow their shares.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hk/strategy.h"
+
+/* The default bucket table: M0 0, M1 1-30, M2 31-60, ..., M7+ 181- */
+static const int32_t max_dpd[] = {0, 30, 60, 90, 120, 150, 180, INT32_MAX};
+#define NB 8
+#define BIT(b) (1u << (b))
+
+static struct hk_strategy st;
+
+static struct hk_rule *add(const char *id)
+{
+	struct hk_rule *r = &st.rules[st.n_rules++];
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	r->when.dispute_open = r->when.lost_contact = -1;
+	r->then.hour_from = r->then.hour_to = -1;
+	return r;
+}
+
+static void reset(void)
+{
+	memset(&st, 0, sizeof(st));
+}
+
+static struct hk_case_facts facts(int64_t ref, int32_t dpd, int bucket)
+{
+	struct hk_case_facts f = {.case_ref = ref, .dpd = dpd, .bucket = bucket,
+				  .creditor = "BANK-A", .segment = "白领",
+				  .province = "北京", .promise = -1, .plan = -1,
+				  .days_since_contact = -1, .days_since_payment = -1,
+				  .days_to_due = -1, .age = -1,
+				  .products = 1};
+	return f;
+}
+
+static enum hk_rc check(char *msg)
+{
+	struct hk_err err = {0};
+	enum hk_rc rc = hk_strategy_check(&st, max_dpd, NB, HK_LANG_EN, &err);
+
+	memcpy(msg, err.msg, sizeof(err.msg));
+	return rc;
+}
+
+static void first_match_wins(void **state)
+{
+	struct hk_case_facts f;
+	struct hk_rule *r;
+	char msg[768]; /* struct hk_err's */
+	int arm;
+
+	(void)state;
+	reset();
+	r = add("early");
+	r->when.buckets = BIT(1);
+	r->then.channel = HK_CH_CALL;
+	r = add("any-overdue");
+	r->when.dpd = (struct hk_range){true, 1, 100000};
+	r->then.channel = HK_CH_SMS;
+	add("rest");
+	assert_int_equal(check(msg), HK_OK);
+
+	f = facts(1, 10, 1); /* M1: both the first and the second hold */
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 0);
+	assert_int_equal(arm, -1);
+	assert_int_equal(hk_strategy_treatment(&st, 0, arm)->channel, HK_CH_CALL);
+	f = facts(2, 45, 2); /* M2: only the second */
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 1);
+	f = facts(3, 0, 0); /* current: only the last */
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 2);
+}
+
+static void every_condition(void **state)
+{
+	struct hk_case_facts f = facts(7, 20, 1);
+	struct hk_rule *r;
+	int arm;
+
+	(void)state;
+	reset();
+	r = add("x");
+	r->when.total_overdue = (struct hk_range){true, 100000, 200000};
+	r->when.products = 1;
+	snprintf(r->when.segments.v[0], HK_STRATEGY_TEXT, "退休");
+	r->when.segments.n = 1;
+	r->when.promises = BIT(2 + 1); /* broken */
+	r->when.dispute_open = 0;
+	r->when.days_since_contact = (struct hk_range){true, 7, INT64_MAX};
+	r->when.outcomes_any = BIT(hk_outcome_bit("hardship"));
+	add("rest");
+	f.total_overdue = 150000;
+	f.segment = "退休";
+	f.promise = 2;
+	f.outcomes = BIT(hk_outcome_bit("hardship"));
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 0);
+	f.days_since_contact = -1; /* never contacted: past any minimum */
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 0);
+	f.days_since_contact = 3; /* contacted 3 days ago: too recent */
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 1);
+	f.days_since_contact = 9;
+	f.dispute_open = true;
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 1);
+	f.dispute_open = false;
+	f.segment = "白领";
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 1);
+	f.segment = "退休";
+	f.total_overdue = 200001;
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 1);
+}
+
+static void impossible_and_shadowed(void **state)
+{
+	struct hk_rule *r;
+	char msg[768]; /* struct hk_err's */
+
+	(void)state;
+	/* DPD 100-200 is not in M1 */
+	reset();
+	r = add("odd");
+	r->when.buckets = BIT(1);
+	r->when.dpd = (struct hk_range){true, 100, 200};
+	add("rest");
+	assert_int_equal(check(msg), HK_EINVAL);
+	assert_non_null(strstr(msg, "rules[0] (odd)"));
+	assert_non_null(strstr(msg, "no case can match"));
+
+	reset();
+	r = add("empty");
+	r->when.total_overdue = (struct hk_range){true, 500, 100};
+	add("rest");
+	assert_int_equal(check(msg), HK_EINVAL);
+	assert_non_null(strstr(msg, "total_overdue"));
+
+	/* M1-M2 first, then M1 credit cards: never reached */
+	reset();
+	r = add("broad");
+	r->when.buckets = BIT(1) | BIT(2);
+	r = add("narrow");
+	r->when.buckets = BIT(1);
+	r->when.products = 1;
+	add("rest");
+	assert_int_equal(check(msg), HK_EINVAL);
+	assert_non_null(strstr(msg, "rules[1] (narrow)"));
+	assert_non_null(strstr(msg, "rules[0] (broad)"));
+
+	/* the narrow one first is fine */
+	reset();
+	r = add("narrow");
+	r->when.buckets = BIT(1);
+	r->when.products = 1;
+	r = add("broad");
+	r->when.buckets = BIT(1) | BIT(2);
+	add("rest");
+	assert_int_equal(check(msg), HK_OK);
+
+	/* a catch-all before the end shadows what follows */
+	reset();
+	add("all");
+	r = add("late");
+	r->when.buckets = BIT(7);
+	assert_int_equal(check(msg), HK_EINVAL);
+	assert_non_null(strstr(msg, "rules[1] (late)"));
+
+	/* no catch-all at the end: some case would get nothing */
+	reset();
+	r = add("only");
+	r->when.buckets = BIT(1);
+	assert_int_equal(check(msg), HK_EINVAL);
+	assert_non_null(strstr(msg, "last rule"));
+
+	/* the same id twice */
+	reset();
+	r = add("a");
+	r->when.buckets = BIT(1);
+	add("a");
+	assert_int_equal(check(msg), HK_EINVAL);
+	assert_non_null(strstr(msg, "twice"));
+}
+
+static void every_case_one_treatment(void **state)
+{
+	struct hk_rule *r;
+	char msg[768]; /* struct hk_err's */
+	int arm;
+
+	(void)state;
+	reset();
+	r = add("m1");
+	r->when.buckets = BIT(1);
+	r = add("big");
+	r->when.total_overdue = (struct hk_range){true, 1000000, INT64_MAX};
+	add("rest");
+	assert_int_equal(check(msg), HK_OK);
+	for (int i = 0; i < 5000; i++) {
+		int32_t dpd = (i * 37) % 400;
+		int b = 0;
+		struct hk_case_facts f;
+
+		while (dpd > max_dpd[b])
+			b++;
+		f = facts(i, dpd, b);
+		f.total_overdue = (int64_t)i * 997;
+		assert_true(hk_strategy_match(&st, &f, &arm) >= 0);
+	}
+}
+
+static void arms(void **state)
+{
+	struct hk_rule *r;
+	char msg[768]; /* struct hk_err's */
+	int count[2] = {0}, arm, again;
+
+	(void)state;
+	reset();
+	r = add("m1-test");
+	r->when.buckets = BIT(1);
+	r->n_arms = 2;
+	snprintf(r->arms[0].name, HK_STRATEGY_TEXT, "champion");
+	r->arms[0].share = 30;
+	r->arms[0].then.channel = HK_CH_CALL;
+	snprintf(r->arms[1].name, HK_STRATEGY_TEXT, "challenger");
+	r->arms[1].share = 70;
+	r->arms[1].then.channel = HK_CH_SMS;
+	add("rest");
+	assert_int_equal(check(msg), HK_OK);
+	for (int64_t c = 1; c <= 10000; c++) {
+		struct hk_case_facts f = facts(c, 10, 1);
+
+		assert_int_equal(hk_strategy_match(&st, &f, &arm), 0);
+		count[arm]++;
+		/* the same case, the same arm, every time */
+		hk_strategy_match(&st, &f, &again);
+		assert_int_equal(again, arm);
+		assert_int_equal(hk_strategy_treatment(&st, 0, arm)->channel,
+				 arm ? HK_CH_SMS : HK_CH_CALL);
+	}
+	/* 30% / 70% of 10,000, within 2 points */
+	assert_in_range(count[0], 2800, 3200);
+	assert_in_range(count[1], 6800, 7200);
+
+	/* an arm depends on the case and the rule's id, not the rule's
+	 * place in the table: a rule moved keeps its cases in their arms */
+	arm = hk_strategy_arm(&st.rules[0], 42);
+	st.rules[1] = st.rules[0];
+	assert_int_equal(hk_strategy_arm(&st.rules[1], 42), arm);
+
+	reset();
+	r = add("bad");
+	r->when.buckets = BIT(1);
+	r->n_arms = 2;
+	r->arms[0].share = 50;
+	r->arms[1].share = 40;
+	add("rest");
+	assert_int_equal(check(msg), HK_EINVAL);
+	assert_non_null(strstr(msg, "add up to 100"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(first_match_wins),
+		cmocka_unit_test(every_condition),
+		cmocka_unit_test(impossible_and_shadowed),
+		cmocka_unit_test(every_case_one_treatment),
+		cmocka_unit_test(arms),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
