@@ -67,6 +67,19 @@ void hk_config_default(struct hk_config *cfg /* OUT */);
 enum hk_rc hk_config_load(struct hk_config *cfg /* OUT */, const char *path,
 			  enum hk_lang lang, struct hk_err *err);
 
+/* ---- strategies (strategy_json.c, docs/strategy.md) ------------------ */
+
+struct hk_strategy;
+
+/* Read a strategy's JSON form, every problem named by its path, then
+ * check it (hk_strategy_check).  HK_EINVAL with the first problem. */
+enum hk_rc hk_strategy_from_json(const char *json, size_t len,
+				 const struct hk_bucket_table *buckets,
+				 struct hk_strategy *out, enum hk_lang lang,
+				 struct hk_err *err);
+/* The strategy shipped with huikuan (data/strategy_default.json). */
+extern const char *const hk_default_strategy[];
+
 /* ---- import (import.c) ----------------------------------------------- */
 
 enum hk_import_kind {

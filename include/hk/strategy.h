@@ -72,6 +72,9 @@ enum hk_channel {
 	HK_CH_COUNT
 };
 
+/* "sms", "call", ... (strategy_json.c). */
+const char *hk_channel_name(enum hk_channel ch);
+
 /* What a case gets. */
 struct hk_treatment {
 	char queue[HK_STRATEGY_TEXT];

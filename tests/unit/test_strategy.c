@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "hk/io.h"
+#include "hk/ledger.h"
 #include "hk/strategy.h"
 
 /* The default bucket table: M0 0, M1 1-30, M2 31-60, ..., M7+ 181- */
@@ -271,6 +273,59 @@ static void arms(void **state)
 	assert_non_null(strstr(msg, "add up to 100"));
 }
 
+/* ---- the JSON form and the shipped strategy ---- */
+
+static enum hk_rc read_json(const char *json, char *msg)
+{
+	struct hk_bucket_table b;
+	struct hk_err err = {0};
+	enum hk_rc rc;
+
+	hk_bucket_table_default(&b);
+	rc = hk_strategy_from_json(json, strlen(json), &b, &st, HK_LANG_EN, &err);
+	memcpy(msg, err.msg, sizeof(err.msg));
+	return rc;
+}
+
+static void json_form(void **state)
+{
+	char msg[768]; /* struct hk_err's */
+
+	(void)state;
+	/* the strategy shipped with huikuan reads and checks clean */
+	assert_int_equal(read_json(hk_default_strategy[0], msg), HK_OK);
+	assert_true(st.n_rules >= 10);
+	assert_string_equal(st.rules[st.n_rules - 1].id, "rest");
+	assert_int_equal(st.rules[8].n_arms, 2);
+
+	assert_int_equal(read_json("{\"name\":\"x\",\"rules\":[{\"id\":\"a\","
+				   "\"when\":{\"bukcet\":[\"M1\"]},\"then\":{\"queue\":\"q\","
+				   "\"channel\":\"sms\"}}]}", msg), HK_EINVAL);
+	assert_string_equal(msg, "rules[0].when.bukcet: unknown field");
+	assert_int_equal(read_json("{\"name\":\"x\",\"rules\":[{\"id\":\"a\","
+				   "\"then\":{\"queue\":\"q\",\"channel\":\"fax\"}}]}", msg),
+			 HK_EINVAL);
+	assert_non_null(strstr(msg, "rules[0].then.channel: must be one of"));
+	assert_int_equal(read_json("{\"name\":\"x\",\"rules\":[{\"id\":\"a\","
+				   "\"when\":{\"bucket\":[\"M9\"]},\"then\":{\"queue\":\"q\","
+				   "\"channel\":\"sms\"}}]}", msg), HK_EINVAL);
+	assert_string_equal(msg, "rules[0].when.bucket: holds an unknown value");
+	assert_int_equal(read_json("{\"name\":\"x\",\"rules\":[{\"id\":\"a\","
+				   "\"when\":{\"total_overdue\":{\"min\":100}},"
+				   "\"then\":{\"queue\":\"q\",\"channel\":\"sms\"}}]}", msg),
+			 HK_EINVAL);
+	assert_non_null(strstr(msg, "rules[0].when.total_overdue: must be {min, max}"));
+	/* valid JSON, impossible table: the check names the rule */
+	assert_int_equal(read_json("{\"name\":\"x\",\"rules\":["
+				   "{\"id\":\"all\",\"then\":{\"queue\":\"q\",\"channel\":\"sms\"}},"
+				   "{\"id\":\"m1\",\"when\":{\"bucket\":[\"M1\"]},"
+				   "\"then\":{\"queue\":\"q\",\"channel\":\"call\"}}]}", msg),
+			 HK_EINVAL);
+	assert_non_null(strstr(msg, "rules[1] (m1): shadowed by the earlier rules[0] (all)"));
+	assert_int_equal(read_json("{\"name\":\"x\",\"rules\":[", msg), HK_EINVAL);
+	assert_non_null(strstr(msg, "malformed JSON"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +334,7 @@ int main(void)
 		cmocka_unit_test(impossible_and_shadowed),
 		cmocka_unit_test(every_case_one_treatment),
 		cmocka_unit_test(arms),
+		cmocka_unit_test(json_form),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
