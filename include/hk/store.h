@@ -297,6 +297,15 @@ struct hk_statement_row {
 	int64_t recovered;           /* payments in the window and the period */
 };
 
+/* A strategy version (docs/strategy.md); body is its JSON form. */
+struct hk_strategy_version {
+	int64_t ref;
+	char name[128];
+	char status[16];          /* draft, published */
+	int64_t created_by, created_at, published_by, published_at;
+	const char *body;         /* callback only */
+};
+
 /* One line of a case's timeline (case_timeline); texts and meaning of the
  * fields depend on the kind (src/http/timeline.c). */
 struct hk_timeline_row {
@@ -631,6 +640,26 @@ struct hk_store_ops {
 	enum hk_rc (*case_recall)(struct hk_store *s, int64_t case_ref,
 				  int64_t user_ref, int64_t at,
 				  const char *reason, struct hk_err *err);
+	/* ---- strategies ---- */
+	enum hk_rc (*strategy_insert)(struct hk_store *s, const char *name,
+				      const char *body, int64_t user_ref,
+				      int64_t at, bool published, int64_t *ref,
+				      struct hk_err *err);
+	/* Replace a draft's body; HK_EREFUSED when it is published. */
+	enum hk_rc (*strategy_update)(struct hk_store *s, int64_t ref,
+				      const char *name, const char *body,
+				      struct hk_err *err);
+	/* Publish a draft; HK_EREFUSED when it is published already. */
+	enum hk_rc (*strategy_publish)(struct hk_store *s, int64_t ref,
+				       int64_t user_ref, int64_t at,
+				       struct hk_err *err);
+	/* Versions, newest first (with bodies when with_body); ref > 0: that
+	 * one only. */
+	enum hk_rc (*strategies_scan)(
+		struct hk_store *s, int64_t ref, bool with_body,
+		int (*fn)(void *ctx, const struct hk_strategy_version *v),
+		void *ctx, struct hk_err *err);
+
 	/* ---- compliance guardrails ---- */
 	/* Counts around a contact to the debtor now (contact_id may be
 	 * NULL): records since day_start, calls since week_start. */

@@ -50,5 +50,9 @@ int cli_open(struct cli *cli, bool migrate, struct hk_store **out);
 int cli_config(struct cli *cli, struct hk_config *cfg);
 /* Today's date in time zone `tz`. */
 int32_t cli_today(const char *tz);
+/* Put the strategy shipped with huikuan in force in a database that has
+ * none (cmd_init.c): init and the demo. */
+enum hk_rc cli_seed_strategy(struct hk_store *s, enum hk_lang lang,
+			     struct hk_err *err);
 
 #endif

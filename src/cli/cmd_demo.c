@@ -287,6 +287,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 		fputc('\n', stderr);
 	if (rc == HK_OK)
 		rc = demo_people(cli, s, dopts.today, &err);
+	if (rc == HK_OK)
+		rc = cli_seed_strategy(s, cli->lang, &err);
 	hk_store_close(s);
 	if (rc != HK_OK)
 		return cli_fail(cli, rc, &err);

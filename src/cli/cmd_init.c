@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "hk/http.h"
+#include "hk/io.h"
+#include "hk/strategy.h"
 #include "cli.h"
 
 /* The first `huikuan init` creates the administrator with a one-time
@@ -39,6 +41,43 @@ static enum hk_rc create_first_admin(struct cli *cli, struct hk_store *s,
 	return HK_OK;
 }
 
+static int count_version(void *ctx, const struct hk_strategy_version *v)
+{
+	(void)v;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* The first `huikuan init` (and the demo) puts in force the strategy
+ * shipped with huikuan (docs/strategy.md), as its first published version. */
+enum hk_rc cli_seed_strategy(struct hk_store *s, enum hk_lang lang,
+				struct hk_err *err)
+{
+	static struct hk_strategy st; /* large: not on the stack */
+	struct hk_bucket_table b;
+	int versions = 0;
+	int64_t ref;
+	enum hk_rc rc;
+
+	if ((rc = s->ops->strategies_scan(s, 0, false, count_version, &versions,
+					  err)) != HK_OK ||
+	    versions)
+		return rc;
+	hk_bucket_table_default(&b);
+	if ((rc = hk_strategy_from_json(hk_default_strategy[0],
+					strlen(hk_default_strategy[0]), &b, &st,
+					lang, err)) != HK_OK)
+		return rc;
+	if ((rc = s->ops->begin(s, err)) == HK_OK &&
+	    (rc = s->ops->strategy_insert(s, st.name, hk_default_strategy[0], 0,
+					  (int64_t)time(NULL), true, &ref,
+					  err)) == HK_OK)
+		rc = s->ops->commit(s, err);
+	if (rc != HK_OK)
+		s->ops->rollback(s);
+	return rc;
+}
+
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
 	struct hk_store *s;
@@ -53,7 +92,8 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	}
 	if ((status = cli_open(cli, true, &s)) != EXIT_DONE)
 		return status;
-	if (create_first_admin(cli, s, &err) != HK_OK) {
+	if (create_first_admin(cli, s, &err) != HK_OK ||
+	    cli_seed_strategy(s, cli->lang, &err) != HK_OK) {
 		hk_store_close(s);
 		return cli_fail(cli, err.code, &err);
 	}

@@ -184,6 +184,11 @@ void hk_h_stop_lift(struct hk_req *req);
 void hk_h_contact_stop(struct hk_req *req);
 
 void hk_h_case_timeline(struct hk_req *req);
+void hk_h_strategies_list(struct hk_req *req);
+void hk_h_strategy_create(struct hk_req *req);
+void hk_h_strategy_get(struct hk_req *req);
+void hk_h_strategy_update(struct hk_req *req);
+void hk_h_strategy_publish(struct hk_req *req);
 void hk_h_agencies_list(struct hk_req *req);
 void hk_h_contracts_list(struct hk_req *req);
 void hk_h_contract_create(struct hk_req *req);

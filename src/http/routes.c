@@ -34,6 +34,24 @@ const struct hk_route hk_routes[] = {
 	 "Change a user: {display_name?, team?, agency?, active?}; team and "
 	 "agency are ids or null; deactivating ends the user's sessions",
 	 "access", HK_ROLE_ADMIN, NULL},
+	{"GET", "/api/strategies", hk_h_strategies_list,
+	 "Strategy versions, newest first, and which is in force",
+	 "strategy", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_AUDITOR, NULL},
+	{"POST", "/api/strategies", hk_h_strategy_create,
+	 "A new draft (import): the body is the strategy's JSON form "
+	 "(docs/strategy.md); refused with the first problem named by its path",
+	 "strategy", HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},
+	{"GET", "/api/strategies/{id}", hk_h_strategy_get,
+	 "One version with its JSON form (export)", "strategy",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_AUDITOR, NULL},
+	{"POST", "/api/strategies/{id}", hk_h_strategy_update,
+	 "Replace a draft with a new JSON form; 409 once published", "strategy",
+	 HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},
+	{"POST", "/api/strategies/{id}/publish", hk_h_strategy_publish,
+	 "Publish a draft: it comes into force and never changes again",
+	 "strategy", HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},
 	{"GET", "/api/agencies", hk_h_agencies_list, "Collection agencies (委外)",
 	 "agencies", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 		 HK_ROLE_AUDITOR, NULL},

@@ -64,6 +64,10 @@ enum stmt_id {
 	ST_USER_UPDATE,
 	ST_AGENCY_INS,
 	ST_AGENCIES_SCAN,
+	ST_STRAT_INS,
+	ST_STRAT_UPD,
+	ST_STRAT_PUB,
+	ST_STRAT_SCAN,
 	ST_PLACE_INS,
 	ST_CONTRACT_INS,
 	ST_CONTRACTS,
@@ -360,6 +364,21 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AGENCY_INS] =
 		"INSERT INTO agencies (name, created_at) VALUES (?1, ?2)",
 	[ST_AGENCIES_SCAN] = "SELECT ref, name FROM agencies ORDER BY name",
+	[ST_STRAT_INS] =
+		"INSERT INTO strategies (name, status, body, created_by, "
+		"created_at, published_by, published_at) VALUES (?1, ?2, ?3, "
+		"NULLIF(?4, 0), ?5, CASE WHEN ?2 = 'published' THEN NULLIF(?4, 0) "
+		"END, CASE WHEN ?2 = 'published' THEN ?5 END)",
+	[ST_STRAT_UPD] = "UPDATE strategies SET name = ?2, body = ?3 "
+			 "WHERE ref = ?1 AND status = 'draft'",
+	[ST_STRAT_PUB] =
+		"UPDATE strategies SET status = 'published', published_by = ?2, "
+		"published_at = ?3 WHERE ref = ?1 AND status = 'draft'",
+	[ST_STRAT_SCAN] =
+		"SELECT ref, name, status, COALESCE(created_by, 0), created_at, "
+		"COALESCE(published_by, 0), COALESCE(published_at, 0), "
+		"CASE WHEN ?2 THEN body END FROM strategies "
+		"WHERE ?1 = 0 OR ref = ?1 ORDER BY ref DESC",
 	[ST_PLACE_INS] =
 		"INSERT INTO placements (case_ref, agency_ref, placed_by, "
 		"placed_at, until, reason, contract_ref) "
@@ -1883,6 +1902,102 @@ static enum hk_rc sq_case_place(struct hk_store *s, int64_t case_ref,
 	if (rc != SQLITE_DONE)
 		return db_error(ss, err, "could not place a case");
 	return set_case_agency(ss, case_ref, agency_ref, err);
+}
+
+static enum hk_rc sq_strategy_insert(struct hk_store *s, const char *name,
+				     const char *body, int64_t user_ref,
+				     int64_t at, bool published, int64_t *ref,
+				     struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_STRAT_INS, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, published ? "published" : "draft", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, user_ref);
+	sqlite3_bind_int64(st, 5, at);
+	if ((rc = exec_stmt(ss, st, err, "could not save a strategy")) == HK_OK)
+		*ref = sqlite3_last_insert_rowid(ss->db);
+	return rc;
+}
+
+/* Run a one-row change that only a draft allows. */
+static enum hk_rc draft_change(struct sqlite_store *ss, sqlite3_stmt *st,
+			       struct hk_err *err)
+{
+	enum hk_rc rc = exec_stmt(ss, st, err, "could not change a strategy");
+
+	if (rc == HK_OK && sqlite3_changes(ss->db) != 1)
+		return hk_err_set(err, HK_EREFUSED, "%s",
+				  HK_TR(ss->base.lang,
+					"没有这个草稿：已发布的版本不可更改",
+					"no such draft: a published version never changes"));
+	return rc;
+}
+
+static enum hk_rc sq_strategy_update(struct hk_store *s, int64_t ref,
+				     const char *name, const char *body,
+				     struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_STRAT_UPD, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+	return draft_change(ss, st, err);
+}
+
+static enum hk_rc sq_strategy_publish(struct hk_store *s, int64_t ref,
+				      int64_t user_ref, int64_t at,
+				      struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_STRAT_PUB, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	sqlite3_bind_int64(st, 2, user_ref);
+	sqlite3_bind_int64(st, 3, at);
+	return draft_change(ss, st, err);
+}
+
+static enum hk_rc sq_strategies_scan(
+	struct hk_store *s, int64_t ref, bool with_body,
+	int (*fn)(void *, const struct hk_strategy_version *), void *ctx,
+	struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_STRAT_SCAN, err);
+	struct hk_strategy_version v;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, ref);
+	sqlite3_bind_int(st, 2, with_body);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v.ref = sqlite3_column_int64(st, 0);
+		copy_text(v.name, sizeof(v.name), sqlite3_column_text(st, 1));
+		copy_text(v.status, sizeof(v.status), sqlite3_column_text(st, 2));
+		v.created_by = sqlite3_column_int64(st, 3);
+		v.created_at = sqlite3_column_int64(st, 4);
+		v.published_by = sqlite3_column_int64(st, 5);
+		v.published_at = sqlite3_column_int64(st, 6);
+		v.body = (const char *)sqlite3_column_text(st, 7);
+		fn(ctx, &v);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read strategies");
 }
 
 static enum hk_rc sq_contract_create(struct hk_store *s,
@@ -3611,6 +3726,10 @@ static const struct hk_store_ops sqlite_ops = {
 	.agencies_scan = sq_agencies_scan,
 	.case_place = sq_case_place,
 	.contract_create = sq_contract_create,
+	.strategy_insert = sq_strategy_insert,
+	.strategy_update = sq_strategy_update,
+	.strategy_publish = sq_strategy_publish,
+	.strategies_scan = sq_strategies_scan,
 	.contracts_of_agency = sq_contracts_of_agency,
 	.agency_review_get = sq_agency_review_get,
 	.agency_review_set = sq_agency_review_set,

@@ -1,0 +1,179 @@
+/*
+ * strategies.c - strategy versions (docs/strategy.md):
+ *   GET  /api/strategies             the versions, newest first; which is in force
+ *   POST /api/strategies             a new draft: the body is the strategy's
+ *                                    JSON form (import); checked, refused with
+ *                                    the first problem named by its path
+ *   GET  /api/strategies/{id}        one version's JSON form (export)
+ *   POST /api/strategies/{id}        replace a draft (409 once published)
+ *   POST /api/strategies/{id}/publish   the draft comes into force
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hk/strategy.h"
+#include "http_int.h"
+
+struct versions {
+	json_t *list;
+	int64_t in_force; /* the newest published */
+	json_t *body;     /* one version's, when asked */
+};
+
+static int add_version(void *ctx, const struct hk_strategy_version *v)
+{
+	struct versions *vs = ctx;
+	bool published = !strcmp(v->status, "published");
+
+	if (published && !vs->in_force)
+		vs->in_force = v->ref;
+	json_array_append_new(
+		vs->list,
+		json_pack("{s:I, s:s, s:s, s:o, s:I, s:o, s:o}", "id",
+			  (json_int_t)v->ref, "name", v->name, "status",
+			  v->status, "created_by",
+			  v->created_by ? json_integer(v->created_by) : json_null(),
+			  "created_at", (json_int_t)v->created_at, "published_at",
+			  v->published_at ? json_integer(v->published_at)
+					  : json_null(),
+			  "in_force", json_false()));
+	if (v->body && !vs->body)
+		vs->body = json_loads(v->body, 0, NULL);
+	return 0;
+}
+
+void hk_h_strategies_list(struct hk_req *req)
+{
+	struct versions vs = {.list = json_array()};
+	struct hk_err err = {0};
+	size_t i;
+	json_t *v;
+
+	if (req->store->ops->strategies_scan(req->store, 0, false, add_version,
+					     &vs, &err) != HK_OK) {
+		json_decref(vs.list);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	json_array_foreach(vs.list, i, v)
+		if (json_integer_value(json_object_get(v, "id")) == vs.in_force)
+			json_object_set_new(v, "in_force", json_true());
+	hk_reply(req, 200, json_pack("{s:o}", "versions", vs.list));
+}
+
+/* The body checked as a strategy; its name into name.  false once it has
+ * answered 400. */
+static bool checked(struct hk_req *req, char name[128])
+{
+	/* a strategy is large (up to 200 rules): on the heap, briefly */
+	struct hk_strategy *st = hk_malloc(sizeof(*st));
+	struct hk_err err = {0};
+	bool ok = req->body &&
+		  hk_strategy_from_json(req->body, req->body_len,
+					&req->cfg->buckets, st, req->lang,
+					&err) == HK_OK;
+
+	if (ok)
+		snprintf(name, 128, "%s", st->name);
+	else
+		hk_reply_error(req, HK_EINVAL, 400,
+			       req->body ? err.msg
+					 : HK_TR(req->lang, "请求体须为策略 JSON",
+						 "the body must be a strategy's JSON"));
+	free(st);
+	return ok;
+}
+
+void hk_h_strategy_create(struct hk_req *req)
+{
+	struct hk_store *s = req->store;
+	struct hk_err err = {0};
+	char name[128], target[32];
+	int64_t ref = 0;
+	enum hk_rc rc;
+
+	if (!checked(req, name))
+		return;
+	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
+	    (rc = s->ops->strategy_insert(s, name, req->body, req->user.ref,
+					  (int64_t)time(NULL), false, &ref,
+					  &err)) == HK_OK) {
+		snprintf(target, sizeof(target), "strategy:%lld", (long long)ref);
+		rc = hk_audit_commit(req, "strategy.create", target, NULL, &err);
+	}
+	if (rc != HK_OK) {
+		s->ops->rollback(s);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	hk_reply(req, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)ref,
+				     "name", name, "status", "draft"));
+}
+
+void hk_h_strategy_get(struct hk_req *req)
+{
+	struct versions vs = {.list = json_array()};
+	struct hk_err err = {0};
+	int64_t id = strtoll(req->params[0], NULL, 10);
+	json_t *meta;
+
+	if (id <= 0 || req->store->ops->strategies_scan(req->store, id, true,
+						      add_version, &vs,
+						      &err) != HK_OK ||
+	    !json_array_size(vs.list) || !vs.body) {
+		json_decref(vs.list);
+		json_decref(vs.body);
+		hk_reply_error(req, HK_ENOTFOUND, 404,
+			       HK_TR(req->lang, "没有这个策略版本",
+				     "no such strategy version"));
+		return;
+	}
+	meta = json_incref(json_array_get(vs.list, 0));
+	json_decref(vs.list);
+	json_object_del(meta, "in_force");
+	hk_reply(req, 200, json_pack("{s:o, s:o}", "version", meta, "strategy",
+				     vs.body));
+}
+
+static void change(struct hk_req *req, bool publish)
+{
+	struct hk_store *s = req->store;
+	struct hk_err err = {0};
+	int64_t id = strtoll(req->params[0], NULL, 10);
+	char name[128], target[32];
+	enum hk_rc rc;
+
+	if (!publish && !checked(req, name))
+		return;
+	if ((rc = s->ops->begin(s, &err)) == HK_OK) {
+		rc = publish ? s->ops->strategy_publish(s, id, req->user.ref,
+							(int64_t)time(NULL), &err)
+			     : s->ops->strategy_update(s, id, name, req->body,
+						       &err);
+	}
+	if (rc == HK_OK) {
+		snprintf(target, sizeof(target), "strategy:%lld", (long long)id);
+		rc = hk_audit_commit(req, publish ? "strategy.publish"
+						  : "strategy.update",
+				     target, NULL, &err);
+	}
+	if (rc != HK_OK) {
+		s->ops->rollback(s);
+		hk_reply_error(req, rc, 0, err.msg[0] ? err.msg : NULL);
+		return;
+	}
+	hk_reply(req, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status",
+				     publish ? "published" : "draft"));
+}
+
+void hk_h_strategy_update(struct hk_req *req)
+{
+	change(req, false);
+}
+
+void hk_h_strategy_publish(struct hk_req *req)
+{
+	change(req, true);
+}

@@ -1,0 +1,110 @@
+#!/bin/sh
+# Strategy versions over real HTTP (docs/strategy.md): the shipped strategy
+# in force from the start, export, import as a draft, refusals named by
+# path, drafts replaced, publishing, published versions immutable, roles.
+# usage: strategy_test.sh HUIKUAN_BINARY TESTS_DIR
+. "$2/cli/lib.sh"
+
+db=$tmp/st.db
+"$hk" demo --db "$db" --accounts 40 --no-serve >/dev/null 2>&1 || { bad "demo"; exit 1; }
+"$hk" --db "$db" --config "$(awake_config)" serve --listen 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
+pid=$!
+for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; done
+base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
+
+python3 - "$base" "$hk" "$db" <<'PY'
+import json, subprocess, sys, urllib.request, urllib.error
+
+base, hk, db = sys.argv[1:4]
+passed = failed = 0
+
+def ok(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok - " + name)
+    else:
+        failed += 1
+        print("not ok - %s %s" % (name, detail))
+
+def token(u):
+    req = urllib.request.Request(base + "/api/session", method="POST",
+        data=json.dumps({"username": u, "password": "huikuan-demo-2026", "bearer": True}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read())["token"]
+
+tok = {u: token(u) for u in ("wang.jl", "zhang.zz", "li.na")}
+
+def call(u, method, path, body=None):
+    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode())
+    req = urllib.request.Request(base + path, method=method, data=data,
+        headers={"Authorization": "Bearer " + tok[u], "Content-Type": "application/json",
+                 "Accept-Language": "en"})
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+st, lst = call("wang.jl", "GET", "/api/strategies")
+ok("the shipped strategy is in force from the start",
+   st == 200 and len(lst["versions"]) == 1 and lst["versions"][0]["in_force"]
+   and lst["versions"][0]["status"] == "published" and lst["versions"][0]["created_by"] is None, lst)
+st, one = call("zhang.zz", "GET", "/api/strategies/1")
+ok("a team leader exports it", st == 200 and one["strategy"]["rules"][-1]["id"] == "rest", st)
+rules = one["strategy"]["rules"]
+ok("with its escalation ladder", [r["id"] for r in rules][6:8] == ["pre-due", "current"] and
+   any(r.get("arms") for r in rules), [r["id"] for r in rules])
+
+mine = dict(one["strategy"], name="试点策略")
+st, d = call("wang.jl", "POST", "/api/strategies", mine)
+ok("an import is a new draft", st == 201 and d["status"] == "draft", (st, d))
+draft = d["id"]
+bad1 = json.loads(json.dumps(mine))
+bad1["rules"][0]["when"]["bukcet"] = ["M1"]
+st, e = call("wang.jl", "POST", "/api/strategies", bad1)
+ok("an unknown field is refused by its path", st == 400 and e["message"] == "rules[0].when.bukcet: unknown field", e)
+bad2 = json.loads(json.dumps(mine))
+bad2["rules"].insert(1, {"id": "late-m1", "when": {"bucket": ["M1"], "dispute_open": True},
+                         "then": {"queue": "x", "channel": "call"}})
+st, e = call("wang.jl", "POST", "/api/strategies", bad2)
+ok("a rule an earlier one shadows is refused", st == 400 and "shadowed by the earlier rules[0] (dispute-hold)" in e["message"], e)
+bad3 = json.loads(json.dumps(mine))
+bad3["rules"][9]["when"]["dpd"] = {"min": 100, "max": 200}
+st, e = call("wang.jl", "POST", "/api/strategies", bad3)
+ok("an impossible condition is refused", st == 400 and "rules[9] (m1-call)" in e["message"] and "no case can match" in e["message"], e)
+st, e = call("wang.jl", "POST", "/api/strategies", b"{not json")
+ok("malformed JSON is refused", st == 400 and "malformed JSON" in e["message"], e)
+st, _ = call("li.na", "POST", "/api/strategies", mine)
+ok("a collector may not import", st == 403)
+st, _ = call("li.na", "GET", "/api/strategies")
+ok("nor read strategies", st == 403)
+
+mine["rules"][10]["then"]["priority"] = 58
+st, _ = call("wang.jl", "POST", "/api/strategies/%d" % draft, mine)
+ok("a draft is replaced", st == 200)
+st, got = call("wang.jl", "GET", "/api/strategies/%d" % draft)
+ok("with the new content", got["strategy"]["rules"][10]["then"]["priority"] == 58)
+st, _ = call("wang.jl", "POST", "/api/strategies/%d/publish" % draft)
+ok("published", st == 200)
+st, lst = call("wang.jl", "GET", "/api/strategies")
+ok("and in force, the shipped one kept", lst["versions"][0]["id"] == draft and lst["versions"][0]["in_force"]
+   and not lst["versions"][1]["in_force"] and len(lst["versions"]) == 2, lst)
+st, _ = call("wang.jl", "POST", "/api/strategies/%d" % draft, mine)
+ok("a published version never changes", st == 409)
+st, _ = call("wang.jl", "POST", "/api/strategies/%d/publish" % draft)
+ok("nor is published twice", st == 409)
+st, _ = call("wang.jl", "POST", "/api/strategies/1", mine)
+ok("the shipped one is published: immutable too", st == 409)
+st, _ = call("wang.jl", "GET", "/api/strategies/99")
+ok("an unknown version is 404", st == 404)
+import sqlite3
+n = sqlite3.connect(db).execute("select count(*) from audit_log where action like 'strategy.%'").fetchone()[0]
+ok("imports, changes and publishing are audited (%d)" % n, n == 3)
+print("strategy: %d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
+PY
+status=$?
+kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
+exit $status
