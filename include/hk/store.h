@@ -297,6 +297,23 @@ struct hk_statement_row {
 	int64_t recovered;           /* payments in the window and the period */
 };
 
+/* What a strategy tests of one case, as stored (case_facts_scan); texts
+ * are valid during the callback only. */
+struct hk_case_fact_row {
+	int64_t case_ref;
+	int32_t overdue_since;      /* INT32_MAX: nothing overdue */
+	int64_t total_overdue;      /* as of the date asked */
+	unsigned products;
+	const char *creditor, *segment, *province, *id_number, *kind;
+	int promise_status;         /* -1: none */
+	bool dispute_open, lost_contact;
+	int64_t last_contact_at;    /* Unix seconds; 0: never */
+	int32_t last_paid_on;       /* HK_DATE_NONE: never */
+	int32_t next_due;           /* earliest unpaid due on or after the
+				     * date; HK_DATE_NONE: none */
+	const char *outcomes;       /* "a,b,c": the outcomes seen; NULL */
+};
+
 /* A strategy version (docs/strategy.md); body is its JSON form. */
 struct hk_strategy_version {
 	int64_t ref;
@@ -658,6 +675,12 @@ struct hk_store_ops {
 	enum hk_rc (*strategies_scan)(
 		struct hk_store *s, int64_t ref, bool with_body,
 		int (*fn)(void *ctx, const struct hk_strategy_version *v),
+		void *ctx, struct hk_err *err);
+
+	/* Every case's facts as of `as_of`, by case ref. */
+	enum hk_rc (*case_facts_scan)(
+		struct hk_store *s, int32_t as_of,
+		int (*fn)(void *ctx, const struct hk_case_fact_row *r),
 		void *ctx, struct hk_err *err);
 
 	/* ---- compliance guardrails ---- */

@@ -76,6 +76,9 @@ bool hk_phone_valid(const char *s, size_t len);
  * success the normalised form (x upper-cased) is written to out[19].
  */
 bool hk_id_number_valid(const char *s, size_t len, char out[19]);
+/* The age in whole years on `on` of the holder of an 18-character ID
+ * number (its birth date, characters 7-14); -1 when it has none. */
+int hk_id_age(const char *id, int32_t on);
 /* 18-character unified social credit code with a valid GB 32100 check
  * character.  Upper-case only, as printed on licences. */
 bool hk_credit_code_valid(const char *s, size_t len);

@@ -381,3 +381,16 @@ void hk_mask_address(const char *in, char *out)
 	memcpy(out, in, keep);
 	memcpy(out + keep, "****", 5);
 }
+
+int hk_id_age(const char *id, int32_t on)
+{
+	int y, m, d, oy, om, od, age;
+
+	if (!id || strlen(id) != 18 ||
+	    sscanf(id + 6, "%4d%2d%2d", &y, &m, &d) != 3 ||
+	    !hk_date_valid_ymd(y, m, d) || on == HK_DATE_NONE)
+		return -1;
+	hk_date_to_ymd(on, &oy, &om, &od);
+	age = oy - y - (om < m || (om == m && od < d));
+	return age < 0 ? -1 : age;
+}

@@ -189,6 +189,7 @@ void hk_h_strategy_create(struct hk_req *req);
 void hk_h_strategy_get(struct hk_req *req);
 void hk_h_strategy_update(struct hk_req *req);
 void hk_h_strategy_publish(struct hk_req *req);
+void hk_h_strategy_dry_run(struct hk_req *req);
 void hk_h_agencies_list(struct hk_req *req);
 void hk_h_contracts_list(struct hk_req *req);
 void hk_h_contract_create(struct hk_req *req);

@@ -49,6 +49,11 @@ const struct hk_route hk_routes[] = {
 	{"POST", "/api/strategies/{id}", hk_h_strategy_update,
 	 "Replace a draft with a new JSON form; 409 once published", "strategy",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},
+	{"GET", "/api/strategies/{id}/dry-run", hk_h_strategy_dry_run,
+	 "How many cases each rule (and arm) of a version would take as of "
+	 "the last day-end",
+	 "strategy", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+		 HK_ROLE_AUDITOR, NULL},
 	{"POST", "/api/strategies/{id}/publish", hk_h_strategy_publish,
 	 "Publish a draft: it comes into force and never changes again",
 	 "strategy", HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},

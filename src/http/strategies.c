@@ -177,3 +177,153 @@ void hk_h_strategy_publish(struct hk_req *req)
 {
 	change(req, true);
 }
+
+/* ---- dry run: how many cases each rule would take today ---- */
+
+struct dry_run {
+	const struct hk_strategy *st;
+	const struct hk_bucket_table *buckets;
+	int32_t as_of;
+	int64_t cases;
+	int64_t per_rule[HK_STRATEGY_MAX_RULES];
+	int64_t per_arm[HK_STRATEGY_MAX_RULES][HK_STRATEGY_MAX_ARMS];
+};
+
+static int32_t local_date(int64_t at)
+{
+	time_t t = (time_t)at;
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return hk_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* A stored case's facts as the strategy sees them on as_of. */
+static void facts_of(const struct hk_case_fact_row *r, int32_t as_of,
+		     const struct hk_bucket_table *b, struct hk_case_facts *f)
+{
+	char code[32];
+	const char *p = r->outcomes;
+
+	memset(f, 0, sizeof(*f));
+	f->case_ref = r->case_ref;
+	f->dpd = r->overdue_since < as_of ? as_of - r->overdue_since : 0;
+	f->bucket = hk_bucket_of(b, f->dpd);
+	f->total_overdue = r->total_overdue;
+	f->products = r->products;
+	f->creditor = r->creditor;
+	f->segment = r->segment;
+	f->province = r->province;
+	f->promise = r->promise_status;
+	f->plan = -1; /* plans' state comes with the day-end run */
+	f->dispute_open = r->dispute_open;
+	f->lost_contact = r->lost_contact;
+	f->days_since_contact =
+		r->last_contact_at ? as_of - local_date(r->last_contact_at) : -1;
+	f->days_since_payment =
+		r->last_paid_on != HK_DATE_NONE ? as_of - r->last_paid_on : -1;
+	f->days_to_due = r->next_due != HK_DATE_NONE ? r->next_due - as_of : -1;
+	f->age = !strcmp(r->kind, "person") ? hk_id_age(r->id_number, as_of) : -1;
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+		int bit;
+
+		snprintf(code, sizeof(code), "%.*s", (int)n, p);
+		if ((bit = hk_outcome_bit(code)) >= 0)
+			f->outcomes |= 1u << bit;
+		p += n + (p[n] == ',');
+	}
+}
+
+static int dry_run_case(void *ctx, const struct hk_case_fact_row *r)
+{
+	struct dry_run *d = ctx;
+	struct hk_case_facts f;
+	int arm, rule;
+
+	facts_of(r, d->as_of, d->buckets, &f);
+	rule = hk_strategy_match(d->st, &f, &arm);
+	d->cases++;
+	if (rule >= 0) {
+		d->per_rule[rule]++;
+		if (arm >= 0)
+			d->per_arm[rule][arm]++;
+	}
+	return 0;
+}
+
+/* GET /api/strategies/{id}/dry-run: the cases each rule (and arm) of a
+ * version would take as of the last day-end, for the editor. */
+void hk_h_strategy_dry_run(struct hk_req *req)
+{
+	struct versions vs = {.list = json_array()};
+	struct hk_strategy *st = NULL;
+	struct dry_run *d = NULL;
+	struct hk_err err = {0};
+	int64_t id = strtoll(req->params[0], NULL, 10);
+	char *text = NULL;
+	json_t *rules;
+
+	if (id <= 0 || req->store->ops->strategies_scan(req->store, id, true,
+						      add_version, &vs,
+						      &err) != HK_OK ||
+	    !vs.body) {
+		json_decref(vs.list);
+		hk_reply_error(req, HK_ENOTFOUND, 404,
+			       HK_TR(req->lang, "没有这个策略版本",
+				     "no such strategy version"));
+		return;
+	}
+	json_decref(vs.list);
+	text = json_dumps(vs.body, JSON_COMPACT);
+	json_decref(vs.body);
+	st = hk_malloc(sizeof(*st));
+	d = hk_calloc(1, sizeof(*d));
+	d->st = st;
+	d->buckets = &req->cfg->buckets;
+	/* a version stored under another bucket table may no longer fit */
+	if (hk_strategy_from_json(text, strlen(text), &req->cfg->buckets, st,
+				  req->lang, &err) != HK_OK) {
+		hk_reply_error(req, HK_EINVAL, 400, err.msg);
+		goto out;
+	}
+	if (hk_store_meta_date(req->store, HK_META_LAST_EOD, &d->as_of, &err) !=
+		    HK_OK ||
+	    (d->as_of != HK_DATE_NONE &&
+	     req->store->ops->case_facts_scan(req->store, d->as_of, dry_run_case,
+					      d, &err) != HK_OK)) {
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		goto out;
+	}
+	rules = json_array();
+	for (size_t i = 0; i < st->n_rules; i++) {
+		json_t *o = json_pack("{s:s, s:I}", "id", st->rules[i].id, "cases",
+				      (json_int_t)d->per_rule[i]);
+
+		if (st->rules[i].n_arms) {
+			json_t *arms = json_array();
+
+			for (size_t a = 0; a < st->rules[i].n_arms; a++)
+				json_array_append_new(
+					arms, json_pack("{s:s, s:I}", "name",
+							st->rules[i].arms[a].name,
+							"cases",
+							(json_int_t)d->per_arm[i][a]));
+			json_object_set_new(o, "arms", arms);
+		}
+		json_array_append_new(rules, o);
+	}
+	{
+		char date[HK_DATE_BUFSZ];
+
+		hk_date_format(d->as_of, date);
+		hk_reply(req, 200,
+			 json_pack("{s:I, s:s?, s:I, s:o}", "id", (json_int_t)id,
+				   "as_of", date[0] ? date : NULL, "cases",
+				   (json_int_t)d->cases, "rules", rules));
+	}
+out:
+	hk_json_text_free(text);
+	free(st);
+	free(d);
+}

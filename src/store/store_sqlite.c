@@ -64,6 +64,7 @@ enum stmt_id {
 	ST_USER_UPDATE,
 	ST_AGENCY_INS,
 	ST_AGENCIES_SCAN,
+	ST_CASE_FACTS,
 	ST_STRAT_INS,
 	ST_STRAT_UPD,
 	ST_STRAT_PUB,
@@ -364,6 +365,24 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AGENCY_INS] =
 		"INSERT INTO agencies (name, created_at) VALUES (?1, ?2)",
 	[ST_AGENCIES_SCAN] = "SELECT ref, name FROM agencies ORDER BY name",
+	/* ?1 as_of */
+	[ST_CASE_FACTS] =
+		"SELECT c.ref, COALESCE(o.overdue_since, 2147483647), "
+		"COALESCE(o.due_base + o.due_daily * ?1, 0), c.products, "
+		"c.creditor, COALESCE(d.segment, ''), COALESCE(d.province, ''), "
+		"COALESCE(d.id_number, ''), d.kind, COALESCE(c.promise_status, -1), "
+		"EXISTS (SELECT 1 FROM disputes x WHERE x.case_ref = c.ref "
+		"AND x.status = 'open'), c.lost_contact, "
+		"(SELECT COALESCE(max(r.at), 0) FROM contact_records r "
+		"WHERE r.case_ref = c.ref), "
+		"(SELECT max(p.paid_on) FROM accounts a JOIN payments p "
+		"ON p.account_ref = a.ref WHERE a.case_ref = c.ref AND p.paid_on <= ?1), "
+		"(SELECT min(s.first_unpaid_due) FROM account_state s "
+		"WHERE s.case_ref = c.ref AND s.first_unpaid_due >= ?1), "
+		"(SELECT group_concat(DISTINCT r.outcome) FROM contact_records r "
+		"WHERE r.case_ref = c.ref) "
+		"FROM cases c JOIN debtors d ON d.ref = c.debtor_ref "
+		"LEFT JOIN case_overdue o ON o.case_ref = c.ref ORDER BY c.ref",
 	[ST_STRAT_INS] =
 		"INSERT INTO strategies (name, status, body, created_by, "
 		"created_at, published_by, published_at) VALUES (?1, ?2, ?3, "
@@ -1902,6 +1921,47 @@ static enum hk_rc sq_case_place(struct hk_store *s, int64_t case_ref,
 	if (rc != SQLITE_DONE)
 		return db_error(ss, err, "could not place a case");
 	return set_case_agency(ss, case_ref, agency_ref, err);
+}
+
+static enum hk_rc sq_case_facts_scan(
+	struct hk_store *s, int32_t as_of,
+	int (*fn)(void *, const struct hk_case_fact_row *), void *ctx,
+	struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_CASE_FACTS, err);
+	struct hk_case_fact_row r;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int(st, 1, as_of);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.case_ref = sqlite3_column_int64(st, 0);
+		r.overdue_since = sqlite3_column_int(st, 1);
+		r.total_overdue = sqlite3_column_int64(st, 2);
+		r.products = (unsigned)sqlite3_column_int(st, 3);
+		r.creditor = (const char *)sqlite3_column_text(st, 4);
+		r.segment = (const char *)sqlite3_column_text(st, 5);
+		r.province = (const char *)sqlite3_column_text(st, 6);
+		r.id_number = (const char *)sqlite3_column_text(st, 7);
+		r.kind = (const char *)sqlite3_column_text(st, 8);
+		r.promise_status = sqlite3_column_int(st, 9);
+		r.dispute_open = sqlite3_column_int(st, 10) != 0;
+		r.lost_contact = sqlite3_column_int(st, 11) != 0;
+		r.last_contact_at = sqlite3_column_int64(st, 12);
+		r.last_paid_on = sqlite3_column_type(st, 13) == SQLITE_NULL
+					 ? HK_DATE_NONE
+					 : sqlite3_column_int(st, 13);
+		r.next_due = sqlite3_column_type(st, 14) == SQLITE_NULL
+				     ? HK_DATE_NONE
+				     : sqlite3_column_int(st, 14);
+		r.outcomes = (const char *)sqlite3_column_text(st, 15);
+		fn(ctx, &r);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read case facts");
 }
 
 static enum hk_rc sq_strategy_insert(struct hk_store *s, const char *name,
@@ -3727,6 +3787,7 @@ static const struct hk_store_ops sqlite_ops = {
 	.case_place = sq_case_place,
 	.contract_create = sq_contract_create,
 	.strategy_insert = sq_strategy_insert,
+	.case_facts_scan = sq_case_facts_scan,
 	.strategy_update = sq_strategy_update,
 	.strategy_publish = sq_strategy_publish,
 	.strategies_scan = sq_strategies_scan,

@@ -100,8 +100,25 @@ ok("the shipped one is published: immutable too", st == 409)
 st, _ = call("wang.jl", "GET", "/api/strategies/99")
 ok("an unknown version is 404", st == 404)
 import sqlite3
-n = sqlite3.connect(db).execute("select count(*) from audit_log where action like 'strategy.%'").fetchone()[0]
-ok("imports, changes and publishing are audited (%d)" % n, n == 3)
+con = sqlite3.connect(db)
+# ---- dry run: every case lands in exactly one rule
+st, dr = call("zhang.zz", "GET", "/api/strategies/1/dry-run")
+ncases = con.execute("select count(*) from cases").fetchone()[0]
+current = con.execute("select count(*) from cases where ref not in (select case_ref from case_overdue)").fetchone()[0]
+disputed = con.execute("select count(*) from disputes where status='open'").fetchone()[0]
+by = {r["id"]: r for r in dr.get("rules", [])}
+ok("dry run: every case in exactly one rule", st == 200 and dr["cases"] == ncases and
+   sum(r["cases"] for r in dr["rules"]) == ncases, (st, dr))
+ok("the current cases in pre-due and current", disputed == 0 and
+   by["pre-due"]["cases"] + by["current"]["cases"] == current, (current, by.get("pre-due"), by.get("current")))
+m1 = by["m1-first-notice"]
+ok("an arm split adds up", sum(a["cases"] for a in m1["arms"]) == m1["cases"], m1)
+catch = {"name": "全部复核", "rules": [{"id": "all", "then": {"queue": "review", "channel": "none"}}]}
+st, d2 = call("wang.jl", "POST", "/api/strategies", catch)
+st, dr2 = call("wang.jl", "GET", "/api/strategies/%d/dry-run" % d2["id"])
+ok("a one-rule draft takes every case", dr2["rules"][0]["cases"] == ncases, dr2)
+n = con.execute("select count(*) from audit_log where action like 'strategy.%'").fetchone()[0]
+ok("imports, changes and publishing are audited (%d)" % n, n == 4)
 print("strategy: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 PY

@@ -822,6 +822,20 @@ static void test_masks(void **state)
 	assert_string_equal(out, "****");
 }
 
+static void test_id_age(void **state)
+{
+	(void)state;
+	/* born 1949-12-31: 76 on 2026-11-23, 77 from 2026-12-31 */
+	assert_int_equal(hk_id_age("11010519491231002X",
+				   hk_date_from_ymd(2026, 11, 23)), 76);
+	assert_int_equal(hk_id_age("11010519491231002X",
+				   hk_date_from_ymd(2026, 12, 30)), 76);
+	assert_int_equal(hk_id_age("11010519491231002X",
+				   hk_date_from_ymd(2026, 12, 31)), 77);
+	assert_int_equal(hk_id_age("91110000100000000X", 20000), -1); /* a company's code: no birth date */
+	assert_int_equal(hk_id_age("", 20000), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -847,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_id_number_invalid),
 		cmocka_unit_test(test_credit_code),
 		cmocka_unit_test(test_masks),
+		cmocka_unit_test(test_id_age),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
