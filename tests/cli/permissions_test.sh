@@ -23,6 +23,7 @@ other=$(sqlite3 "$db" "select min(ref) from cases where collector_ref=$chen and 
 # A case of li.na's placed with the demo agency, whose user is wu.wb.
 placed=$(sqlite3 "$db" "select min(ref) from cases where collector_ref=$lina and agency_ref is not null")
 sunref=$(sqlite3 "$db" "select ref from users where username='sun.sj'")
+agency=$(sqlite3 "$db" "select agency_ref from users where username='wu.wb'")
 
 token() {
 	curl -s -X POST -H "$J" -d "{\"username\":\"$1\",\"password\":\"huikuan-demo-2026\",\"bearer\":true}" \
@@ -76,6 +77,19 @@ for row in \
 	"GET /api/teams - allow allow allow deny allow deny" \
 	"POST /api/teams {\"name\":\"X\"} allow deny deny deny deny deny" \
 	"GET /api/agencies - allow allow allow deny allow deny" \
+	"GET /api/agencies/$agency/contracts - allow allow deny deny allow deny" \
+	"POST /api/agencies/$agency/contracts {} allow allow deny deny deny deny" \
+	"POST /api/agencies/$agency/review {} allow allow deny deny deny deny" \
+	"GET /api/agencies/$agency/statement?from=2026-01-01&to=2026-12-31 - allow allow deny deny allow allow" \
+	"GET /api/strategies - allow allow allow deny allow deny" \
+	"POST /api/strategies {} allow allow deny deny deny deny" \
+	"GET /api/strategies/1 - allow allow allow deny allow deny" \
+	"GET /api/strategies/1/dry-run - allow allow allow deny allow deny" \
+	"POST /api/strategies/1/publish - allow allow deny deny deny deny" \
+	"GET /api/cases/$mine/timeline - allow allow allow allow allow deny" \
+	"GET /api/cases/$mine/contact-check?channel=letter - allow allow allow allow allow deny" \
+	"GET /api/cases/$mine/stops - allow allow allow allow allow deny" \
+	"POST /api/cases/$mine/stops {} allow allow allow allow deny deny" \
 	"POST /api/agencies {\"name\":\"Y\"} allow allow deny deny deny deny" \
 	"POST /api/cases/$mine/placement {} allow allow deny deny deny deny" \
 	"POST /api/cases/$mine/recall {} allow allow deny deny deny deny" \
