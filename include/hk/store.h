@@ -312,6 +312,7 @@ struct hk_case_fact_row {
 	int32_t next_due;           /* earliest unpaid due on or after the
 				     * date; HK_DATE_NONE: none */
 	const char *outcomes;       /* "a,b,c": the outcomes seen; NULL */
+	bool has_plan;              /* an approved repayment plan */
 };
 
 /* A strategy version (docs/strategy.md); body is its JSON form. */

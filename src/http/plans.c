@@ -130,24 +130,29 @@ void hk_h_plan_decide(struct hk_req *req)
 				     approve ? "approved" : "rejected"));
 }
 
+/* Tracking a case's plans against its payments; with plans NULL only the
+ * state of the latest approved plan is kept (hk_plan_state). */
 struct tracking {
-	struct hk_req *req;
+	struct hk_store *store;
 	int64_t case_ref;
 	int32_t as_of;
 	json_t *plans;
 	json_t *current;     /* the plan being filled */
 	int64_t plan_ref;
+	bool approved;       /* the current plan is approved */
 	int64_t cum_due;     /* installments 1..k of the current plan */
 	bool broken, all_met;
+	int state;           /* latest approved: -1 none, 0 on track, 1 broken */
 	enum hk_rc rc;
 };
 
 static void close_plan(struct tracking *t)
 {
+	if (t->plan_ref && t->approved)
+		t->state = t->broken ? 1 : 0;
 	if (!t->current)
 		return;
-	if (!strcmp(json_string_value(json_object_get(t->current, "status")),
-		    "approved"))
+	if (t->approved)
 		json_object_set_new(t->current, "tracking",
 				    json_string(t->broken    ? "broken"
 						: t->all_met ? "completed"
@@ -169,21 +174,22 @@ static int add_plan_installment(void *ctx, int64_t plan_ref,
 	if (plan_ref != t->plan_ref) {
 		close_plan(t);
 		t->plan_ref = plan_ref;
+		t->approved = !strcmp(status, "approved");
 		t->cum_due = 0;
 		t->broken = false;
 		t->all_met = true;
-		t->current = json_pack("{s:I, s:s, s:[]}", "id",
-				       (json_int_t)plan_ref, "status", status,
-				       "installments");
+		if (t->plans)
+			t->current = json_pack("{s:I, s:s, s:[]}", "id",
+					       (json_int_t)plan_ref, "status",
+					       status, "installments");
 	}
 	t->cum_due += amount;
-	if (!strcmp(status, "approved")) {
+	if (t->approved) {
 		int32_t upto = due < t->as_of ? due : t->as_of;
 
-		if (t->req->store->ops->case_paid_between(t->req->store,
-							  t->case_ref, starts_on,
-							  upto, &paid, &err) !=
-		    HK_OK)
+		if (t->store->ops->case_paid_between(t->store, t->case_ref,
+						     starts_on, upto, &paid,
+						     &err) != HK_OK)
 			t->rc = HK_EDB;
 		if (paid >= t->cum_due)
 			state = "met";
@@ -194,6 +200,8 @@ static int add_plan_installment(void *ctx, int64_t plan_ref,
 		t->all_met = false;
 	if (!strcmp(state, "missed"))
 		t->broken = true;
+	if (!t->current)
+		return 0;
 	hk_date_format(due, date);
 	hk_money_format(amount, money);
 	json_array_append_new(json_object_get(t->current, "installments"),
@@ -207,7 +215,7 @@ void hk_h_plans_list(struct hk_req *req)
 {
 	struct hk_case_rec c;
 	struct hk_err err = {0};
-	struct tracking t = {.req = req};
+	struct tracking t = {.store = req->store, .state = -1};
 
 	if (!hk_case_in_scope(req, &c))
 		return;
@@ -231,4 +239,17 @@ void hk_h_plans_list(struct hk_req *req)
 	}
 	close_plan(&t);
 	hk_reply(req, 200, json_pack("{s:o}", "plans", t.plans));
+}
+
+enum hk_rc hk_plan_state(struct hk_store *s, int64_t case_ref, int32_t as_of,
+			 int *state, struct hk_err *err)
+{
+	struct tracking t = {.store = s, .case_ref = case_ref, .as_of = as_of,
+			     .state = -1};
+	enum hk_rc rc = s->ops->plans_of_case(s, case_ref, add_plan_installment,
+					      &t, err);
+
+	close_plan(&t);
+	*state = t.state;
+	return rc != HK_OK ? rc : t.rc;
 }

@@ -181,6 +181,8 @@ void hk_h_strategy_publish(struct hk_req *req)
 /* ---- dry run: how many cases each rule would take today ---- */
 
 struct dry_run {
+	struct hk_store *store;
+	enum hk_rc rc;
 	const struct hk_strategy *st;
 	const struct hk_bucket_table *buckets;
 	int32_t as_of;
@@ -215,7 +217,7 @@ static void facts_of(const struct hk_case_fact_row *r, int32_t as_of,
 	f->segment = r->segment;
 	f->province = r->province;
 	f->promise = r->promise_status;
-	f->plan = -1; /* plans' state comes with the day-end run */
+	f->plan = -1; /* set by the caller for cases with an approved plan */
 	f->dispute_open = r->dispute_open;
 	f->lost_contact = r->lost_contact;
 	f->days_since_contact =
@@ -242,6 +244,13 @@ static int dry_run_case(void *ctx, const struct hk_case_fact_row *r)
 	int arm, rule;
 
 	facts_of(r, d->as_of, d->buckets, &f);
+	if (r->has_plan) {
+		struct hk_err err = {0};
+
+		if (hk_plan_state(d->store, r->case_ref, d->as_of, &f.plan, &err) !=
+		    HK_OK)
+			d->rc = HK_EDB;
+	}
 	rule = hk_strategy_match(d->st, &f, &arm);
 	d->cases++;
 	if (rule >= 0) {
@@ -280,6 +289,7 @@ void hk_h_strategy_dry_run(struct hk_req *req)
 	st = hk_malloc(sizeof(*st));
 	d = hk_calloc(1, sizeof(*d));
 	d->st = st;
+	d->store = req->store;
 	d->buckets = &req->cfg->buckets;
 	/* a version stored under another bucket table may no longer fit */
 	if (hk_strategy_from_json(text, strlen(text), &req->cfg->buckets, st,
@@ -290,8 +300,9 @@ void hk_h_strategy_dry_run(struct hk_req *req)
 	if (hk_store_meta_date(req->store, HK_META_LAST_EOD, &d->as_of, &err) !=
 		    HK_OK ||
 	    (d->as_of != HK_DATE_NONE &&
-	     req->store->ops->case_facts_scan(req->store, d->as_of, dry_run_case,
-					      d, &err) != HK_OK)) {
+	     (req->store->ops->case_facts_scan(req->store, d->as_of, dry_run_case,
+					       d, &err) != HK_OK ||
+	      d->rc != HK_OK))) {
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		goto out;
 	}

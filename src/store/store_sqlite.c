@@ -380,7 +380,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"(SELECT min(s.first_unpaid_due) FROM account_state s "
 		"WHERE s.case_ref = c.ref AND s.first_unpaid_due >= ?1), "
 		"(SELECT group_concat(DISTINCT r.outcome) FROM contact_records r "
-		"WHERE r.case_ref = c.ref) "
+		"WHERE r.case_ref = c.ref), "
+		"EXISTS (SELECT 1 FROM plans pl WHERE pl.case_ref = c.ref "
+		"AND pl.status = 'approved') "
 		"FROM cases c JOIN debtors d ON d.ref = c.debtor_ref "
 		"LEFT JOIN case_overdue o ON o.case_ref = c.ref ORDER BY c.ref",
 	[ST_STRAT_INS] =
@@ -1957,6 +1959,7 @@ static enum hk_rc sq_case_facts_scan(
 				     ? HK_DATE_NONE
 				     : sqlite3_column_int(st, 14);
 		r.outcomes = (const char *)sqlite3_column_text(st, 15);
+		r.has_plan = sqlite3_column_int(st, 16) != 0;
 		fn(ctx, &r);
 	}
 	stmt_done(st);

@@ -117,8 +117,23 @@ catch = {"name": "全部复核", "rules": [{"id": "all", "then": {"queue": "revi
 st, d2 = call("wang.jl", "POST", "/api/strategies", catch)
 st, dr2 = call("wang.jl", "GET", "/api/strategies/%d/dry-run" % d2["id"])
 ok("a one-rule draft takes every case", dr2["rules"][0]["cases"] == ncases, dr2)
+# a case with an approved plan on track: the plan condition sees it
+import datetime, zoneinfo
+lina = con.execute("select ref from users where username='li.na'").fetchone()[0]
+case = con.execute("select min(ref) from cases where collector_ref=? and agency_ref is null", (lina,)).fetchone()[0]
+due = (datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date() + datetime.timedelta(days=5)).isoformat()
+st, pl = call("li.na", "POST", "/api/cases/%d/plans" % case, {"installments": [{"due_on": due, "amount": "100.00"}]})
+st2, _ = call("wang.jl", "POST", "/api/plans/%d/decision" % pl.get("id", 0), {"approve": True})
+ok("a plan proposed and approved", st == 201 and st2 == 200, (st, pl, st2))
+planned = {"name": "分期", "rules": [
+    {"id": "on-track", "when": {"plan": ["on_track"]}, "then": {"queue": "plans", "channel": "none"}},
+    {"id": "broken", "when": {"plan": ["broken"]}, "then": {"queue": "x", "channel": "call"}},
+    {"id": "rest", "then": {"queue": "review", "channel": "none"}}]}
+st, d3 = call("wang.jl", "POST", "/api/strategies", planned)
+st, dr3 = call("wang.jl", "GET", "/api/strategies/%d/dry-run" % d3["id"])
+ok("the dry run sees the plan on track", [r["cases"] for r in dr3["rules"]][:2] == [1, 0], dr3)
 n = con.execute("select count(*) from audit_log where action like 'strategy.%'").fetchone()[0]
-ok("imports, changes and publishing are audited (%d)" % n, n == 4)
+ok("imports, changes and publishing are audited (%d)" % n, n == 5)
 print("strategy: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 PY
