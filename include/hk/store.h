@@ -245,6 +245,8 @@ struct hk_case_filter {
 	int64_t min_overdue, max_overdue; /* fen; -1: none */
 	int promise_status;       /* the latest promise's; -1: any */
 	int32_t follow_up_by;     /* next follow-up on or before; HK_DATE_NONE: any */
+	int32_t promise_due_by;   /* a pending promise due on or before;
+				   * HK_DATE_NONE: any */
 	bool lost_contact;        /* only cases flagged lost contact */
 	enum hk_case_sort sort;
 	/* Keyset: the page starts after (after_key, after_ref) in the sort

@@ -523,6 +523,7 @@ void hk_h_cases_list(struct hk_req *req)
 				   .min_overdue = -1, .max_overdue = -1,
 				   .product = -1, .promise_status = -1,
 				   .follow_up_by = HK_DATE_NONE,
+				   .promise_due_by = HK_DATE_NONE,
 				   .sort = HK_SORT_DPD, .limit = 50};
 	struct list_ctx lc = {.req = req, .f = &f};
 	struct hk_scope scope;
@@ -771,4 +772,96 @@ int hk_status_history_add(void *ctx, int64_t at, int64_t user_ref,
 					     (json_int_t)user_ref, "from", from,
 					     "to", to, "reason", reason));
 	return 0;
+}
+
+/* ====================================================================
+ * GET /api/queue: today's work in the caller's scope, in order
+ * ==================================================================== */
+
+#define QUEUE_MAX 200
+
+struct queue_ctx {
+	struct list_ctx lc;
+	const char *reason;
+	int64_t seen[QUEUE_MAX];
+	size_t n_seen;
+	size_t limit;
+};
+
+static int add_queue_line(void *ctx, const struct hk_case_line *l)
+{
+	struct queue_ctx *q = ctx;
+
+	if (q->n_seen >= q->limit)
+		return 0;
+	for (size_t i = 0; i < q->n_seen; i++)
+		if (q->seen[i] == l->ref)
+			return 0;
+	q->seen[q->n_seen++] = l->ref;
+	add_line(&q->lc, l);
+	json_object_set_new(json_array_get(q->lc.list,
+					   json_array_size(q->lc.list) - 1),
+			    "reason", json_string(q->reason));
+	return 0;
+}
+
+/* The queue (issue 4): broken promises first, then promises due today,
+ * then follow-ups due, then the rest most overdue first.  Each case once,
+ * with the reason it is where it is.  (When day-end runs the strategy, its
+ * priority orders the rest.) */
+void hk_h_queue(struct hk_req *req)
+{
+	struct hk_case_filter base = {.dpd_min = -1, .dpd_max = -1,
+				      .min_overdue = -1, .max_overdue = -1,
+				      .product = -1, .promise_status = -1,
+				      .follow_up_by = HK_DATE_NONE,
+				      .promise_due_by = HK_DATE_NONE,
+				      .sort = HK_SORT_DPD};
+	struct queue_ctx q = {.lc = {.req = req}};
+	struct hk_scope scope;
+	struct hk_err err = {0};
+	int32_t as_of, today = hk_today();
+	long long limit = 50;
+	struct {
+		const char *reason;
+		struct hk_case_filter f;
+	} steps[4];
+
+	if (!query_int(req, "limit", 1, QUEUE_MAX, &limit))
+		return;
+	if (hk_store_meta_date(req->store, HK_META_LAST_EOD, &as_of, &err) !=
+	    HK_OK) {
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	q.limit = (size_t)limit;
+	for (int i = 0; i < 4; i++)
+		steps[i].f = base;
+	steps[0].reason = "broken_promise";
+	steps[0].f.promise_status = HK_PROMISE_BROKEN;
+	steps[1].reason = "promise_due";
+	steps[1].f.promise_due_by = today;
+	steps[2].reason = "follow_up_due";
+	steps[2].f.follow_up_by = today;
+	steps[2].f.sort = HK_SORT_FOLLOW_UP;
+	steps[3].reason = "overdue";
+	steps[3].f.dpd_min = 1;
+	hk_scope_of(&req->user, &scope);
+	q.lc.list = json_array();
+	for (int i = 0; i < 4 && q.n_seen < q.limit; i++) {
+		steps[i].f.limit = (int)(q.limit + q.n_seen);
+		q.lc.f = &steps[i].f;
+		q.reason = steps[i].reason;
+		if (req->store->ops->cases_list(req->store, &scope, &steps[i].f,
+						as_of == HK_DATE_NONE ? 0 : as_of,
+						add_queue_line, &q, &err) !=
+		    HK_OK) {
+			json_decref(q.lc.list);
+			hk_reply_error(req, HK_EDB, 503, NULL);
+			return;
+		}
+	}
+	hk_reply(req, 200, json_pack("{s:o, s:o, s:o}", "as_of",
+				     date_or_null(as_of), "today",
+				     date_or_null(today), "cases", q.lc.list));
 }

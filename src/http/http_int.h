@@ -184,6 +184,7 @@ void hk_h_stop_lift(struct hk_req *req);
 void hk_h_contact_stop(struct hk_req *req);
 
 void hk_h_case_timeline(struct hk_req *req);
+void hk_h_queue(struct hk_req *req);
 void hk_h_strategies_list(struct hk_req *req);
 void hk_h_strategy_create(struct hk_req *req);
 void hk_h_strategy_get(struct hk_req *req);

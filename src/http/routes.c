@@ -114,6 +114,11 @@ const struct hk_route hk_routes[] = {
 	 "status,creditor,bucket,dpd_min,dpd_max,min_overdue,max_overdue,"
 	 "collector,team,product,province,segment,promise,follow_up,"
 	 "lost_contact,sort,after,limit"},
+	{"GET", "/api/queue", hk_h_queue,
+	 "Today's work in the caller's scope, in order: broken promises, "
+	 "promises due today, follow-ups due, then the rest most overdue "
+	 "first; each case once, with its reason. limit (1-200, 50)",
+	 "cases", HK_ROLE_ANY, "limit"},
 	{"GET", "/api/cases/{id}", hk_h_case_get,
 	 "One case: debtor (phone and ID masked), accounts with their ledger "
 	 "state as of the last day-end, installments, payments, contacts, "

@@ -2699,6 +2699,9 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 		ADD(" AND %s <= :max_due", due);
 	if (f->promise_status >= 0)
 		ADD(" AND %s.promise_status = :promise", t);
+	if (f->promise_due_by != HK_DATE_NONE)
+		ADD(" AND EXISTS (SELECT 1 FROM promises p WHERE p.case_ref = "
+		    "c.ref AND p.status = 0 AND p.due_on <= :promise_due)");
 	if (f->follow_up_by != HK_DATE_NONE) /* the partial indexes' term */
 		ADD(" AND c.next_follow_up <= :follow_up "
 		    "AND c.next_follow_up < 2147483647");
@@ -2746,6 +2749,7 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 	bind_named_int(st, ":max_due", f->max_overdue);
 	bind_named_int(st, ":promise", f->promise_status);
 	bind_named_int(st, ":follow_up", f->follow_up_by);
+	bind_named_int(st, ":promise_due", f->promise_due_by);
 	bind_named_int(st, ":after_key", f->after_key);
 	bind_named_int(st, ":after_ref", f->after_ref);
 	bind_named_int(st, ":limit", limit);

@@ -205,6 +205,32 @@ for user, in_scope in scopes.items():
 ok("most filters select something (%d of %d)" % (nonempty, 3 * len(filters)),
    nonempty >= 2 * len(filters))
 
+# ---- the queue: broken promises, promises due, follow-ups due, the rest
+pending_due = {r[0] for r in q("select distinct case_ref from promises where status = 0 and due_on <= ?",
+                                today_n)}
+st, qu = call("GET", "/api/queue?limit=200", tok["li.na"])
+mine = {r: c for r, c in cases.items() if c["coll"] == uref["li.na"]}
+order = ["broken_promise", "promise_due", "follow_up_due", "overdue"]
+got = [(l["id"], l["reason"]) for l in qu.get("cases", [])]
+ok("the queue answers", st == 200 and len(got) > 0, (st, qu))
+ok("each case once", len({g[0] for g in got}) == len(got))
+ok("reasons in order", [order.index(r) for _, r in got] == sorted(order.index(r) for _, r in got), got[:20])
+want, taken = {}, set()
+for reason, pred in (("broken_promise", lambda c: c["promise"] == "broken"),
+                     ("promise_due", lambda c: c["ref"] in pending_due),
+                     ("follow_up_due", lambda c: c["follow_up"] is not None and c["follow_up"] <= today_n),
+                     ("overdue", lambda c: c["dpd"] > 0)):
+    want[reason] = {r for r, c in mine.items() if pred(c) and r not in taken}
+    taken |= want[reason]
+for reason in order:
+    have = {r for r, why in got if why == reason}
+    ok("queue: every %s case of li.na's, no other (%d)" % (reason, len(want[reason])),
+       have == want[reason], (sorted(have - want[reason])[:5], sorted(want[reason] - have)[:5]))
+ok("some case in each of the first groups", all(want[r] for r in ("broken_promise", "follow_up_due", "overdue")),
+   {r: len(v) for r, v in want.items()})
+over = [cases[r]["dpd"] for r, why in got if why == "overdue"]
+ok("the rest most overdue first", over == sorted(over, reverse=True))
+
 # ---- refusals
 for qs, what in (("bucekt=M1", "unknown query parameter"), ("sort=amount", "sort"),
                  ("after=12", "after"), ("product=mortgage", "product"),
