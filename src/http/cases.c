@@ -841,6 +841,7 @@ void hk_h_queue(struct hk_req *req)
 	steps[0].f.promise_status = HK_PROMISE_BROKEN;
 	steps[1].reason = "promise_due";
 	steps[1].f.promise_due_by = today;
+	steps[1].f.sort = HK_SORT_ID; /* driven by the promises' index */
 	steps[2].reason = "follow_up_due";
 	steps[2].f.follow_up_by = today;
 	steps[2].f.sort = HK_SORT_FOLLOW_UP;

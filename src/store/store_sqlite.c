@@ -2699,9 +2699,9 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 		ADD(" AND %s <= :max_due", due);
 	if (f->promise_status >= 0)
 		ADD(" AND %s.promise_status = :promise", t);
-	if (f->promise_due_by != HK_DATE_NONE)
-		ADD(" AND EXISTS (SELECT 1 FROM promises p WHERE p.case_ref = "
-		    "c.ref AND p.status = 0 AND p.due_on <= :promise_due)");
+	if (f->promise_due_by != HK_DATE_NONE) /* from promises_due */
+		ADD(" AND c.ref IN (SELECT p.case_ref FROM promises p WHERE "
+		    "p.status = 0 AND p.due_on <= :promise_due)");
 	if (f->follow_up_by != HK_DATE_NONE) /* the partial indexes' term */
 		ADD(" AND c.next_follow_up <= :follow_up "
 		    "AND c.next_follow_up < 2147483647");
