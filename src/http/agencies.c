@@ -36,27 +36,16 @@ void hk_h_agencies_list(struct hk_req *req)
 
 void hk_h_agencies_create(struct hk_req *req)
 {
-	static const char *const fields[] = {"name", NULL};
 	struct hk_store *s = req->store;
 	struct hk_err err = {0};
-	json_t *body = hk_req_json_object(req, fields);
-	const char *name;
 	char name_copy[129], target[32];
 	int64_t ref = 0;
 	enum hk_rc rc;
 
-	if (!body)
+	if (!hk_req_one_text(req, "name", name_copy, sizeof(name_copy),
+			     "需要机构名称 name（最多 128 字节）",
+			     "name is needed (at most 128 bytes)"))
 		return;
-	name = json_string_value(json_object_get(body, "name"));
-	if (!name || !*name || strlen(name) >= sizeof(name_copy)) {
-		json_decref(body);
-		hk_reply_error(req, HK_EINVAL, 400,
-			       HK_TR(req->lang, "需要机构名称 name（最多 128 字节）",
-				     "name is needed (at most 128 bytes)"));
-		return;
-	}
-	snprintf(name_copy, sizeof(name_copy), "%s", name);
-	json_decref(body);
 	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
 	    (rc = s->ops->agency_create(s, name_copy, (int64_t)time(NULL), &ref,
 					&err)) == HK_OK) {
@@ -232,26 +221,16 @@ void hk_h_case_place(struct hk_req *req)
 /* POST /api/cases/{id}/recall {reason} */
 void hk_h_case_recall(struct hk_req *req)
 {
-	static const char *const fields[] = {"reason", NULL};
 	struct hk_store *s = req->store;
 	struct hk_case_rec c;
 	struct hk_err err = {0};
-	json_t *body;
-	const char *reason;
 	char target[32], reason_copy[501];
 	enum hk_rc rc;
 
-	if (!hk_case_in_scope(req, &c) || !(body = hk_req_json_object(req, fields)))
+	if (!hk_case_in_scope(req, &c) ||
+	    !hk_req_one_text(req, "reason", reason_copy, sizeof(reason_copy),
+			     "需要原因 reason", "reason is needed"))
 		return;
-	reason = json_string_value(json_object_get(body, "reason"));
-	if (!reason || !*reason || strlen(reason) >= sizeof(reason_copy)) {
-		json_decref(body);
-		hk_reply_error(req, HK_EINVAL, 400,
-			       HK_TR(req->lang, "需要原因 reason", "reason is needed"));
-		return;
-	}
-	snprintf(reason_copy, sizeof(reason_copy), "%s", reason);
-	json_decref(body);
 	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
 	    (rc = s->ops->case_recall(s, c.ref, req->user.ref,
 				      (int64_t)time(NULL), reason_copy, &err)) ==

@@ -74,6 +74,11 @@ void hk_reply_error(struct hk_req *req, enum hk_rc rc, int status,
 json_t *hk_req_json_object(struct hk_req *req, const char *const *allowed);
 /* Is `value` (may be NULL) one of the NULL-ended `list`? */
 bool hk_one_of(const char *value, const char *const *list);
+/* A body of one text field {key}: its value into out (cap bytes); false
+ * once it has answered (400, with the message given, when it is missing,
+ * empty or too long; an unknown field or bad JSON as hk_req_json_object). */
+bool hk_req_one_text(struct hk_req *req, const char *key, char *out,
+		     size_t cap, const char *zh, const char *en);
 /* A request header (NULL when absent). */
 const char *hk_req_header(struct hk_req *req, const char *name);
 /* A query-string argument (NULL when absent). */

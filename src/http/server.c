@@ -153,6 +153,26 @@ void hk_reply_error(struct hk_req *req, enum hk_rc rc, int status,
 			   message ? message : hk_rc_message(rc, req->lang)));
 }
 
+bool hk_req_one_text(struct hk_req *req, const char *key, char *out,
+		     size_t cap, const char *zh, const char *en)
+{
+	const char *const fields[] = {key, NULL};
+	json_t *body = hk_req_json_object(req, fields);
+	const char *v;
+
+	if (!body)
+		return false;
+	v = json_string_value(json_object_get(body, key));
+	if (!v || !*v || strlen(v) >= cap) {
+		json_decref(body);
+		hk_reply_error(req, HK_EINVAL, 400, HK_TR(req->lang, zh, en));
+		return false;
+	}
+	snprintf(out, cap, "%s", v);
+	json_decref(body);
+	return true;
+}
+
 bool hk_one_of(const char *value, const char *const *list)
 {
 	for (size_t i = 0; value && list[i]; i++)

@@ -156,27 +156,17 @@ void hk_h_stop_add(struct hk_req *req)
 
 void hk_h_stop_lift(struct hk_req *req)
 {
-	static const char *const fields[] = {"reason", NULL};
 	struct hk_store *s = req->store;
 	struct hk_case_rec c;
 	struct hk_err err = {0};
-	json_t *body;
-	const char *reason;
 	char target[32], reason_copy[501];
 	int64_t id = strtoll(req->params[1], NULL, 10), debtor = 0;
 	enum hk_rc rc;
 
-	if (!hk_case_in_scope(req, &c) || !(body = hk_req_json_object(req, fields)))
+	if (!hk_case_in_scope(req, &c) ||
+	    !hk_req_one_text(req, "reason", reason_copy, sizeof(reason_copy),
+			     "需要原因 reason", "reason is needed"))
 		return;
-	reason = json_string_value(json_object_get(body, "reason"));
-	if (!reason || !*reason || strlen(reason) >= sizeof(reason_copy)) {
-		json_decref(body);
-		hk_reply_error(req, HK_EINVAL, 400,
-			       HK_TR(req->lang, "需要原因 reason", "reason is needed"));
-		return;
-	}
-	snprintf(reason_copy, sizeof(reason_copy), "%s", reason);
-	json_decref(body);
 	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
 	    (rc = s->ops->stop_lift(s, id, req->user.ref, (int64_t)time(NULL),
 				    reason_copy, &debtor, &err)) == HK_OK &&
@@ -202,27 +192,17 @@ void hk_h_stop_lift(struct hk_req *req)
 
 void hk_h_contact_stop(struct hk_req *req)
 {
-	static const char *const fields[] = {"reason", NULL};
 	struct hk_store *s = req->store;
 	struct hk_case_rec c;
 	struct hk_err err = {0};
-	json_t *body;
-	const char *reason;
 	char target[160], reason_copy[501];
 	bool found = false;
 	enum hk_rc rc;
 
-	if (!hk_case_in_scope(req, &c) || !(body = hk_req_json_object(req, fields)))
+	if (!hk_case_in_scope(req, &c) ||
+	    !hk_req_one_text(req, "reason", reason_copy, sizeof(reason_copy),
+			     "需要原因 reason", "reason is needed"))
 		return;
-	reason = json_string_value(json_object_get(body, "reason"));
-	if (!reason || !*reason || strlen(reason) >= sizeof(reason_copy)) {
-		json_decref(body);
-		hk_reply_error(req, HK_EINVAL, 400,
-			       HK_TR(req->lang, "需要原因 reason", "reason is needed"));
-		return;
-	}
-	snprintf(reason_copy, sizeof(reason_copy), "%s", reason);
-	json_decref(body);
 	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
 	    (rc = s->ops->contact_stop(s, c.debtor_ref, req->params[1],
 				       (int64_t)time(NULL), reason_copy, &found,

@@ -256,26 +256,15 @@ void hk_h_teams_list(struct hk_req *req)
 
 void hk_h_teams_create(struct hk_req *req)
 {
-	static const char *const fields[] = {"name", NULL};
 	struct hk_store *s = req->store;
 	struct hk_err err = {0};
-	json_t *body = hk_req_json_object(req, fields);
-	const char *name;
 	char name_copy[129], target[32];
 	int64_t ref = 0;
 	enum hk_rc rc;
 
-	if (!body)
+	if (!hk_req_one_text(req, "name", name_copy, sizeof(name_copy),
+			     "需要 name", "name is needed"))
 		return;
-	name = json_string_value(json_object_get(body, "name"));
-	if (!name || !*name || strlen(name) >= sizeof(name_copy)) {
-		json_decref(body);
-		hk_reply_error(req, HK_EINVAL, 400,
-			       HK_TR(req->lang, "需要 name", "name is needed"));
-		return;
-	}
-	snprintf(name_copy, sizeof(name_copy), "%s", name);
-	json_decref(body);
 	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
 	    (rc = s->ops->team_create(s, name_copy, &ref, &err)) == HK_OK) {
 		snprintf(target, sizeof(target), "team:%lld", (long long)ref);
