@@ -13,25 +13,9 @@
 
 #include "http_int.h"
 
-static int add_agency(void *ctx, int64_t ref, const char *name)
-{
-	json_array_append_new(ctx, json_pack("{s:I, s:s}", "id", (json_int_t)ref,
-					     "name", name));
-	return 0;
-}
-
 void hk_h_agencies_list(struct hk_req *req)
 {
-	struct hk_err err = {0};
-	json_t *list = json_array();
-
-	if (req->store->ops->agencies_scan(req->store, add_agency, list, &err) !=
-	    HK_OK) {
-		json_decref(list);
-		hk_reply_error(req, HK_EDB, 503, NULL);
-		return;
-	}
-	hk_reply(req, 200, json_pack("{s:o}", "agencies", list));
+	hk_reply_named(req, req->store->ops->agencies_scan, "agencies");
 }
 
 void hk_h_agencies_create(struct hk_req *req)
@@ -60,35 +44,6 @@ void hk_h_agencies_create(struct hk_req *req)
 	}
 	hk_reply(req, 201, json_pack("{s:I, s:s}", "id", (json_int_t)ref,
 				     "name", name_copy));
-}
-
-struct find_ref {
-	int64_t ref;
-	bool found;
-};
-
-static int match_ref(void *ctx, int64_t ref, const char *name)
-{
-	struct find_ref *f = ctx;
-
-	(void)name;
-	if (ref == f->ref)
-		f->found = true;
-	return 0;
-}
-
-bool hk_agency_exists(struct hk_req *req, int64_t ref, bool *exists)
-{
-	struct find_ref f = {.ref = ref};
-	struct hk_err err = {0};
-
-	if (req->store->ops->agencies_scan(req->store, match_ref, &f, &err) !=
-	    HK_OK) {
-		hk_reply_error(req, HK_EDB, 503, NULL);
-		return false;
-	}
-	*exists = f.found;
-	return true;
 }
 
 /* The contract of `agency` in force on `day`; *found=false when none. */

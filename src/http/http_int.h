@@ -212,8 +212,15 @@ void hk_h_agencies_create(struct hk_req *req);
 void hk_h_case_place(struct hk_req *req);
 void hk_h_case_recall(struct hk_req *req);
 void hk_h_user_update(struct hk_req *req);
-/* Whether agency `ref` exists; false once it has answered 503. */
-bool hk_agency_exists(struct hk_req *req, int64_t ref, bool *exists);
+/* Teams and agencies: named lists read by a scan (users.c).  Answer the
+ * list under `key`; or whether `ref` is in it (false once it answered 503). */
+typedef enum hk_rc (*hk_named_scan_fn)(struct hk_store *s,
+				       int (*fn)(void *ctx, int64_t ref,
+						 const char *name),
+				       void *ctx, struct hk_err *err);
+void hk_reply_named(struct hk_req *req, hk_named_scan_fn scan, const char *key);
+bool hk_named_exists(struct hk_req *req, hk_named_scan_fn scan, int64_t ref,
+		     bool *exists);
 /* A case's placements as a JSON array; NULL when they cannot be read. */
 json_t *hk_placements_json(struct hk_req *req, int64_t case_ref);
 void hk_h_teams_list(struct hk_req *req);

@@ -30,14 +30,36 @@ void hk_h_users_list(struct hk_req *req)
 	hk_reply(req, 200, json_pack("{s:o}", "users", list));
 }
 
-struct find_team {
+/* ---- named lists: teams and agencies, (id, name) from a scan ---- */
+
+static int add_named(void *ctx, int64_t ref, const char *name)
+{
+	json_array_append_new(ctx, json_pack("{s:I, s:s}", "id", (json_int_t)ref,
+					     "name", name));
+	return 0;
+}
+
+void hk_reply_named(struct hk_req *req, hk_named_scan_fn scan, const char *key)
+{
+	struct hk_err err = {0};
+	json_t *list = json_array();
+
+	if (scan(req->store, add_named, list, &err) != HK_OK) {
+		json_decref(list);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	hk_reply(req, 200, json_pack("{s:o}", key, list));
+}
+
+struct find_ref {
 	int64_t ref;
 	bool found;
 };
 
-static int match_team(void *ctx, int64_t ref, const char *name)
+static int match_ref(void *ctx, int64_t ref, const char *name)
 {
-	struct find_team *f = ctx;
+	struct find_ref *f = ctx;
 
 	(void)name;
 	if (ref == f->ref)
@@ -45,24 +67,33 @@ static int match_team(void *ctx, int64_t ref, const char *name)
 	return 0;
 }
 
+bool hk_named_exists(struct hk_req *req, hk_named_scan_fn scan, int64_t ref,
+		     bool *exists)
+{
+	struct find_ref f = {.ref = ref};
+	struct hk_err err = {0};
+
+	if (scan(req->store, match_ref, &f, &err) != HK_OK) {
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return false;
+	}
+	*exists = f.found;
+	return true;
+}
+
 /* Check the team and agency a user is given (0: none): they exist, and an
  * agency collector has an agency while nobody else does.  false once it
  * has answered. */
 static bool placement_ok(struct hk_req *req, const struct hk_user *u)
 {
-	struct find_team ft = {.ref = u->team_ref};
-	struct hk_err err = {0};
-	bool agency_ok = true;
+	bool team_ok = true, agency_ok = true;
 
-	if (u->team_ref &&
-	    req->store->ops->teams_scan(req->store, match_team, &ft, &err) !=
-		    HK_OK) {
-		hk_reply_error(req, HK_EDB, 503, NULL);
+	if ((u->team_ref && !hk_named_exists(req, req->store->ops->teams_scan,
+					     u->team_ref, &team_ok)) ||
+	    (u->agency_ref && !hk_named_exists(req, req->store->ops->agencies_scan,
+					       u->agency_ref, &agency_ok)))
 		return false;
-	}
-	if (u->agency_ref && !hk_agency_exists(req, u->agency_ref, &agency_ok))
-		return false;
-	if ((u->team_ref && !ft.found) || !agency_ok ||
+	if (!team_ok || !agency_ok ||
 	    !(u->role & HK_ROLE_AGENCY_COLLECTOR) != !u->agency_ref) {
 		hk_reply_error(req, HK_EINVAL, 400,
 			       HK_TR(req->lang,
@@ -233,25 +264,9 @@ void hk_h_audit_list(struct hk_req *req)
  * Teams and reassignment
  * ==================================================================== */
 
-static int add_team(void *ctx, int64_t ref, const char *name)
-{
-	json_array_append_new(ctx, json_pack("{s:I, s:s}", "id", (json_int_t)ref,
-					     "name", name));
-	return 0;
-}
-
 void hk_h_teams_list(struct hk_req *req)
 {
-	struct hk_err err = {0};
-	json_t *list = json_array();
-
-	if (req->store->ops->teams_scan(req->store, add_team, list, &err) !=
-	    HK_OK) {
-		json_decref(list);
-		hk_reply_error(req, HK_EDB, 503, NULL);
-		return;
-	}
-	hk_reply(req, 200, json_pack("{s:o}", "teams", list));
+	hk_reply_named(req, req->store->ops->teams_scan, "teams");
 }
 
 void hk_h_teams_create(struct hk_req *req)
