@@ -12,6 +12,7 @@
 
 #include "hk/io.h"
 #include "hk/store.h"
+#include "hk/strategy.h"
 
 struct hk_eod_opts {
 	int32_t as_of;
@@ -35,6 +36,13 @@ struct hk_eod_stats {
 	int64_t transitions;     /* bucket changes recorded */
 	int64_t promises_kept, promises_broken;
 	int placements_recalled; /* placements past their end, recalled */
+	/* the strategy step (treat.c) */
+	int64_t strategy_ref;    /* the version in force; 0: none */
+	bool strategy_full;      /* every case looked at (a new version) */
+	int64_t treated;         /* cases looked at */
+	int64_t treat_changed;   /* of which their treatment changed */
+	int64_t treat_ended;     /* cases that ended: no treatment */
+	int64_t allocated;       /* cases moved to another collector */
 	struct hk_bucket_totals totals[HK_BUCKETS_MAX];
 };
 
@@ -65,6 +73,39 @@ struct hk_waivable_ctx {
 /* hk_waivable_fn for the importer; ctx is a struct hk_waivable_ctx *. */
 enum hk_rc hk_eod_waivable(void *ctx, int64_t account_ref, int32_t approved_on,
 			   int component, int64_t *max_fen, struct hk_err *err);
+
+/* ---- the strategy and allocation (treat.c; docs/strategy.md) ---- */
+
+/* The strategy version in force (the newest published) read with the
+ * configured buckets; *ref = 0 when none is published. */
+enum hk_rc hk_strategy_in_force(struct hk_store *s,
+				const struct hk_bucket_table *buckets,
+				int64_t *ref /* OUT */,
+				struct hk_strategy *st /* OUT */,
+				struct hk_err *err);
+
+/* A stored case's facts as the strategy sees them on as_of (the plan
+ * state and plan_change_in are left for the caller: -1). */
+void hk_case_facts_of(const struct hk_case_fact_row *r, int32_t as_of,
+		      const struct hk_bucket_table *b,
+		      struct hk_case_facts *f /* OUT */);
+
+/* The state of a case's latest approved repayment plan as of as_of
+ * (src/http/plans.c, shared with the plans API): -1 none, 0 on track (or
+ * completed), 1 broken; next_due (may be NULL): for a plan on track, the
+ * next installment's due date not yet met (HK_DATE_NONE: none). */
+enum hk_rc hk_plan_state(struct hk_store *s, int64_t case_ref, int32_t as_of,
+			 int *state, int32_t *next_due, struct hk_err *err);
+
+/*
+ * Day-end's strategy and allocation step for as_of, inside the caller's
+ * transaction: each case whose facts changed, whose recheck date came, or
+ * every case when the version in force or the bucket table changed, gets
+ * its treatment, and allocation moves the cases its rules say.
+ */
+enum hk_rc hk_treat_run(struct hk_store *s, const struct hk_config *cfg,
+			int32_t as_of, struct hk_eod_stats *stats,
+			struct hk_err *err);
 
 /* ---- export (export.c: here because it replays accounts) ----  */
 

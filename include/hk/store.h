@@ -315,6 +315,46 @@ struct hk_case_fact_row {
 				     * date; HK_DATE_NONE: none */
 	const char *outcomes;       /* "a,b,c": the outcomes seen; NULL */
 	bool has_plan;              /* an approved repayment plan */
+	/* for day-end (hk_treat_run) */
+	int64_t due_daily;          /* what total_overdue grows by a day */
+	const char *status;
+	int64_t collector_ref, team_ref, agency_ref, held_for; /* 0: none */
+	int32_t assigned_on;        /* HK_DATE_NONE: unknown */
+	int32_t last_promise_on;    /* HK_DATE_NONE: no promise */
+	/* the treatment as of the last day-end; strategy_ref 0: none */
+	int64_t strategy_ref;
+	const char *rule_id, *arm;  /* arm NULL: none */
+	int priority;
+	int32_t recheck_on;
+};
+
+/* A case's treatment as day-end writes it (treatment_save). */
+struct hk_treatment_rec {
+	int64_t case_ref, strategy_ref;
+	const char *rule_id, *arm;  /* arm NULL: none */
+	const char *queue, *channel, *template_id; /* template NULL: none */
+	int priority, follow_up_days, hour_from, hour_to;
+	uint32_t paydays;
+	int32_t since, recheck_on;
+};
+
+/* A collector as allocation sees them (collectors_scan). */
+struct hk_collector_row {
+	int64_t ref, team_ref;      /* team 0: none */
+	bool active;
+	int capacity;               /* overdue cases they can carry; 0: unstated */
+	int32_t absent_from, absent_until; /* HK_DATE_NONE: not set */
+	int64_t cases, overdue;     /* their cases and total overdue */
+};
+
+/* One move of a case between collectors (case_allocate). */
+struct hk_allocation_rec {
+	int64_t case_ref, from_collector, collector_ref, team_ref;
+	int64_t held_for;           /* 0: none */
+	int32_t on_date;
+	int64_t at, by_user;        /* by 0: day-end */
+	const char *kind;           /* manual, rule, rotation, absence, return */
+	const char *reason;         /* may be NULL */
 };
 
 /* A strategy version (docs/strategy.md); body is its JSON form. */
@@ -680,11 +720,37 @@ struct hk_store_ops {
 		int (*fn)(void *ctx, const struct hk_strategy_version *v),
 		void *ctx, struct hk_err *err);
 
-	/* Every case's facts as of `as_of`, by case ref. */
+	/* Cases' facts as of `as_of`, by case ref: every case, or (changed)
+	 * those marked changed since the last day-end and those whose
+	 * treatment's recheck date is on or before as_of. */
 	enum hk_rc (*case_facts_scan)(
-		struct hk_store *s, int32_t as_of,
+		struct hk_store *s, int32_t as_of, bool changed,
 		int (*fn)(void *ctx, const struct hk_case_fact_row *r),
 		void *ctx, struct hk_err *err);
+	/* ---- day-end's strategy and allocation (src/batch/treat.c) ---- */
+	/* Write a case's treatment; with history, also the change of
+	 * treatment as of t->since (replacing that date's). */
+	enum hk_rc (*treatment_save)(struct hk_store *s,
+				     const struct hk_treatment_rec *t,
+				     bool history, struct hk_err *err);
+	/* Only a treatment's recheck date. */
+	enum hk_rc (*treatment_recheck)(struct hk_store *s, int64_t case_ref,
+					int32_t recheck_on, struct hk_err *err);
+	/* A case that ended has no treatment from `on`. */
+	enum hk_rc (*treatment_clear)(struct hk_store *s, int64_t case_ref,
+				      int32_t on, struct hk_err *err);
+	/* Forget the changed marks: day-end has looked at every case. */
+	enum hk_rc (*case_changes_clear)(struct hk_store *s, struct hk_err *err);
+	/* Collectors by ref; with_loads: with their cases and total overdue
+	 * as of as_of (else zero). */
+	enum hk_rc (*collectors_scan)(
+		struct hk_store *s, int32_t as_of, bool with_loads,
+		int (*fn)(void *ctx, const struct hk_collector_row *r),
+		void *ctx, struct hk_err *err);
+	/* Move a case to a collector and team, with its history row. */
+	enum hk_rc (*case_allocate)(struct hk_store *s,
+				    const struct hk_allocation_rec *a,
+				    struct hk_err *err);
 
 	/* ---- compliance guardrails ---- */
 	/* Counts around a contact to the debtor now (contact_id may be
@@ -729,10 +795,6 @@ struct hk_store_ops {
 		struct hk_store *s, int64_t case_ref,
 		int (*fn)(void *ctx, const struct hk_placement *p), void *ctx,
 		struct hk_err *err);
-	/* Give a case to a collector (and that collector's team). */
-	enum hk_rc (*case_assign)(struct hk_store *s, int64_t case_ref,
-				  int64_t collector_ref, int64_t team_ref,
-				  struct hk_err *err);
 	/* Hand every case to collectors[i] of team teams[i], i = case ref
 	 * mod n (a first allocation; the strategy issue does it properly). */
 	enum hk_rc (*cases_spread)(struct hk_store *s, const int64_t *collectors,

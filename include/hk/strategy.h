@@ -38,6 +38,13 @@ struct hk_case_facts {
 	int32_t days_to_due;        /* to the next due date; -1: none */
 	unsigned outcomes;          /* bit per outcome code seen (strategy.c) */
 	int age;                    /* of a person, from the ID number; -1 */
+	/* How the time-based facts move (hk_strategy_steady_days): DPD and
+	 * the days since contact or payment grow by one a day while set, the
+	 * days to due shrink by one; these say the rest. */
+	int64_t overdue_daily;      /* fen added to total_overdue a day */
+	int32_t birthday_in;        /* days to the next birthday; -1 */
+	int32_t plan_change_in;     /* days until an on-track plan's next
+				     * installment can be missed; -1 */
 };
 
 /* An inclusive range; `set` false: no condition. */
@@ -101,10 +108,27 @@ struct hk_rule {
 	struct hk_arm arms[HK_STRATEGY_MAX_ARMS];
 };
 
+#define HK_ALLOC_MAX_ROUTES 32
+#define HK_ALLOC_MAX_TEAMS 8
+
+/* Allocation (docs/strategy.md): the teams that work each queue. */
+struct hk_alloc_route {
+	char queue[HK_STRATEGY_TEXT];
+	size_t n_teams;
+	char teams[HK_ALLOC_MAX_TEAMS][HK_STRATEGY_TEXT];
+};
+
+struct hk_allocation {
+	size_t n_routes;           /* 0: day-end moves no case by rule */
+	struct hk_alloc_route routes[HK_ALLOC_MAX_ROUTES];
+	int rotate_after_days;     /* 0: never rotate */
+};
+
 struct hk_strategy {
 	char name[128];
 	size_t n_rules;
 	struct hk_rule rules[HK_STRATEGY_MAX_RULES];
+	struct hk_allocation allocation;
 };
 
 /* The treatment a case gets: the first matching rule's index and arm
@@ -112,6 +136,20 @@ struct hk_strategy {
  * rule that matches everything). */
 int hk_strategy_match(const struct hk_strategy *st,
 		      const struct hk_case_facts *f, int *arm);
+
+/* The days from the facts' date during which the match of rule `rule`
+ * surely stays as it is when nothing but time moves the facts: the least k
+ * >= 1 such that on the date + k an earlier rule could hold or `rule`
+ * could stop holding.  INT32_MAX: never by time alone.  Day-end looks at a
+ * case again on that date, or sooner if an event changes its facts.
+ * `max_dpd`: the bucket table, as for hk_strategy_check. */
+int32_t hk_strategy_steady_days(const struct hk_strategy *st,
+				const struct hk_case_facts *f, int rule,
+				const int32_t *max_dpd, size_t n_buckets);
+
+/* The route of a queue in the allocation; NULL when none. */
+const struct hk_alloc_route *hk_alloc_route_of(const struct hk_allocation *a,
+					       const char *queue);
 
 /* The treatment of rule r (and arm) for a case. */
 const struct hk_treatment *hk_strategy_treatment(const struct hk_strategy *st,

@@ -306,10 +306,11 @@ static double now_s(void)
 
 /* Phases timed with HUIKUAN_EOD_TIMING=1, for profiling on real data. */
 enum { PH_FACTS, PH_SCAN, PH_PROCESS, PH_BOOK, PH_TOTALS, PH_PROMISES,
-       PH_COMMIT, PH_ADVANCE, PH_CROSS, PH_WRITE, PH_TRANSITION, PH_COUNT };
+       PH_STRATEGY, PH_COMMIT, PH_ADVANCE, PH_CROSS, PH_WRITE, PH_TRANSITION,
+       PH_COUNT };
 static const char *const phase_name[PH_COUNT] = {
-	"facts", "scan", "process", "book", "totals", "promises", "commit",
-	"(advance)", "(cross)", "(write)", "(transitions)"};
+	"facts", "scan", "process", "book", "totals", "promises", "strategy",
+	"commit", "(advance)", "(cross)", "(write)", "(transitions)"};
 #define TSTART(R, i) double t0_##i = (R)->timing ? now_s() : 0
 #define TSTOP(R, i)                                                            \
 	do {                                                                   \
@@ -818,6 +819,12 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	/* Placements past their end go back from the agency (issue 4). */
 	rc = s->ops->placements_expire(s, opts->as_of, (int64_t)time(NULL),
 				       &stats->placements_recalled, err);
+	if (rc != HK_OK)
+		goto fail;
+	/* The strategy and allocation, on the day's ledger and promises. */
+	TSTART(&r, PH_STRATEGY);
+	rc = hk_treat_run(s, cfg, opts->as_of, stats, err);
+	TSTOP(&r, PH_STRATEGY);
 	if (rc != HK_OK)
 		goto fail;
 	TSTART(&r, PH_BOOK);

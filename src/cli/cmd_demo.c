@@ -12,6 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "hk/batch.h"
 #include "hk/http.h"
 #include "cli.h"
 
@@ -129,6 +132,55 @@ static enum hk_rc demo_people(struct cli *cli, struct hk_store *s,
 		rc = s->ops->commit(s, err);
 	if (rc != HK_OK)
 		s->ops->rollback(s);
+	return rc;
+}
+
+/* The demo's strategy: the shipped one plus an allocation, so the demo
+ * shows cases moving by stage: early work (and the promises and hardship
+ * that come from it) to team 1, the middle and late stages to team 2, a
+ * case rotating after 45 days without a payment or a promise. */
+static enum hk_rc demo_strategy(struct cli *cli, struct hk_store *s,
+				struct hk_err *err)
+{
+	static const char *const team1[] = {"early", "gentle", "hardship",
+					    "broken_promises", "promises", NULL};
+	static const char *const team2[] = {"middle", "late", "legal",
+					    "skip_tracing", "disputes", NULL};
+	static struct hk_strategy st; /* large: not on the stack */
+	struct hk_bucket_table b;
+	json_t *doc = json_loads(hk_default_strategy[0], 0, NULL);
+	json_t *queues = json_object();
+	char *text = NULL;
+	int64_t ref;
+	enum hk_rc rc;
+
+	if (!doc)
+		return hk_err_set(err, HK_EINTERNAL, "the shipped strategy is not JSON");
+	for (int i = 0; team1[i]; i++)
+		json_object_set_new(queues, team1[i],
+				    json_pack("[s]", HK_TR(cli->lang, "一组", "Team 1")));
+	for (int i = 0; team2[i]; i++)
+		json_object_set_new(queues, team2[i],
+				    json_pack("[s]", HK_TR(cli->lang, "二组", "Team 2")));
+	json_object_set_new(doc, "name",
+			    json_string(HK_TR(cli->lang, "演示策略：默认阶梯 + 按阶段分案",
+					      "demo strategy: the default ladder, allocated by stage")));
+	json_object_set_new(doc, "allocation",
+			    json_pack("{s:o, s:i}", "queues", queues,
+				      "rotate_after_days", 45));
+	text = json_dumps(doc, JSON_INDENT(2));
+	json_decref(doc);
+	hk_bucket_table_default(&b);
+	if ((rc = hk_strategy_from_json(text, strlen(text), &b, &st, cli->lang,
+					err)) == HK_OK &&
+	    (rc = s->ops->begin(s, err)) == HK_OK) {
+		rc = s->ops->strategy_insert(s, st.name, text, 0,
+					     (int64_t)time(NULL), true, &ref, err);
+		rc = rc == HK_OK ? s->ops->commit(s, err) : rc;
+		if (rc != HK_OK)
+			s->ops->rollback(s);
+	}
+	free(text);
 	return rc;
 }
 
@@ -270,6 +322,13 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 		rc = hk_import_file(s, path, &iopts, &res, &err);
 	}
 	remove_dir(dir);
+	/* People and the strategy first: every day-end runs them. */
+	if (rc == HK_OK)
+		rc = demo_people(cli, s, dopts.today, &err);
+	if (rc == HK_OK)
+		rc = cli_seed_strategy(s, cli->lang, &err);
+	if (rc == HK_OK)
+		rc = demo_strategy(cli, s, &err);
 	for (int32_t d = dopts.today - dopts.history_days;
 	     rc == HK_OK && d <= dopts.today; d++) {
 		struct hk_eod_opts eopts = {.as_of = d};
@@ -285,10 +344,6 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	}
 	if (cli->tty)
 		fputc('\n', stderr);
-	if (rc == HK_OK)
-		rc = demo_people(cli, s, dopts.today, &err);
-	if (rc == HK_OK)
-		rc = cli_seed_strategy(s, cli->lang, &err);
 	hk_store_close(s);
 	if (rc != HK_OK)
 		return cli_fail(cli, rc, &err);

@@ -119,6 +119,158 @@ const struct hk_treatment *hk_strategy_treatment(const struct hk_strategy *st,
 	return arm >= 0 ? &r->arms[arm].then : &r->then;
 }
 
+/* ---- how long a match holds ---- */
+
+#define NEVER INT64_MAX
+
+/* The least k >= 1 at which v0 + slope * k is in [lo, hi] when v0 is not,
+ * or out of it when v0 is; NEVER when that does not happen. */
+static int64_t flip_in(int64_t v0, int64_t slope, int64_t lo, int64_t hi)
+{
+	bool in = v0 >= lo && v0 <= hi;
+	int64_t s = slope < 0 ? -slope : slope;
+
+	if (slope > 0) {
+		if (v0 > hi)
+			return NEVER;
+		if (in)
+			return hi == INT64_MAX ? NEVER : (hi - v0) / s + 1;
+		return (lo - v0 + s - 1) / s;
+	}
+	if (slope < 0) {
+		if (v0 < lo)
+			return NEVER;
+		if (in)
+			return lo == INT64_MIN ? NEVER : (v0 - lo) / s + 1;
+		return (v0 - hi + s - 1) / s;
+	}
+	return NEVER;
+}
+
+/* One time-based condition: when it may change its truth, and whether it
+ * holds now.  A condition that holds is reported with `holds` true. */
+struct cond_time {
+	bool holds;
+	int64_t flip;
+};
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* When a rule's truth may change, by time alone: for a rule that holds,
+ * the first of its conditions to change; for one that does not, no sooner
+ * than the last of its failing conditions to come true (NEVER when one of
+ * them is not moved by time). */
+static int64_t rule_change(const struct hk_conditions *c,
+			   const struct hk_case_facts *f,
+			   const int32_t *max_dpd, size_t n_buckets)
+{
+	struct cond_time t[8];
+	size_t n = 0;
+	int64_t first = NEVER, last = 0;
+	bool holds = conditions_hold(c, f);
+	int64_t dpd_slope = f->dpd > 0;
+
+	if (c->buckets) {
+		int64_t k = NEVER;
+
+		if (dpd_slope && (size_t)f->bucket + 1 < n_buckets)
+			k = (int64_t)max_dpd[f->bucket] - f->dpd + 1;
+		t[n++] = (struct cond_time){c->buckets >> f->bucket & 1u, k};
+	}
+	if (c->dpd.set)
+		t[n++] = (struct cond_time){in_range(&c->dpd, f->dpd),
+					    flip_in(f->dpd, dpd_slope, c->dpd.lo,
+						    c->dpd.hi)};
+	if (c->total_overdue.set)
+		t[n++] = (struct cond_time){
+			in_range(&c->total_overdue, f->total_overdue),
+			flip_in(f->total_overdue, f->overdue_daily,
+				c->total_overdue.lo, c->total_overdue.hi)};
+	if (c->days_since_contact.set)
+		t[n++] = (struct cond_time){
+			in_days(&c->days_since_contact, f->days_since_contact),
+			f->days_since_contact < 0
+				? NEVER
+				: flip_in(f->days_since_contact, 1,
+					  c->days_since_contact.lo,
+					  c->days_since_contact.hi)};
+	if (c->days_since_payment.set)
+		t[n++] = (struct cond_time){
+			in_days(&c->days_since_payment, f->days_since_payment),
+			f->days_since_payment < 0
+				? NEVER
+				: flip_in(f->days_since_payment, 1,
+					  c->days_since_payment.lo,
+					  c->days_since_payment.hi)};
+	if (c->days_to_due.set)
+		t[n++] = (struct cond_time){
+			f->days_to_due >= 0 &&
+				in_range(&c->days_to_due, f->days_to_due),
+			f->days_to_due < 0
+				? NEVER
+				: flip_in(f->days_to_due, -1, c->days_to_due.lo,
+					  c->days_to_due.hi)};
+	if (c->age.set)
+		t[n++] = (struct cond_time){
+			f->age >= 0 && in_range(&c->age, f->age),
+			f->age >= 0 && f->birthday_in > 0 ? f->birthday_in
+							  : NEVER};
+	if (c->plans)
+		t[n++] = (struct cond_time){
+			c->plans >> (f->plan + 1) & 1u,
+			f->plan == 0 && f->plan_change_in > 0 ? f->plan_change_in
+							      : NEVER};
+	for (size_t i = 0; i < n; i++) {
+		first = min64(first, t[i].flip);
+		if (!t[i].holds)
+			last = t[i].flip > last ? t[i].flip : last;
+	}
+	if (holds)
+		return first;
+	/* Failing: some condition that time does not move fails too, or
+	 * every failing one is timed (and the rule holds no sooner than the
+	 * last of them comes true). */
+	{
+		struct hk_conditions timed_off = *c;
+
+		memset(&timed_off.dpd, 0, sizeof(timed_off.dpd));
+		timed_off.buckets = 0;
+		timed_off.total_overdue.set = false;
+		timed_off.days_since_contact.set = false;
+		timed_off.days_since_payment.set = false;
+		timed_off.days_to_due.set = false;
+		timed_off.age.set = false;
+		timed_off.plans = 0;
+		if (!conditions_hold(&timed_off, f))
+			return NEVER;
+	}
+	return last > 0 ? last : NEVER;
+}
+
+int32_t hk_strategy_steady_days(const struct hk_strategy *st,
+				const struct hk_case_facts *f, int rule,
+				const int32_t *max_dpd, size_t n_buckets)
+{
+	int64_t k = NEVER;
+
+	for (int i = 0; i <= rule && (size_t)i < st->n_rules; i++)
+		k = min64(k, rule_change(&st->rules[i].when, f, max_dpd,
+					 n_buckets));
+	return k >= INT32_MAX ? INT32_MAX : (int32_t)k;
+}
+
+const struct hk_alloc_route *hk_alloc_route_of(const struct hk_allocation *a,
+					       const char *queue)
+{
+	for (size_t i = 0; i < a->n_routes; i++)
+		if (!strcmp(a->routes[i].queue, queue))
+			return &a->routes[i];
+	return NULL;
+}
+
 /* ---- checking ---- */
 
 static bool range_covers(const struct hk_range *outer,

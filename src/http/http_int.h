@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hk/batch.h"
 #include "hk/http.h"
 #include "hk/store.h"
 
@@ -196,10 +197,6 @@ void hk_h_strategy_get(struct hk_req *req);
 void hk_h_strategy_update(struct hk_req *req);
 void hk_h_strategy_publish(struct hk_req *req);
 void hk_h_strategy_dry_run(struct hk_req *req);
-/* The state of a case's latest approved repayment plan as of as_of
- * (plans.c): -1 none, 0 on track (or completed), 1 broken. */
-enum hk_rc hk_plan_state(struct hk_store *s, int64_t case_ref, int32_t as_of,
-			 int *state, struct hk_err *err);
 void hk_h_agencies_list(struct hk_req *req);
 void hk_h_contracts_list(struct hk_req *req);
 void hk_h_contract_create(struct hk_req *req);

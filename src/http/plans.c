@@ -143,13 +143,18 @@ struct tracking {
 	int64_t cum_due;     /* installments 1..k of the current plan */
 	bool broken, all_met;
 	int state;           /* latest approved: -1 none, 0 on track, 1 broken */
+	int32_t pending_next; /* the current plan's next due date not yet
+			       * passed and not met */
+	int32_t next_change;  /* the latest approved plan's; HK_DATE_NONE */
 	enum hk_rc rc;
 };
 
 static void close_plan(struct tracking *t)
 {
-	if (t->plan_ref && t->approved)
+	if (t->plan_ref && t->approved) {
 		t->state = t->broken ? 1 : 0;
+		t->next_change = t->pending_next;
+	}
 	if (!t->current)
 		return;
 	if (t->approved)
@@ -178,6 +183,7 @@ static int add_plan_installment(void *ctx, int64_t plan_ref,
 		t->cum_due = 0;
 		t->broken = false;
 		t->all_met = true;
+		t->pending_next = HK_DATE_NONE;
 		if (t->plans)
 			t->current = json_pack("{s:I, s:s, s:[]}", "id",
 					       (json_int_t)plan_ref, "status",
@@ -195,6 +201,8 @@ static int add_plan_installment(void *ctx, int64_t plan_ref,
 			state = "met";
 		else if (due < t->as_of)
 			state = "missed";
+		else if (t->pending_next == HK_DATE_NONE)
+			t->pending_next = due; /* installments come in order */
 	}
 	if (strcmp(state, "met"))
 		t->all_met = false;
@@ -242,14 +250,16 @@ void hk_h_plans_list(struct hk_req *req)
 }
 
 enum hk_rc hk_plan_state(struct hk_store *s, int64_t case_ref, int32_t as_of,
-			 int *state, struct hk_err *err)
+			 int *state, int32_t *next_due, struct hk_err *err)
 {
 	struct tracking t = {.store = s, .case_ref = case_ref, .as_of = as_of,
-			     .state = -1};
+			     .state = -1, .next_change = HK_DATE_NONE};
 	enum hk_rc rc = s->ops->plans_of_case(s, case_ref, add_plan_installment,
 					      &t, err);
 
 	close_plan(&t);
 	*state = t.state;
+	if (next_due)
+		*next_due = t.state == 0 ? t.next_change : HK_DATE_NONE;
 	return rc != HK_OK ? rc : t.rc;
 }

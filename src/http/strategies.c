@@ -191,64 +191,18 @@ struct dry_run {
 	int64_t per_arm[HK_STRATEGY_MAX_RULES][HK_STRATEGY_MAX_ARMS];
 };
 
-static int32_t local_date(int64_t at)
-{
-	time_t t = (time_t)at;
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	return hk_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
-/* A stored case's facts as the strategy sees them on as_of. */
-static void facts_of(const struct hk_case_fact_row *r, int32_t as_of,
-		     const struct hk_bucket_table *b, struct hk_case_facts *f)
-{
-	char code[32];
-	const char *p = r->outcomes;
-
-	memset(f, 0, sizeof(*f));
-	f->case_ref = r->case_ref;
-	f->dpd = r->overdue_since < as_of ? as_of - r->overdue_since : 0;
-	f->bucket = hk_bucket_of(b, f->dpd);
-	f->total_overdue = r->total_overdue;
-	f->products = r->products;
-	f->creditor = r->creditor;
-	f->segment = r->segment;
-	f->province = r->province;
-	f->promise = r->promise_status;
-	f->plan = -1; /* set by the caller for cases with an approved plan */
-	f->dispute_open = r->dispute_open;
-	f->lost_contact = r->lost_contact;
-	f->days_since_contact =
-		r->last_contact_at ? as_of - local_date(r->last_contact_at) : -1;
-	f->days_since_payment =
-		r->last_paid_on != HK_DATE_NONE ? as_of - r->last_paid_on : -1;
-	f->days_to_due = r->next_due != HK_DATE_NONE ? r->next_due - as_of : -1;
-	f->age = !strcmp(r->kind, "person") ? hk_id_age(r->id_number, as_of) : -1;
-	while (p && *p) {
-		size_t n = strcspn(p, ",");
-		int bit;
-
-		snprintf(code, sizeof(code), "%.*s", (int)n, p);
-		if ((bit = hk_outcome_bit(code)) >= 0)
-			f->outcomes |= 1u << bit;
-		p += n + (p[n] == ',');
-	}
-}
-
 static int dry_run_case(void *ctx, const struct hk_case_fact_row *r)
 {
 	struct dry_run *d = ctx;
 	struct hk_case_facts f;
 	int arm, rule;
 
-	facts_of(r, d->as_of, d->buckets, &f);
+	hk_case_facts_of(r, d->as_of, d->buckets, &f);
 	if (r->has_plan) {
 		struct hk_err err = {0};
 
-		if (hk_plan_state(d->store, r->case_ref, d->as_of, &f.plan, &err) !=
-		    HK_OK)
+		if (hk_plan_state(d->store, r->case_ref, d->as_of, &f.plan, NULL,
+				  &err) != HK_OK)
 			d->rc = HK_EDB;
 	}
 	rule = hk_strategy_match(d->st, &f, &arm);
@@ -300,7 +254,7 @@ void hk_h_strategy_dry_run(struct hk_req *req)
 	if (hk_store_meta_date(req->store, HK_META_LAST_EOD, &d->as_of, &err) !=
 		    HK_OK ||
 	    (d->as_of != HK_DATE_NONE &&
-	     (req->store->ops->case_facts_scan(req->store, d->as_of, dry_run_case,
+	     (req->store->ops->case_facts_scan(req->store, d->as_of, false, dry_run_case,
 					       d, &err) != HK_OK ||
 	      d->rc != HK_OK))) {
 		hk_reply_error(req, HK_EDB, 503, NULL);

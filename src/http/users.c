@@ -335,8 +335,15 @@ void hk_h_case_assign(struct hk_req *req)
 		return;
 	}
 	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
-	    (rc = s->ops->case_assign(s, c.ref, to.ref, to.team_ref, &err)) ==
-		    HK_OK) {
+	    (rc = s->ops->case_allocate(
+		     s,
+		     &(struct hk_allocation_rec){
+			     .case_ref = c.ref, .from_collector = c.collector_ref,
+			     .collector_ref = to.ref, .team_ref = to.team_ref,
+			     .on_date = hk_today(), .at = (int64_t)time(NULL),
+			     .by_user = req->user.ref, .kind = "manual",
+			     .reason = reason},
+		     &err)) == HK_OK) {
 		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
 		rc = hk_audit_commit(req, "case.assign", target,
 			 json_pack("{s:I, s:I, s:s}", "from", (json_int_t)c.collector_ref,

@@ -358,12 +358,83 @@ static bool rule(struct reader *r, json_t *obj, struct hk_rule *out)
 	return true;
 }
 
+/* "allocation": {"queues": {"early": ["一组"], ...}, "rotate_after_days": n} */
+static bool allocation(struct reader *r, json_t *obj, struct hk_allocation *out)
+{
+	static const char *const keys[] = {"queues", "rotate_after_days", NULL};
+	json_t *queues, *teams, *rot, *t;
+	const char *queue;
+	size_t i;
+
+	snprintf(r->path, sizeof(r->path), "allocation");
+	if (!known_keys(r, obj, keys))
+		return false;
+	rot = json_object_get(obj, "rotate_after_days");
+	if (rot && (!json_is_integer(rot) || json_integer_value(rot) < 0 ||
+		    json_integer_value(rot) > 3650))
+		return fail(r, "rotate_after_days", "须为 0–3650 的整数（0：不轮换）",
+			    "must be a whole number of days, 0-3650 (0: never)");
+	out->rotate_after_days = rot ? (int)json_integer_value(rot) : 0;
+	queues = json_object_get(obj, "queues");
+	if (!queues)
+		return true;
+	if (!json_is_object(queues) ||
+	    json_object_size(queues) > HK_ALLOC_MAX_ROUTES)
+		return fail(r, "queues", "须为对象：队列 → 小组名称列表（至多 32 个队列）",
+			    "must be an object: queue -> list of team names (at most 32 queues)");
+	json_object_foreach(queues, queue, teams) {
+		struct hk_alloc_route *route = &out->routes[out->n_routes++];
+
+		snprintf(r->path, sizeof(r->path), "allocation.queues");
+		if (strlen(queue) >= sizeof(route->queue))
+			return fail(r, queue, "队列名称太长", "queue name too long");
+		snprintf(route->queue, sizeof(route->queue), "%s", queue);
+		if (!json_is_array(teams) || !json_array_size(teams) ||
+		    json_array_size(teams) > HK_ALLOC_MAX_TEAMS)
+			return fail(r, queue, "须为 1–8 个小组名称的列表",
+				    "must be a list of 1-8 team names");
+		json_array_foreach(teams, i, t) {
+			const char *name = json_string_value(t);
+
+			if (!name || !*name || strlen(name) >= HK_STRATEGY_TEXT)
+				return fail(r, queue, "小组名称须为非空文字",
+					    "team names must be non-empty text");
+			snprintf(route->teams[route->n_teams++], HK_STRATEGY_TEXT,
+				 "%s", name);
+		}
+	}
+	return true;
+}
+
+/* A queue routed by the allocation that no rule gives is a typing slip. */
+static bool routes_used(struct reader *r, const struct hk_strategy *st)
+{
+	for (size_t q = 0; q < st->allocation.n_routes; q++) {
+		const char *queue = st->allocation.routes[q].queue;
+		bool used = false;
+
+		for (size_t i = 0; i < st->n_rules && !used; i++) {
+			const struct hk_rule *ru = &st->rules[i];
+
+			used = !ru->n_arms && !strcmp(ru->then.queue, queue);
+			for (size_t a = 0; a < ru->n_arms && !used; a++)
+				used = !strcmp(ru->arms[a].then.queue, queue);
+		}
+		if (!used) {
+			snprintf(r->path, sizeof(r->path), "allocation.queues");
+			return fail(r, queue, "没有规则把案件放入这个队列",
+				    "no rule puts cases in this queue");
+		}
+	}
+	return true;
+}
+
 enum hk_rc hk_strategy_from_json(const char *json, size_t len,
 				 const struct hk_bucket_table *buckets,
 				 struct hk_strategy *out, enum hk_lang lang,
 				 struct hk_err *err)
 {
-	static const char *const keys[] = {"name", "rules", NULL};
+	static const char *const keys[] = {"name", "rules", "allocation", NULL};
 	struct reader r = {.buckets = buckets, .lang = lang, .err = err};
 	json_error_t jerr;
 	json_t *doc = json_loadb(json, len, 0, &jerr), *rules, *x;
@@ -387,6 +458,10 @@ enum hk_rc hk_strategy_from_json(const char *json, size_t len,
 		if (!(ok = rule(&r, x, &out->rules[out->n_rules++])))
 			break;
 	}
+	if (ok && json_object_get(doc, "allocation"))
+		ok = allocation(&r, json_object_get(doc, "allocation"),
+				&out->allocation) &&
+		     routes_used(&r, out);
 	json_decref(doc);
 	if (!ok)
 		return HK_EINVAL;

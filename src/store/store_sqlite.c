@@ -65,6 +65,16 @@ enum stmt_id {
 	ST_AGENCY_INS,
 	ST_AGENCIES_SCAN,
 	ST_CASE_FACTS,
+	ST_CASE_FACTS_CHANGED,
+	ST_TREAT_SAVE,
+	ST_TREAT_HIST,
+	ST_TREAT_RECHECK,
+	ST_TREAT_DEL,
+	ST_TREAT_HIST_END,
+	ST_DIRTY_CLEAR,
+	ST_COLLECTORS,
+	ST_ALLOCATE,
+	ST_ALLOCATION_INS,
 	ST_STRAT_INS,
 	ST_STRAT_UPD,
 	ST_STRAT_PUB,
@@ -108,7 +118,6 @@ enum stmt_id {
 	ST_OVERDUE_SET,
 	ST_OVERDUE_DEL,
 	ST_TEAMS_SCAN,
-	ST_CASE_ASSIGN,
 	ST_PLAN_INS,
 	ST_PLAN_INST_INS,
 	ST_PLAN_DECIDE,
@@ -365,26 +374,77 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AGENCY_INS] =
 		"INSERT INTO agencies (name, created_at) VALUES (?1, ?2)",
 	[ST_AGENCIES_SCAN] = "SELECT ref, name FROM agencies ORDER BY name",
-	/* ?1 as_of */
-	[ST_CASE_FACTS] =
-		"SELECT c.ref, COALESCE(o.overdue_since, 2147483647), "
-		"COALESCE(o.due_base + o.due_daily * ?1, 0), c.products, "
-		"c.creditor, COALESCE(d.segment, ''), COALESCE(d.province, ''), "
-		"COALESCE(d.id_number, ''), d.kind, COALESCE(c.promise_status, -1), "
-		"EXISTS (SELECT 1 FROM disputes x WHERE x.case_ref = c.ref "
-		"AND x.status = 'open'), c.lost_contact, "
-		"(SELECT COALESCE(max(r.at), 0) FROM contact_records r "
-		"WHERE r.case_ref = c.ref), "
-		"(SELECT max(p.paid_on) FROM accounts a JOIN payments p "
-		"ON p.account_ref = a.ref WHERE a.case_ref = c.ref AND p.paid_on <= ?1), "
-		"(SELECT min(s.first_unpaid_due) FROM account_state s "
-		"WHERE s.case_ref = c.ref AND s.first_unpaid_due >= ?1), "
-		"(SELECT group_concat(DISTINCT r.outcome) FROM contact_records r "
-		"WHERE r.case_ref = c.ref), "
-		"EXISTS (SELECT 1 FROM plans pl WHERE pl.case_ref = c.ref "
-		"AND pl.status = 'approved') "
-		"FROM cases c JOIN debtors d ON d.ref = c.debtor_ref "
-		"LEFT JOIN case_overdue o ON o.case_ref = c.ref ORDER BY c.ref",
+	/* ?1 as_of.  The two differ only in which cases they read. */
+#define CASE_FACTS_COLUMNS \
+		"SELECT c.ref, COALESCE(o.overdue_since, 2147483647), " \
+		"COALESCE(o.due_base + o.due_daily * ?1, 0), c.products, " \
+		"c.creditor, COALESCE(d.segment, ''), COALESCE(d.province, ''), " \
+		"COALESCE(d.id_number, ''), d.kind, COALESCE(c.promise_status, -1), " \
+		"EXISTS (SELECT 1 FROM disputes x WHERE x.case_ref = c.ref " \
+		"AND x.status = 'open'), c.lost_contact, " \
+		"(SELECT COALESCE(max(r.at), 0) FROM contact_records r " \
+		"WHERE r.case_ref = c.ref), " \
+		"(SELECT max(p.paid_on) FROM accounts a JOIN payments p " \
+		"ON p.account_ref = a.ref WHERE a.case_ref = c.ref AND p.paid_on <= ?1), " \
+		"(SELECT min(s.first_unpaid_due) FROM account_state s " \
+		"WHERE s.case_ref = c.ref AND s.first_unpaid_due >= ?1), " \
+		"(SELECT group_concat(DISTINCT r.outcome) FROM contact_records r " \
+		"WHERE r.case_ref = c.ref), " \
+		"EXISTS (SELECT 1 FROM plans pl WHERE pl.case_ref = c.ref " \
+		"AND pl.status = 'approved'), " \
+		"COALESCE(o.due_daily, 0), c.status, COALESCE(c.collector_ref, 0), " \
+		"COALESCE(c.team_ref, 0), COALESCE(c.agency_ref, 0), " \
+		"COALESCE(c.held_for, 0), c.assigned_on, " \
+		"(SELECT max(m.made_on) FROM promises m WHERE m.case_ref = c.ref), " \
+		"COALESCE(t.strategy_ref, 0), t.rule_id, t.arm, " \
+		"COALESCE(t.priority, 0), COALESCE(t.recheck_on, 2147483647) "
+#define CASE_FACTS_JOINS \
+		"JOIN debtors d ON d.ref = c.debtor_ref " \
+		"LEFT JOIN case_overdue o ON o.case_ref = c.ref " \
+		"LEFT JOIN case_treatment t ON t.case_ref = c.ref "
+	[ST_CASE_FACTS] = CASE_FACTS_COLUMNS "FROM cases c " CASE_FACTS_JOINS
+			  "ORDER BY c.ref",
+	[ST_CASE_FACTS_CHANGED] =
+		"WITH k (ref) AS (SELECT case_ref FROM case_dirty UNION "
+		"SELECT case_ref FROM case_treatment WHERE recheck_on <= ?1) "
+		CASE_FACTS_COLUMNS "FROM k JOIN cases c ON c.ref = k.ref "
+		CASE_FACTS_JOINS "ORDER BY c.ref",
+	[ST_TREAT_SAVE] =
+		"INSERT OR REPLACE INTO case_treatment (case_ref, strategy_ref, "
+		"rule_id, arm, queue, channel, template, priority, follow_up_days, "
+		"hour_from, hour_to, paydays, since, recheck_on) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[ST_TREAT_HIST] =
+		"INSERT OR REPLACE INTO treatment_history (case_ref, since, "
+		"strategy_ref, rule_id, arm, queue, channel) "
+		"VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5, ?6, ?7)",
+	[ST_TREAT_RECHECK] =
+		"UPDATE case_treatment SET recheck_on = ?2 WHERE case_ref = ?1",
+	[ST_TREAT_DEL] = "DELETE FROM case_treatment WHERE case_ref = ?1",
+	[ST_TREAT_HIST_END] =
+		"INSERT OR REPLACE INTO treatment_history (case_ref, since) "
+		"VALUES (?1, ?2)",
+	[ST_DIRTY_CLEAR] = "DELETE FROM case_dirty",
+	/* ?1 as_of, ?2 with loads: the cases by the index on the collector,
+	 * the amounts from case_overdue's. */
+	[ST_COLLECTORS] =
+		"SELECT u.ref, COALESCE(u.team_ref, 0), u.active, u.capacity, "
+		"u.absent_from, u.absent_until, "
+		"CASE WHEN ?2 THEN (SELECT count(*) FROM cases c "
+		"WHERE c.collector_ref = u.ref) ELSE 0 END, "
+		"CASE WHEN ?2 THEN (SELECT COALESCE(sum(o.due_base + "
+		"o.due_daily * ?1), 0) FROM case_overdue o "
+		"WHERE o.collector_ref = u.ref) ELSE 0 END "
+		"FROM users u WHERE u.role = 'collector' ORDER BY u.ref",
+	[ST_ALLOCATE] =
+		"UPDATE cases SET collector_ref = NULLIF(?2, 0), "
+		"team_ref = NULLIF(?3, 0), held_for = NULLIF(?4, 0), "
+		"assigned_on = ?5 WHERE ref = ?1",
+	[ST_ALLOCATION_INS] =
+		"INSERT INTO case_assignments (case_ref, on_date, at, "
+		"from_collector, collector_ref, team_ref, kind, by_user, reason) "
+		"VALUES (?1, ?2, ?3, NULLIF(?4, 0), NULLIF(?5, 0), NULLIF(?6, 0), "
+		"?7, NULLIF(?8, 0), ?9)",
 	[ST_STRAT_INS] =
 		"INSERT INTO strategies (name, status, body, created_by, "
 		"created_at, published_by, published_at) VALUES (?1, ?2, ?3, "
@@ -621,11 +681,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"CROSS JOIN payments pay ON pay.account_ref = a.ref "
 		"WHERE a.case_ref = ?1 AND pay.paid_on >= ?2 AND pay.paid_on <= ?3",
 	[ST_TEAMS_SCAN] = "SELECT ref, name FROM teams ORDER BY name",
-	[ST_CASE_ASSIGN] = "UPDATE cases SET collector_ref = ?2, "
-			   "team_ref = NULLIF(?3, 0) WHERE ref = ?1",
 	[ST_TEAM_INS] = "INSERT INTO teams (name) VALUES (?1)",
 	[ST_CASES_SPREAD] =
-		"UPDATE cases SET collector_ref = ?1, team_ref = NULLIF(?2, 0) "
+		"UPDATE cases SET collector_ref = ?1, team_ref = NULLIF(?2, 0), "
+		"assigned_on = CAST(julianday('now') - 2440587.5 AS INTEGER) "
 		"WHERE ref % ?3 = ?4",
 	[ST_RECORD_INS] =
 		"INSERT INTO contact_records (case_ref, user_ref, at, channel, "
@@ -1925,13 +1984,21 @@ static enum hk_rc sq_case_place(struct hk_store *s, int64_t case_ref,
 	return set_case_agency(ss, case_ref, agency_ref, err);
 }
 
+static int32_t column_date(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL
+		       ? HK_DATE_NONE
+		       : sqlite3_column_int(st, i);
+}
+
 static enum hk_rc sq_case_facts_scan(
-	struct hk_store *s, int32_t as_of,
+	struct hk_store *s, int32_t as_of, bool changed,
 	int (*fn)(void *, const struct hk_case_fact_row *), void *ctx,
 	struct hk_err *err)
 {
 	struct sqlite_store *ss = S(s);
-	sqlite3_stmt *st = stmt_get(ss, ST_CASE_FACTS, err);
+	sqlite3_stmt *st = stmt_get(
+		ss, changed ? ST_CASE_FACTS_CHANGED : ST_CASE_FACTS, err);
 	struct hk_case_fact_row r;
 	int rc;
 
@@ -1952,19 +2019,179 @@ static enum hk_rc sq_case_facts_scan(
 		r.dispute_open = sqlite3_column_int(st, 10) != 0;
 		r.lost_contact = sqlite3_column_int(st, 11) != 0;
 		r.last_contact_at = sqlite3_column_int64(st, 12);
-		r.last_paid_on = sqlite3_column_type(st, 13) == SQLITE_NULL
-					 ? HK_DATE_NONE
-					 : sqlite3_column_int(st, 13);
-		r.next_due = sqlite3_column_type(st, 14) == SQLITE_NULL
-				     ? HK_DATE_NONE
-				     : sqlite3_column_int(st, 14);
+		r.last_paid_on = column_date(st, 13);
+		r.next_due = column_date(st, 14);
 		r.outcomes = (const char *)sqlite3_column_text(st, 15);
 		r.has_plan = sqlite3_column_int(st, 16) != 0;
+		r.due_daily = sqlite3_column_int64(st, 17);
+		r.status = (const char *)sqlite3_column_text(st, 18);
+		r.collector_ref = sqlite3_column_int64(st, 19);
+		r.team_ref = sqlite3_column_int64(st, 20);
+		r.agency_ref = sqlite3_column_int64(st, 21);
+		r.held_for = sqlite3_column_int64(st, 22);
+		r.assigned_on = column_date(st, 23);
+		r.last_promise_on = column_date(st, 24);
+		r.strategy_ref = sqlite3_column_int64(st, 25);
+		r.rule_id = (const char *)sqlite3_column_text(st, 26);
+		r.arm = (const char *)sqlite3_column_text(st, 27);
+		r.priority = sqlite3_column_int(st, 28);
+		r.recheck_on = sqlite3_column_int(st, 29);
+		if (fn(ctx, &r))
+			break;
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW
+		       ? HK_OK
+		       : db_error(ss, err, "could not read case facts");
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static enum hk_rc sq_treatment_save(struct hk_store *s,
+				    const struct hk_treatment_rec *t,
+				    bool history, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_TREAT_SAVE, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, t->case_ref);
+	sqlite3_bind_int64(st, 2, t->strategy_ref);
+	sqlite3_bind_text(st, 3, t->rule_id, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 4, t->arm);
+	sqlite3_bind_text(st, 5, t->queue, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, t->channel, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 7, t->template_id);
+	sqlite3_bind_int(st, 8, t->priority);
+	sqlite3_bind_int(st, 9, t->follow_up_days);
+	sqlite3_bind_int(st, 10, t->hour_from);
+	sqlite3_bind_int(st, 11, t->hour_to);
+	sqlite3_bind_int64(st, 12, t->paydays);
+	sqlite3_bind_int(st, 13, t->since);
+	sqlite3_bind_int(st, 14, t->recheck_on);
+	if ((rc = exec_stmt(ss, st, err, "could not save a treatment")) != HK_OK ||
+	    !history)
+		return rc;
+	if (!(st = stmt_get(ss, ST_TREAT_HIST, err)))
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, t->case_ref);
+	sqlite3_bind_int(st, 2, t->since);
+	sqlite3_bind_int64(st, 3, t->strategy_ref);
+	sqlite3_bind_text(st, 4, t->rule_id, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 5, t->arm);
+	sqlite3_bind_text(st, 6, t->queue, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, t->channel, -1, SQLITE_STATIC);
+	return exec_stmt(ss, st, err, "could not record a treatment");
+}
+
+static enum hk_rc sq_treatment_recheck(struct hk_store *s, int64_t case_ref,
+				       int32_t recheck_on, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_TREAT_RECHECK, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int(st, 2, recheck_on);
+	return exec_stmt(ss, st, err, "could not save a treatment");
+}
+
+static enum hk_rc sq_treatment_clear(struct hk_store *s, int64_t case_ref,
+				     int32_t on, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_TREAT_DEL, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	if ((rc = exec_stmt(ss, st, err, "could not end a treatment")) != HK_OK)
+		return rc;
+	if (!(st = stmt_get(ss, ST_TREAT_HIST_END, err)))
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int(st, 2, on);
+	return exec_stmt(ss, st, err, "could not record a treatment");
+}
+
+static enum hk_rc sq_case_changes_clear(struct hk_store *s, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DIRTY_CLEAR, err);
+
+	return st ? exec_stmt(ss, st, err, "could not clear the changed cases")
+		  : HK_EDB;
+}
+
+static enum hk_rc sq_collectors_scan(
+	struct hk_store *s, int32_t as_of, bool with_loads,
+	int (*fn)(void *, const struct hk_collector_row *), void *ctx,
+	struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_COLLECTORS, err);
+	struct hk_collector_row r;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int(st, 1, as_of);
+	sqlite3_bind_int(st, 2, with_loads);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.ref = sqlite3_column_int64(st, 0);
+		r.team_ref = sqlite3_column_int64(st, 1);
+		r.active = sqlite3_column_int(st, 2) != 0;
+		r.capacity = sqlite3_column_int(st, 3);
+		r.absent_from = column_date(st, 4);
+		r.absent_until = column_date(st, 5);
+		r.cases = sqlite3_column_int64(st, 6);
+		r.overdue = sqlite3_column_int64(st, 7);
 		fn(ctx, &r);
 	}
 	stmt_done(st);
 	return rc == SQLITE_DONE ? HK_OK
-				 : db_error(ss, err, "could not read case facts");
+				 : db_error(ss, err, "could not read collectors");
+}
+
+static enum hk_rc sq_case_allocate(struct hk_store *s,
+				   const struct hk_allocation_rec *a,
+				   struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_ALLOCATE, err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, a->case_ref);
+	sqlite3_bind_int64(st, 2, a->collector_ref);
+	sqlite3_bind_int64(st, 3, a->team_ref);
+	sqlite3_bind_int64(st, 4, a->held_for);
+	sqlite3_bind_int(st, 5, a->on_date);
+	if ((rc = exec_stmt(ss, st, err, "could not assign a case")) != HK_OK)
+		return rc;
+	if (!(st = stmt_get(ss, ST_ALLOCATION_INS, err)))
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, a->case_ref);
+	sqlite3_bind_int(st, 2, a->on_date);
+	sqlite3_bind_int64(st, 3, a->at);
+	sqlite3_bind_int64(st, 4, a->from_collector);
+	sqlite3_bind_int64(st, 5, a->collector_ref);
+	sqlite3_bind_int64(st, 6, a->team_ref);
+	sqlite3_bind_text(st, 7, a->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, a->by_user);
+	bind_text_or_null(st, 9, a->reason);
+	return exec_stmt(ss, st, err, "could not record an assignment");
 }
 
 static enum hk_rc sq_strategy_insert(struct hk_store *s, const char *name,
@@ -3317,21 +3544,6 @@ static enum hk_rc sq_teams_scan(struct hk_store *s,
 	return rc == SQLITE_DONE ? HK_OK : db_error(ss, err, "could not read teams");
 }
 
-static enum hk_rc sq_case_assign(struct hk_store *s, int64_t case_ref,
-				 int64_t collector_ref, int64_t team_ref,
-				 struct hk_err *err)
-{
-	struct sqlite_store *ss = S(s);
-	sqlite3_stmt *st = stmt_get(ss, ST_CASE_ASSIGN, err);
-
-	if (!st)
-		return HK_EDB;
-	sqlite3_bind_int64(st, 1, case_ref);
-	sqlite3_bind_int64(st, 2, collector_ref);
-	sqlite3_bind_int64(st, 3, team_ref);
-	return exec_stmt(ss, st, err, "could not assign a case");
-}
-
 static enum hk_rc sq_team_create(struct hk_store *s, const char *name,
 				 int64_t *ref, struct hk_err *err)
 {
@@ -3795,6 +4007,12 @@ static const struct hk_store_ops sqlite_ops = {
 	.contract_create = sq_contract_create,
 	.strategy_insert = sq_strategy_insert,
 	.case_facts_scan = sq_case_facts_scan,
+	.treatment_save = sq_treatment_save,
+	.treatment_recheck = sq_treatment_recheck,
+	.treatment_clear = sq_treatment_clear,
+	.case_changes_clear = sq_case_changes_clear,
+	.collectors_scan = sq_collectors_scan,
+	.case_allocate = sq_case_allocate,
 	.strategy_update = sq_strategy_update,
 	.strategy_publish = sq_strategy_publish,
 	.strategies_scan = sq_strategies_scan,
@@ -3814,7 +4032,6 @@ static const struct hk_store_ops sqlite_ops = {
 	.case_limitation = sq_case_limitation,
 	.team_create = sq_team_create,
 	.teams_scan = sq_teams_scan,
-	.case_assign = sq_case_assign,
 	.plan_insert = sq_plan_insert,
 	.plan_decide = sq_plan_decide,
 	.plan_case = sq_plan_case,

@@ -326,6 +326,215 @@ static void json_form(void **state)
 	assert_non_null(strstr(msg, "malformed JSON"));
 }
 
+/* ---- how long a match holds (hk_strategy_steady_days) ---- */
+
+static struct hk_range rng(int64_t lo, int64_t hi)
+{
+	return (struct hk_range){true, lo, hi};
+}
+
+/* Worked by hand on a ladder like the shipped one. */
+static void steady_days_by_hand(void **state)
+{
+	struct hk_case_facts f;
+	struct hk_rule *r;
+	int arm;
+
+	(void)state;
+	reset();
+	r = add("pre-due");
+	r->when.buckets = BIT(0);
+	r->when.days_to_due = rng(0, 3);
+	add("current")->when.buckets = BIT(0);
+	r = add("elderly");
+	r->when.dpd = rng(1, 90);
+	r->when.age = rng(65, INT64_MAX);
+	r = add("m1-first");
+	r->when.buckets = BIT(1);
+	r->when.dpd = rng(0, 7);
+	add("m1")->when.buckets = BIT(1);
+	r = add("m2-big");
+	r->when.buckets = BIT(2);
+	r->when.total_overdue = rng(100000, INT64_MAX);
+	add("m2")->when.buckets = BIT(2);
+	r = add("quiet");
+	r->when.days_since_contact = rng(30, INT64_MAX);
+	add("rest");
+
+	/* current, due in 10 days: the reminder rule takes it when 3 are
+	 * left, 7 days on */
+	f = facts(1, 0, 0);
+	f.days_to_due = 10;
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 1);
+	assert_int_equal(hk_strategy_steady_days(&st, &f, 1, max_dpd, NB), 7);
+	/* inside the reminder window: it holds until the due date passes,
+	 * which is an event (the account's state changes) */
+	f.days_to_due = 2;
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 0);
+	assert_int_equal(hk_strategy_steady_days(&st, &f, 0, max_dpd, NB), 3);
+	/* DPD 5: the first week ends at DPD 8, 3 days on */
+	f = facts(2, 5, 1);
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 3);
+	assert_int_equal(hk_strategy_steady_days(&st, &f, 3, max_dpd, NB), 3);
+	/* DPD 20: M2 from DPD 31, 11 days on */
+	f.dpd = 20;
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 4);
+	assert_int_equal(hk_strategy_steady_days(&st, &f, 4, max_dpd, NB), 11);
+	/* 64 years old with the birthday in 5 days: elderly then */
+	f.age = 64;
+	f.birthday_in = 5;
+	assert_int_equal(hk_strategy_steady_days(&st, &f, 4, max_dpd, NB), 5);
+	/* M2 at DPD 40, 900.00 growing 5.00 a day: 1,000.00 in 20 days,
+	 * before M3 (21 days) */
+	f = facts(3, 40, 2);
+	f.total_overdue = 90000;
+	f.overdue_daily = 500;
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 6);
+	assert_int_equal(hk_strategy_steady_days(&st, &f, 6, max_dpd, NB), 20);
+	/* an earlier rule that fails on an event-made fact never counts:
+	 * "quiet" comes after, "elderly" needs an age the case lacks */
+	f.total_overdue = 0;
+	f.overdue_daily = 0;
+	assert_int_equal(hk_strategy_steady_days(&st, &f, 6, max_dpd, NB), 21);
+	/* the last rule, after "quiet": contacted 10 days ago, quiet from
+	 * day 30; M7+ never moves on by DPD */
+	f = facts(4, 400, 7);
+	f.days_since_contact = 10;
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 8);
+	assert_int_equal(hk_strategy_steady_days(&st, &f, 8, max_dpd, NB), 20);
+	f.days_since_contact = -1; /* never: "quiet" holds for ever */
+	assert_int_equal(hk_strategy_match(&st, &f, &arm), 7);
+	assert_int_equal(hk_strategy_steady_days(&st, &f, 7, max_dpd, NB),
+			 INT32_MAX);
+}
+
+static uint64_t rnd_state = 88172645463325252ULL;
+
+static int64_t rnd(int64_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (int64_t)(rnd_state % (uint64_t)n);
+}
+
+static struct hk_range rnd_range(int64_t span)
+{
+	int64_t a = rnd(span), b = a + rnd(span);
+
+	switch (rnd(3)) {
+	case 0: return rng(a, INT64_MAX);
+	case 1: return rng(INT64_MIN, b);
+	default: return rng(a, b);
+	}
+}
+
+/* The facts k days on, when only time moves them (as day-end assumes):
+ * false when an event would have come first (the next due date passed). */
+static bool advance(const struct hk_case_facts *f0, int32_t k,
+		    const struct hk_bucket_table *b, struct hk_case_facts *f)
+{
+	*f = *f0;
+	if (f0->days_to_due >= 0 && k > f0->days_to_due)
+		return false;
+	if (f0->dpd > 0) {
+		f->dpd += k;
+		f->bucket = hk_bucket_of(b, f->dpd);
+		f->total_overdue += f0->overdue_daily * k;
+	}
+	if (f0->days_since_contact >= 0)
+		f->days_since_contact += k;
+	if (f0->days_since_payment >= 0)
+		f->days_since_payment += k;
+	if (f0->days_to_due >= 0)
+		f->days_to_due -= k;
+	if (f0->age >= 0 && f0->birthday_in > 0 && k >= f0->birthday_in)
+		f->age += 1 + (k - f0->birthday_in) / 365;
+	if (f0->plan == 0 && f0->plan_change_in > 0 && k >= f0->plan_change_in)
+		f->plan = 1; /* the plan's installment may be missed then */
+	return true;
+}
+
+/* Random tables and cases: the match never changes before the date
+ * hk_strategy_steady_days gives, and that date is not always tomorrow. */
+static void steady_days_hold(void **state)
+{
+	struct hk_bucket_table b;
+	long checked = 0, longer = 0;
+
+	(void)state;
+	hk_bucket_table_default(&b);
+	for (int t = 0; t < 300; t++) {
+		reset();
+		for (int i = 0, n = 1 + (int)rnd(6); i < n; i++) {
+			struct hk_rule *r = add("r");
+
+			r->id[1] = (char)('a' + i);
+			if (!rnd(3))
+				r->when.buckets = (unsigned)(1 + rnd(255));
+			if (!rnd(3))
+				r->when.dpd = rnd_range(120);
+			if (!rnd(4))
+				r->when.total_overdue = rnd_range(200000);
+			if (!rnd(5))
+				r->when.days_since_contact = rnd_range(40);
+			if (!rnd(5))
+				r->when.days_since_payment = rnd_range(40);
+			if (!rnd(5))
+				r->when.days_to_due = rnd_range(10);
+			if (!rnd(6))
+				r->when.age = rnd_range(80);
+			if (!rnd(6))
+				r->when.plans = (unsigned)(1 + rnd(7));
+			if (!rnd(6))
+				r->when.dispute_open = (int)rnd(2);
+			if (!rnd(4)) {
+				r->n_arms = 2;
+				r->arms[0].share = 30;
+				r->arms[1].share = 70;
+			}
+		}
+		add("rest");
+		for (int c = 0; c < 200; c++) {
+			struct hk_case_facts f0 = facts(c + 1, 0, 0), f;
+			int arm0, arm, rule0;
+			int32_t steady;
+
+			if (rnd(3)) {
+				f0.dpd = 1 + (int32_t)rnd(200);
+				f0.total_overdue = rnd(200000);
+				f0.overdue_daily = rnd(3) ? rnd(800) : 0;
+			} else {
+				f0.days_to_due = (int32_t)rnd(40) - 1;
+			}
+			f0.bucket = hk_bucket_of(&b, f0.dpd);
+			f0.days_since_contact = (int32_t)rnd(50) - 1;
+			f0.days_since_payment = (int32_t)rnd(50) - 1;
+			if (rnd(2)) {
+				f0.age = 50 + (int)rnd(30);
+				f0.birthday_in = 1 + (int32_t)rnd(365);
+			}
+			f0.plan = (int)rnd(3) - 1;
+			f0.plan_change_in = f0.plan == 0 ? 1 + (int32_t)rnd(30) : -1;
+			f0.dispute_open = rnd(2);
+			rule0 = hk_strategy_match(&st, &f0, &arm0);
+			steady = hk_strategy_steady_days(&st, &f0, rule0, max_dpd, NB);
+			assert_true(steady >= 1);
+			for (int32_t k = 1; k < steady && k <= 400; k++) {
+				if (!advance(&f0, k, &b, &f))
+					break;
+				assert_int_equal(hk_strategy_match(&st, &f, &arm), rule0);
+				assert_int_equal(arm, arm0);
+				checked++;
+			}
+			longer += steady > 1;
+		}
+	}
+	/* the property is not vacuous: most cases hold for days */
+	assert_true(checked > 100000);
+	assert_true(longer > 300 * 200 / 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +544,8 @@ int main(void)
 		cmocka_unit_test(every_case_one_treatment),
 		cmocka_unit_test(arms),
 		cmocka_unit_test(json_form),
+		cmocka_unit_test(steady_days_by_hand),
+		cmocka_unit_test(steady_days_hold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
