@@ -43,6 +43,11 @@ struct hk_eod_stats {
 	int64_t treat_changed;   /* of which their treatment changed */
 	int64_t treat_ended;     /* cases that ended: no treatment */
 	int64_t allocated;       /* cases moved to another collector */
+	/* why the strategy did not run ("": it did, or none is published):
+	 * the version in force no longer fits the configured buckets.  The
+	 * ledger's day-end is done all the same; treatments stay as they
+	 * were until a fitting version is published. */
+	char strategy_problem[sizeof(((struct hk_err *)0)->msg)];
 	struct hk_bucket_totals totals[HK_BUCKETS_MAX];
 };
 
@@ -101,7 +106,9 @@ enum hk_rc hk_plan_state(struct hk_store *s, int64_t case_ref, int32_t as_of,
  * Day-end's strategy and allocation step for as_of, inside the caller's
  * transaction: each case whose facts changed, whose recheck date came, or
  * every case when the version in force or the bucket table changed, gets
- * its treatment, and allocation moves the cases its rules say.
+ * its treatment, and allocation moves the cases its rules say.  A version
+ * that does not fit the buckets is not an error of the day-end: see
+ * stats->strategy_problem.
  */
 enum hk_rc hk_treat_run(struct hk_store *s, const struct hk_config *cfg,
 			int32_t as_of, struct hk_eod_stats *stats,

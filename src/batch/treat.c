@@ -661,6 +661,14 @@ enum hk_rc hk_treat_run(struct hk_store *s, const struct hk_config *cfg,
 	enum hk_rc rc;
 
 	rc = hk_strategy_in_force(s, &cfg->buckets, &r.strategy_ref, st, err);
+	if (rc == HK_EREFUSED) {
+		/* the changed marks stay for when a fitting version comes */
+		snprintf(stats->strategy_problem, sizeof(stats->strategy_problem),
+			 "%s", err->msg);
+		err->msg[0] = '\0';
+		free(st);
+		return HK_OK;
+	}
 	if (rc != HK_OK || !r.strategy_ref)
 		goto out;
 	stats->strategy_ref = r.strategy_ref;

@@ -62,5 +62,15 @@ int cmd_eod(struct cli *cli, int argc, char **argv)
 	       date, (long long)stats.accounts, (long long)stats.replayed,
 	       (long long)stats.advanced, (long long)stats.crossed,
 	       (long long)stats.transitions);
+	if (stats.strategy_problem[0])
+		fprintf(stderr, "huikuan: %s\n", stats.strategy_problem);
+	else if (stats.strategy_ref)
+		printf(HK_TR(cli->lang,
+			     "策略（版本 %lld）：查看 %lld 个案件%s，处置变化 %lld，结案 %lld，分案 %lld\n",
+			     "strategy (version %lld): %lld cases looked at%s, %lld new treatments, %lld ended, %lld moved\n"),
+		       (long long)stats.strategy_ref, (long long)stats.treated,
+		       stats.strategy_full ? HK_TR(cli->lang, "（全部）", " (all)") : "",
+		       (long long)stats.treat_changed, (long long)stats.treat_ended,
+		       (long long)stats.allocated);
 	return EXIT_DONE;
 }

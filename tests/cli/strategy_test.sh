@@ -48,9 +48,15 @@ def call(u, method, path, body=None):
         return e.code, json.loads(e.read())
 
 st, lst = call("wang.jl", "GET", "/api/strategies")
-ok("the shipped strategy is in force from the start",
-   st == 200 and len(lst["versions"]) == 1 and lst["versions"][0]["in_force"]
-   and lst["versions"][0]["status"] == "published" and lst["versions"][0]["created_by"] is None, lst)
+ok("the shipped strategy is published from the start",
+   st == 200 and len(lst["versions"]) == 2 and lst["versions"][1]["id"] == 1
+   and lst["versions"][1]["status"] == "published" and lst["versions"][1]["created_by"] is None, lst)
+ok("and the demo's (the shipped one with an allocation) in force",
+   lst["versions"][0]["in_force"] and not lst["versions"][1]["in_force"], lst)
+st, demo = call("wang.jl", "GET", "/api/strategies/2")
+ok("the demo's routes queues to its teams",
+   st == 200 and demo["strategy"]["allocation"]["queues"]["early"] == ["一组"]
+   and demo["strategy"]["allocation"]["rotate_after_days"] == 45, demo)
 st, one = call("zhang.zz", "GET", "/api/strategies/1")
 ok("a team leader exports it", st == 200 and one["strategy"]["rules"][-1]["id"] == "rest", st)
 rules = one["strategy"]["rules"]
@@ -90,7 +96,7 @@ st, _ = call("wang.jl", "POST", "/api/strategies/%d/publish" % draft)
 ok("published", st == 200)
 st, lst = call("wang.jl", "GET", "/api/strategies")
 ok("and in force, the shipped one kept", lst["versions"][0]["id"] == draft and lst["versions"][0]["in_force"]
-   and not lst["versions"][1]["in_force"] and len(lst["versions"]) == 2, lst)
+   and not lst["versions"][1]["in_force"] and len(lst["versions"]) == 3, lst)
 st, _ = call("wang.jl", "POST", "/api/strategies/%d" % draft, mine)
 ok("a published version never changes", st == 409)
 st, _ = call("wang.jl", "POST", "/api/strategies/%d/publish" % draft)
