@@ -111,7 +111,7 @@ enum hk_rc hk_plan_state(struct hk_store *s, int64_t case_ref, int32_t as_of,
  * stats->strategy_problem.
  */
 enum hk_rc hk_treat_run(struct hk_store *s, const struct hk_config *cfg,
-			int32_t as_of, struct hk_eod_stats *stats,
+			int32_t as_of, bool rerun, struct hk_eod_stats *stats,
 			struct hk_err *err);
 
 /* ---- export (export.c: here because it replays accounts) ----  */

@@ -234,6 +234,8 @@ enum hk_case_sort {
 	HK_SORT_ID,        /* case ref */
 	HK_SORT_OVERDUE,   /* total overdue, largest first */
 	HK_SORT_FOLLOW_UP, /* next follow-up date, earliest first */
+	HK_SORT_PRIORITY,  /* overdue cases only: the treatment's priority,
+			    * highest first, then DPD (the queue; no cursor) */
 };
 
 /* Filters of the case list; unset ones are NULL / -1 / 0 as noted. */
@@ -323,18 +325,23 @@ struct hk_case_fact_row {
 	int32_t last_promise_on;    /* HK_DATE_NONE: no promise */
 	/* the treatment as of the last day-end; strategy_ref 0: none */
 	int64_t strategy_ref;
-	const char *rule_id, *arm;  /* arm NULL: none */
-	int priority;
+	int rule_no, arm_no;        /* arm -1: none */
 	int32_t recheck_on;
 };
 
-/* A case's treatment as day-end writes it (treatment_save). */
+enum {
+	HK_FACT_DISPUTE = 1, HK_FACT_CONTACT = 2, HK_FACT_PAID = 4,
+	HK_FACT_NEXT_DUE = 8, HK_FACT_OUTCOMES = 16, HK_FACT_PLAN = 32,
+	HK_FACT_PROMISE_MADE = 64, HK_FACT_ALL = 127
+};
+
+/* A case's treatment as day-end keeps it: which rule (index in the
+ * version's rules) and arm (-1: none) of which version; the treatment
+ * itself is the version's (published versions never change). */
 struct hk_treatment_rec {
 	int64_t case_ref, strategy_ref;
-	const char *rule_id, *arm;  /* arm NULL: none */
-	const char *queue, *channel, *template_id; /* template NULL: none */
-	int priority, follow_up_days, hour_from, hour_to;
-	uint32_t paydays;
+	int rule_no, arm_no;
+	int priority;               /* copied: it orders the queues */
 	int32_t since, recheck_on;
 };
 
@@ -722,23 +729,34 @@ struct hk_store_ops {
 
 	/* Cases' facts as of `as_of`, by case ref: every case, or (changed)
 	 * those marked changed since the last day-end and those whose
-	 * treatment's recheck date is on or before as_of. */
+	 * treatment's recheck date is on or before as_of.  The facts that
+	 * cost a look elsewhere are read only when `need` has their bit
+	 * (HK_FACT_*); the others are as if none. */
 	enum hk_rc (*case_facts_scan)(
-		struct hk_store *s, int32_t as_of, bool changed,
+		struct hk_store *s, int32_t as_of, bool changed, unsigned need,
 		int (*fn)(void *ctx, const struct hk_case_fact_row *r),
 		void *ctx, struct hk_err *err);
 	/* ---- day-end's strategy and allocation (src/batch/treat.c) ---- */
-	/* Write a case's treatment; with history, also the change of
-	 * treatment as of t->since (replacing that date's). */
+	/* Write a case's new treatment and its history row as of t->since;
+	 * rerun: the date was processed before, replace its row. */
 	enum hk_rc (*treatment_save)(struct hk_store *s,
 				     const struct hk_treatment_rec *t,
-				     bool history, struct hk_err *err);
+				     bool rerun, struct hk_err *err);
+	/* A case's treatment; *found false when it has none. */
+	enum hk_rc (*treatment_get)(struct hk_store *s, int64_t case_ref,
+				    struct hk_treatment_rec *t, bool *found,
+				    struct hk_err *err);
 	/* Only a treatment's recheck date. */
 	enum hk_rc (*treatment_recheck)(struct hk_store *s, int64_t case_ref,
 					int32_t recheck_on, struct hk_err *err);
 	/* A case that ended has no treatment from `on`. */
 	enum hk_rc (*treatment_clear)(struct hk_store *s, int64_t case_ref,
-				      int32_t on, struct hk_err *err);
+				      int32_t on, bool rerun, struct hk_err *err);
+	/* Mark cases changed (refs sorted, may repeat): day-end, for the
+	 * cases whose accounts' states it wrote. */
+	enum hk_rc (*cases_mark_changed)(struct hk_store *s,
+					 const int64_t *refs, size_t n,
+					 struct hk_err *err);
 	/* Forget the changed marks: day-end has looked at every case. */
 	enum hk_rc (*case_changes_clear)(struct hk_store *s, struct hk_err *err);
 	/* Collectors by ref; with_loads: with their cases and total overdue

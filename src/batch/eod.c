@@ -328,7 +328,29 @@ struct run {
 	struct hk_eod_stats *stats;
 	struct work w;
 	struct facts facts;
+	/* the cases whose accounts' states this run wrote, for the strategy */
+	int64_t *changed;
+	size_t n_changed, cap_changed;
 };
+
+static void note_changed(struct run *r, int64_t case_ref)
+{
+	if (r->n_changed && r->changed[r->n_changed - 1] == case_ref)
+		return;
+	if (r->n_changed == r->cap_changed) {
+		r->cap_changed = r->cap_changed ? 2 * r->cap_changed : 4096;
+		r->changed = hk_realloc(r->changed,
+					r->cap_changed * sizeof(*r->changed));
+	}
+	r->changed[r->n_changed++] = case_ref;
+}
+
+static int ref_cmp(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+
+	return (a > b) - (a < b);
+}
 
 static void add_totals(struct hk_bucket_totals *t, const struct hk_view *v)
 {
@@ -465,10 +487,12 @@ static enum hk_rc process_account(struct run *r, const struct hk_acct_row *row,
 		if (rc != HK_OK)
 			return rc;
 	}
-	if (recompute)
+	if (recompute) {
 		rc = s->ops->state_save(s, row, &sm, err);
-	else
+		note_changed(r, row->case_ref);
+	} else {
 		rc = HK_OK;
+	}
 	TSTOP(r, PH_WRITE);
 	if (rc != HK_OK)
 		return rc;
@@ -823,7 +847,11 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 		goto fail;
 	/* The strategy and allocation, on the day's ledger and promises. */
 	TSTART(&r, PH_STRATEGY);
-	rc = hk_treat_run(s, cfg, opts->as_of, stats, err);
+	if (r.n_changed)
+		qsort(r.changed, r.n_changed, sizeof(*r.changed), ref_cmp);
+	rc = s->ops->cases_mark_changed(s, r.changed, r.n_changed, err);
+	if (rc == HK_OK)
+		rc = hk_treat_run(s, cfg, opts->as_of, last == opts->as_of, stats, err);
 	TSTOP(&r, PH_STRATEGY);
 	if (rc != HK_OK)
 		goto fail;
@@ -862,11 +890,13 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	if (rc != HK_OK)
 		goto fail;
 	free(r.facts.fact);
+	free(r.changed);
 	work_release(&r.w);
 	return HK_OK;
 fail:
 	s->ops->rollback(s);
 	free(r.facts.fact);
+	free(r.changed);
 	work_release(&r.w);
 	return rc;
 }

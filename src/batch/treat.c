@@ -244,6 +244,7 @@ struct run {
 	const struct hk_strategy *st;
 	int64_t strategy_ref;
 	int32_t as_of;
+	bool rerun; /* as_of was processed before */
 	int64_t route_team[HK_ALLOC_MAX_ROUTES][HK_ALLOC_MAX_TEAMS]; /* 0: none */
 	struct collectors cs;
 	struct decision *d;
@@ -380,18 +381,12 @@ static void push_move(struct run *r, const struct move *m)
 	ms->m[ms->n++] = *m;
 }
 
-static bool same_text(const char *a, const char *b)
-{
-	return a && b ? !strcmp(a, b) : a == b;
-}
-
 static int decide(void *ctx, const struct hk_case_fact_row *row)
 {
 	struct run *r = ctx;
 	struct hk_case_facts f;
 	struct decision dec = {.case_ref = row->case_ref, .arm = -1};
 	const struct hk_treatment *t;
-	const struct hk_rule *rule;
 	int arm, i;
 	int32_t steady, again;
 
@@ -422,7 +417,6 @@ static int decide(void *ctx, const struct hk_case_fact_row *row)
 	i = hk_strategy_match(r->st, &f, &arm);
 	if (i < 0)
 		return 0; /* a checked strategy ends with a catch-all */
-	rule = &r->st->rules[i];
 	t = hk_strategy_treatment(r->st, i, arm);
 	steady = hk_strategy_steady_days(r->st, &f, i, r->cfg->buckets.max_dpd,
 					 (size_t)r->cfg->buckets.n);
@@ -430,13 +424,17 @@ static int decide(void *ctx, const struct hk_case_fact_row *row)
 	dec.rule = (int16_t)i;
 	dec.arm = (int8_t)arm;
 	dec.recheck_on = min32(add_days(r->as_of, steady), again);
-	if (row->strategy_ref != r->strategy_ref ||
-	    !same_text(row->rule_id, rule->id) ||
-	    !same_text(row->arm, arm >= 0 ? rule->arms[arm].name : NULL)) {
+	if (row->strategy_ref != r->strategy_ref || row->rule_no != i ||
+	    row->arm_no != arm) {
 		dec.what = SAVE;
 		r->stats->treat_changed++;
 	} else {
-		dec.what = dec.recheck_on != row->recheck_on ? RECHECK : KEEP;
+		/* A later date than needed only costs a look that day; an
+		 * earlier one, or one that has come, must be written. */
+		dec.what = dec.recheck_on < row->recheck_on ||
+					   row->recheck_on <= r->as_of
+				   ? RECHECK
+				   : KEEP;
 	}
 	if (dec.what != KEEP)
 		r->d[r->n++] = dec;
@@ -449,13 +447,12 @@ static enum hk_rc write_decisions(struct run *r)
 
 	for (size_t k = 0; k < r->n && rc == HK_OK; k++) {
 		const struct decision *dec = &r->d[k];
-		const struct hk_rule *rule;
-		const struct hk_treatment *t;
 
 		switch (dec->what) {
 		case CLEAR:
 			rc = r->s->ops->treatment_clear(r->s, dec->case_ref,
-							r->as_of, r->err);
+							r->as_of, r->rerun,
+							r->err);
 			break;
 		case RECHECK:
 			rc = r->s->ops->treatment_recheck(r->s, dec->case_ref,
@@ -463,30 +460,20 @@ static enum hk_rc write_decisions(struct run *r)
 							  r->err);
 			break;
 		case SAVE:
-			rule = &r->st->rules[dec->rule];
-			t = hk_strategy_treatment(r->st, dec->rule, dec->arm);
 			rc = r->s->ops->treatment_save(
 				r->s,
 				&(struct hk_treatment_rec){
 					.case_ref = dec->case_ref,
 					.strategy_ref = r->strategy_ref,
-					.rule_id = rule->id,
-					.arm = dec->arm >= 0
-						       ? rule->arms[dec->arm].name
-						       : NULL,
-					.queue = t->queue,
-					.channel = hk_channel_name(t->channel),
-					.template_id = t->template_id[0]
-							       ? t->template_id
-							       : NULL,
-					.priority = t->priority,
-					.follow_up_days = t->follow_up_days,
-					.hour_from = t->hour_from,
-					.hour_to = t->hour_to,
-					.paydays = t->paydays,
+					.rule_no = dec->rule,
+					.arm_no = dec->arm,
+					.priority = hk_strategy_treatment(
+							    r->st, dec->rule,
+							    dec->arm)
+							    ->priority,
 					.since = r->as_of,
 					.recheck_on = dec->recheck_on},
-				true, r->err);
+				r->rerun, r->err);
 			break;
 		default:
 			break;
@@ -636,6 +623,37 @@ static int resolve_team(void *ctx, int64_t ref, const char *name)
 	return 0;
 }
 
+#include <stdio.h>
+static double tick_t[8];
+#define TICK(i) do { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); tick_t[i] = ts.tv_sec + ts.tv_nsec / 1e9; if (i) fprintf(stderr, "tick %d %.3f\n", i, tick_t[i] - tick_t[i-1]); } while (0)
+/* The facts the rules in force (and allocation) test: the others are not
+ * read.  A fact a condition names is needed by every rule's match. */
+static unsigned facts_needed(const struct hk_strategy *st)
+{
+	unsigned need = 0;
+
+	for (size_t i = 0; i < st->n_rules; i++) {
+		const struct hk_conditions *c = &st->rules[i].when;
+
+		if (c->dispute_open >= 0)
+			need |= HK_FACT_DISPUTE;
+		if (c->days_since_contact.set)
+			need |= HK_FACT_CONTACT;
+		if (c->days_since_payment.set)
+			need |= HK_FACT_PAID;
+		if (c->days_to_due.set)
+			need |= HK_FACT_NEXT_DUE;
+		if (c->outcomes_any || c->outcomes_none)
+			need |= HK_FACT_OUTCOMES;
+		if (c->plans)
+			need |= HK_FACT_PLAN;
+	}
+	/* rotation counts from the last payment or promise */
+	if (st->allocation.rotate_after_days > 0)
+		need |= HK_FACT_PAID | HK_FACT_PROMISE_MADE;
+	return need;
+}
+
 #define META_STRATEGY_RUN "strategy_run"
 
 /* What the treatments were computed with: the version and the buckets. */
@@ -650,12 +668,12 @@ static void fingerprint(int64_t ref, const struct hk_bucket_table *b,
 }
 
 enum hk_rc hk_treat_run(struct hk_store *s, const struct hk_config *cfg,
-			int32_t as_of, struct hk_eod_stats *stats,
+			int32_t as_of, bool rerun, struct hk_eod_stats *stats,
 			struct hk_err *err)
 {
 	struct hk_strategy *st = hk_malloc(sizeof(*st));
 	struct run r = {.s = s, .cfg = cfg, .st = st, .as_of = as_of,
-			.stats = stats, .err = err};
+			.rerun = rerun, .stats = stats, .err = err};
 	char want[512], have[512] = "";
 	bool found = false;
 	enum hk_rc rc;
@@ -681,17 +699,22 @@ enum hk_rc hk_treat_run(struct hk_store *s, const struct hk_config *cfg,
 	    (rc = s->ops->collectors_scan(s, as_of, false, add_collector, &r.cs,
 					  err)) != HK_OK)
 		goto out;
-	rc = s->ops->case_facts_scan(s, as_of, !stats->strategy_full, decide, &r,
-				     err);
+	TICK(0);
+	rc = s->ops->case_facts_scan(s, as_of, !stats->strategy_full,
+				     facts_needed(st), decide, &r, err);
+	TICK(1);
 	if (rc == HK_OK)
 		rc = r.rc;
 	if (rc == HK_OK)
 		rc = write_decisions(&r);
+	TICK(2);
 	if (rc == HK_OK)
 		rc = write_moves(&r);
+	TICK(3);
 	/* after the moves, which mark the cases they move */
 	if (rc == HK_OK)
 		rc = s->ops->case_changes_clear(s, err);
+	TICK(4);
 	if (rc == HK_OK && stats->strategy_full)
 		rc = s->ops->meta_set(s, META_STRATEGY_RUN, want, err);
 out:

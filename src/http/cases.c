@@ -276,6 +276,7 @@ void hk_h_case_get(struct hk_req *req)
 		json_object_set_new(out, "placements", placements);
 	}
 	json_object_set_new(out, "lost_contact", json_boolean(c.lost_contact));
+	json_object_set_new(out, "treatment", hk_treatment_json(req, c.ref));
 	if (c.address[0]) {
 		char addr[HK_MASKED_ADDRESS_BUFSZ];
 
@@ -791,6 +792,7 @@ struct queue_ctx {
 static int add_queue_line(void *ctx, const struct hk_case_line *l)
 {
 	struct queue_ctx *q = ctx;
+	json_t *line;
 
 	if (q->n_seen >= q->limit)
 		return 0;
@@ -799,16 +801,74 @@ static int add_queue_line(void *ctx, const struct hk_case_line *l)
 			return 0;
 	q->seen[q->n_seen++] = l->ref;
 	add_line(&q->lc, l);
-	json_object_set_new(json_array_get(q->lc.list,
-					   json_array_size(q->lc.list) - 1),
-			    "reason", json_string(q->reason));
+	line = json_array_get(q->lc.list, json_array_size(q->lc.list) - 1);
+	json_object_set_new(line, "reason", json_string(q->reason));
+	json_object_set_new(line, "treatment",
+			    hk_treatment_json(q->lc.req, l->ref));
 	return 0;
 }
 
+/* A queue line's place among its priority's: 2 when its treatment's
+ * preferred hours hold now and today is one of its paydays, 1 when one
+ * of them, 0 when neither. */
+struct timed_line {
+	json_t *line;
+	int priority, timely;
+	size_t pos;
+};
+
+static int timed_cmp(const void *pa, const void *pb)
+{
+	const struct timed_line *a = pa, *b = pb;
+
+	if (a->priority != b->priority)
+		return b->priority - a->priority;
+	if (a->timely != b->timely)
+		return b->timely - a->timely;
+	return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* Order lines [from, end) of the list by priority, then by how well now
+ * suits their treatment's timing (the strategy's hours and paydays), then
+ * as they came (most overdue first). */
+static void order_by_timing(json_t *list, size_t from)
+{
+	size_t n = json_array_size(list) - from;
+	struct timed_line *t;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (n < 2)
+		return;
+	localtime_r(&now, &tm);
+	t = hk_calloc(n, sizeof(*t));
+	for (size_t i = 0; i < n; i++) {
+		json_t *line = json_array_get(list, from + i);
+		json_t *tr = json_object_get(line, "treatment");
+		json_t *hours = json_object_get(tr, "hours"), *d;
+		size_t k;
+
+		t[i].line = json_incref(line);
+		t[i].pos = i;
+		t[i].priority = (int)json_integer_value(json_object_get(tr, "priority"));
+		if (json_is_array(hours) &&
+		    tm.tm_hour >= json_integer_value(json_array_get(hours, 0)) &&
+		    tm.tm_hour < json_integer_value(json_array_get(hours, 1)))
+			t[i].timely++;
+		json_array_foreach(json_object_get(tr, "paydays"), k, d)
+			if (json_integer_value(d) == tm.tm_mday)
+				t[i].timely++;
+	}
+	qsort(t, n, sizeof(*t), timed_cmp);
+	for (size_t i = 0; i < n; i++)
+		json_array_set_new(list, from + i, t[i].line);
+	free(t);
+}
+
 /* The queue (issue 4): broken promises first, then promises due today,
- * then follow-ups due, then the rest most overdue first.  Each case once,
- * with the reason it is where it is.  (When day-end runs the strategy, its
- * priority orders the rest.) */
+ * then follow-ups due, then the other overdue cases by the priority the
+ * strategy gave them at day-end, most overdue first within a priority.
+ * Each case once, with the reason it is where it is and its treatment. */
 void hk_h_queue(struct hk_req *req)
 {
 	struct hk_case_filter base = {.dpd_min = -1, .dpd_max = -1,
@@ -845,11 +905,13 @@ void hk_h_queue(struct hk_req *req)
 	steps[2].reason = "follow_up_due";
 	steps[2].f.follow_up_by = today;
 	steps[2].f.sort = HK_SORT_FOLLOW_UP;
-	steps[3].reason = "overdue";
-	steps[3].f.dpd_min = 1;
+	steps[3].reason = "strategy";
+	steps[3].f.sort = HK_SORT_PRIORITY;
 	hk_scope_of(&req->user, &scope);
 	q.lc.list = json_array();
 	for (int i = 0; i < 4 && q.n_seen < q.limit; i++) {
+		size_t from = json_array_size(q.lc.list);
+
 		steps[i].f.limit = (int)(q.limit + q.n_seen);
 		q.lc.f = &steps[i].f;
 		q.reason = steps[i].reason;
@@ -861,6 +923,8 @@ void hk_h_queue(struct hk_req *req)
 			hk_reply_error(req, HK_EDB, 503, NULL);
 			return;
 		}
+		if (steps[i].f.sort == HK_SORT_PRIORITY)
+			order_by_timing(q.lc.list, from);
 	}
 	hk_reply(req, 200, json_pack("{s:o, s:o, s:o}", "as_of",
 				     date_or_null(as_of), "today",

@@ -197,6 +197,10 @@ void hk_h_strategy_get(struct hk_req *req);
 void hk_h_strategy_update(struct hk_req *req);
 void hk_h_strategy_publish(struct hk_req *req);
 void hk_h_strategy_dry_run(struct hk_req *req);
+/* A case's treatment as of the last day-end (strategies.c): version,
+ * rule, arm, queue, channel, template, priority, timing, since; JSON null
+ * when it has none. */
+json_t *hk_treatment_json(struct hk_req *req, int64_t case_ref);
 void hk_h_agencies_list(struct hk_req *req);
 void hk_h_contracts_list(struct hk_req *req);
 void hk_h_contract_create(struct hk_req *req);

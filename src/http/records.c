@@ -134,6 +134,17 @@ void hk_h_records_add(struct hk_req *req)
 	r.case_ref = c.ref;
 	r.user_ref = req->user.ref;
 	r.at = (int64_t)time(NULL);
+	/* No follow-up date given: the treatment's interval, if it has one
+	 * (docs/strategy.md). */
+	if (!follow) {
+		json_t *tr = hk_treatment_json(req, c.ref);
+		json_int_t days = json_integer_value(
+			json_object_get(tr, "follow_up_days"));
+
+		if (days > 0)
+			r.next_follow_up = hk_today() + (int32_t)days;
+		json_decref(tr);
+	}
 	/* The guardrails (docs/compliance.md): the contact must have been
 	 * allowed when it was made. */
 	if (!hk_guard_contact(req, &c,

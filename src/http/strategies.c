@@ -8,6 +8,7 @@
  *   POST /api/strategies/{id}        replace a draft (409 once published)
  *   POST /api/strategies/{id}/publish   the draft comes into force
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,45 @@ void hk_h_strategies_list(struct hk_req *req)
 	hk_reply(req, 200, json_pack("{s:o}", "versions", vs.list));
 }
 
+struct team_check {
+	const struct hk_allocation *al;
+	bool found[HK_ALLOC_MAX_ROUTES][HK_ALLOC_MAX_TEAMS];
+};
+
+static int mark_team(void *ctx, int64_t ref, const char *name)
+{
+	struct team_check *tc = ctx;
+
+	(void)ref;
+	for (size_t q = 0; q < tc->al->n_routes; q++)
+		for (size_t t = 0; t < tc->al->routes[q].n_teams; t++)
+			if (!strcmp(tc->al->routes[q].teams[t], name))
+				tc->found[q][t] = true;
+	return 0;
+}
+
+/* Every team the allocation names exists; else err says which. */
+static bool teams_exist(struct hk_req *req, const struct hk_allocation *al,
+			struct hk_err *err)
+{
+	struct team_check tc = {.al = al};
+
+	if (req->store->ops->teams_scan(req->store, mark_team, &tc, err) !=
+	    HK_OK)
+		return false;
+	for (size_t q = 0; q < al->n_routes; q++)
+		for (size_t t = 0; t < al->routes[q].n_teams; t++)
+			if (!tc.found[q][t]) {
+				hk_err_set(err, HK_EINVAL, "allocation.queues.%s: %s %s",
+					   al->routes[q].queue,
+					   HK_TR(req->lang, "没有这个小组",
+						 "no such team"),
+					   al->routes[q].teams[t]);
+				return false;
+			}
+	return true;
+}
+
 /* The body checked as a strategy; its name into name.  false once it has
  * answered 400. */
 static bool checked(struct hk_req *req, char name[128])
@@ -73,7 +113,8 @@ static bool checked(struct hk_req *req, char name[128])
 	bool ok = req->body &&
 		  hk_strategy_from_json(req->body, req->body_len,
 					&req->cfg->buckets, st, req->lang,
-					&err) == HK_OK;
+					&err) == HK_OK &&
+		  teams_exist(req, &st->allocation, &err);
 
 	if (ok)
 		snprintf(name, 128, "%s", st->name);
@@ -178,6 +219,107 @@ void hk_h_strategy_publish(struct hk_req *req)
 	change(req, true);
 }
 
+/* ---- a case's treatment, read from its version ---- */
+
+/* Published versions never change, so each is parsed once per process
+ * (a handful are in use at a time: the one in force and those cases
+ * still carry until their next look). */
+#define CACHED_VERSIONS 8
+
+static struct {
+	pthread_mutex_t lock;
+	int64_t ref[CACHED_VERSIONS];
+	struct hk_strategy *st[CACHED_VERSIONS];
+	unsigned next;
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int keep_body(void *ctx, const struct hk_strategy_version *v)
+{
+	char **body = ctx;
+
+	if (v->body && !*body) {
+		*body = hk_malloc(strlen(v->body) + 1);
+		memcpy(*body, v->body, strlen(v->body) + 1);
+	}
+	return 0;
+}
+
+/* The version, parsed; NULL when it cannot be read with today's buckets. */
+static const struct hk_strategy *cached_version(struct hk_req *req,
+						int64_t ref)
+{
+	const struct hk_strategy *found = NULL;
+	struct hk_strategy *st;
+	struct hk_err err = {0};
+	char *body = NULL;
+	unsigned slot;
+
+	pthread_mutex_lock(&cache.lock);
+	for (int i = 0; i < CACHED_VERSIONS && !found; i++)
+		if (cache.ref[i] == ref)
+			found = cache.st[i];
+	pthread_mutex_unlock(&cache.lock);
+	if (found)
+		return found;
+	if (req->store->ops->strategies_scan(req->store, ref, true, keep_body,
+					     &body, &err) != HK_OK ||
+	    !body)
+		return NULL;
+	st = hk_malloc(sizeof(*st));
+	if (hk_strategy_from_json(body, strlen(body), &req->cfg->buckets, st,
+				  req->lang, &err) != HK_OK) {
+		free(st);
+		free(body);
+		return NULL;
+	}
+	free(body);
+	pthread_mutex_lock(&cache.lock);
+	slot = cache.next++ % CACHED_VERSIONS;
+	/* an entry pushed out may be in use by another request: kept */
+	cache.ref[slot] = ref;
+	cache.st[slot] = st;
+	pthread_mutex_unlock(&cache.lock);
+	return st;
+}
+
+json_t *hk_treatment_json(struct hk_req *req, int64_t case_ref)
+{
+	struct hk_treatment_rec t;
+	struct hk_err err = {0};
+	const struct hk_strategy *st;
+	const struct hk_rule *r;
+	const struct hk_treatment *tr;
+	char since[HK_DATE_BUFSZ];
+	bool found = false;
+	json_t *paydays;
+
+	if (req->store->ops->treatment_get(req->store, case_ref, &t, &found,
+					   &err) != HK_OK ||
+	    !found || !(st = cached_version(req, t.strategy_ref)) ||
+	    t.rule_no < 0 || (size_t)t.rule_no >= st->n_rules)
+		return json_null();
+	r = &st->rules[t.rule_no];
+	if (t.arm_no >= (int)r->n_arms)
+		return json_null();
+	tr = hk_strategy_treatment(st, t.rule_no, t.arm_no);
+	paydays = json_array();
+	for (int d = 1; d <= 31; d++)
+		if (tr->paydays >> d & 1u)
+			json_array_append_new(paydays, json_integer(d));
+	hk_date_format(t.since, since);
+	return json_pack(
+		"{s:I, s:s, s:s, s:s?, s:s, s:s, s:s?, s:i, s:i, s:o, s:o, s:s}",
+		"strategy", (json_int_t)t.strategy_ref, "rule", r->id,
+		"rule_name", r->name[0] ? r->name : r->id, "arm",
+		t.arm_no >= 0 ? r->arms[t.arm_no].name : NULL, "queue", tr->queue,
+		"channel", hk_channel_name(tr->channel), "template",
+		tr->template_id[0] ? tr->template_id : NULL, "priority",
+		tr->priority, "follow_up_days", tr->follow_up_days, "hours",
+		tr->hour_from >= 0 ? json_pack("[i, i]", tr->hour_from, tr->hour_to)
+				   : json_null(),
+		"paydays", paydays, "since", since);
+}
+
 /* ---- dry run: how many cases each rule would take today ---- */
 
 struct dry_run {
@@ -254,7 +396,8 @@ void hk_h_strategy_dry_run(struct hk_req *req)
 	if (hk_store_meta_date(req->store, HK_META_LAST_EOD, &d->as_of, &err) !=
 		    HK_OK ||
 	    (d->as_of != HK_DATE_NONE &&
-	     (req->store->ops->case_facts_scan(req->store, d->as_of, false, dry_run_case,
+	     (req->store->ops->case_facts_scan(req->store, d->as_of, false,
+					       HK_FACT_ALL, dry_run_case,
 					       d, &err) != HK_OK ||
 	      d->rc != HK_OK))) {
 		hk_reply_error(req, HK_EDB, 503, NULL);

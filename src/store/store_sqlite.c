@@ -70,8 +70,10 @@ enum stmt_id {
 	ST_TREAT_HIST,
 	ST_TREAT_RECHECK,
 	ST_TREAT_DEL,
-	ST_TREAT_HIST_END,
+	ST_TREAT_HIST_DEL,
+	ST_TREAT_GET,
 	ST_DIRTY_CLEAR,
+	ST_DIRTY_MARK,
 	ST_COLLECTORS,
 	ST_ALLOCATE,
 	ST_ALLOCATION_INS,
@@ -380,24 +382,28 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"COALESCE(o.due_base + o.due_daily * ?1, 0), c.products, " \
 		"c.creditor, COALESCE(d.segment, ''), COALESCE(d.province, ''), " \
 		"COALESCE(d.id_number, ''), d.kind, COALESCE(c.promise_status, -1), " \
-		"EXISTS (SELECT 1 FROM disputes x WHERE x.case_ref = c.ref " \
-		"AND x.status = 'open'), c.lost_contact, " \
-		"(SELECT COALESCE(max(r.at), 0) FROM contact_records r " \
-		"WHERE r.case_ref = c.ref), " \
-		"(SELECT max(p.paid_on) FROM accounts a JOIN payments p " \
-		"ON p.account_ref = a.ref WHERE a.case_ref = c.ref AND p.paid_on <= ?1), " \
-		"(SELECT min(s.first_unpaid_due) FROM account_state s " \
-		"WHERE s.case_ref = c.ref AND s.first_unpaid_due >= ?1), " \
-		"(SELECT group_concat(DISTINCT r.outcome) FROM contact_records r " \
-		"WHERE r.case_ref = c.ref), " \
-		"EXISTS (SELECT 1 FROM plans pl WHERE pl.case_ref = c.ref " \
-		"AND pl.status = 'approved'), " \
+		"CASE WHEN ?2 & 1 THEN EXISTS (SELECT 1 FROM disputes x " \
+		"WHERE x.case_ref = c.ref AND x.status = 'open') END, " \
+		"c.lost_contact, " \
+		"CASE WHEN ?2 & 2 THEN (SELECT COALESCE(max(r.at), 0) " \
+		"FROM contact_records r WHERE r.case_ref = c.ref) END, " \
+		"CASE WHEN ?2 & 4 THEN (SELECT max(p.paid_on) FROM accounts a " \
+		"JOIN payments p ON p.account_ref = a.ref " \
+		"WHERE a.case_ref = c.ref AND p.paid_on <= ?1) END, " \
+		"CASE WHEN ?2 & 8 THEN (SELECT min(s.first_unpaid_due) " \
+		"FROM account_state s WHERE s.case_ref = c.ref " \
+		"AND s.first_unpaid_due >= ?1) END, " \
+		"CASE WHEN ?2 & 16 THEN (SELECT group_concat(DISTINCT r.outcome) " \
+		"FROM contact_records r WHERE r.case_ref = c.ref) END, " \
+		"CASE WHEN ?2 & 32 THEN EXISTS (SELECT 1 FROM plans pl " \
+		"WHERE pl.case_ref = c.ref AND pl.status = 'approved') END, " \
 		"COALESCE(o.due_daily, 0), c.status, COALESCE(c.collector_ref, 0), " \
 		"COALESCE(c.team_ref, 0), COALESCE(c.agency_ref, 0), " \
 		"COALESCE(c.held_for, 0), c.assigned_on, " \
-		"(SELECT max(m.made_on) FROM promises m WHERE m.case_ref = c.ref), " \
-		"COALESCE(t.strategy_ref, 0), t.rule_id, t.arm, " \
-		"COALESCE(t.priority, 0), COALESCE(t.recheck_on, 2147483647) "
+		"CASE WHEN ?2 & 64 THEN (SELECT max(m.made_on) FROM promises m " \
+		"WHERE m.case_ref = c.ref) END, " \
+		"COALESCE(t.strategy_ref, 0), COALESCE(t.rule_no, -1), " \
+		"COALESCE(t.arm_no, -1), COALESCE(t.recheck_on, 2147483647) "
 #define CASE_FACTS_JOINS \
 		"JOIN debtors d ON d.ref = c.debtor_ref " \
 		"LEFT JOIN case_overdue o ON o.case_ref = c.ref " \
@@ -410,21 +416,26 @@ static const char *const stmt_sql[ST_COUNT] = {
 		CASE_FACTS_COLUMNS "FROM k JOIN cases c ON c.ref = k.ref "
 		CASE_FACTS_JOINS "ORDER BY c.ref",
 	[ST_TREAT_SAVE] =
-		"INSERT OR REPLACE INTO case_treatment (case_ref, strategy_ref, "
-		"rule_id, arm, queue, channel, template, priority, follow_up_days, "
-		"hour_from, hour_to, paydays, since, recheck_on) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+		"INSERT INTO case_treatment (case_ref, strategy_ref, "
+		"rule_no, arm_no, priority, since, recheck_on) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (case_ref) DO "
+		"UPDATE SET strategy_ref = ?2, rule_no = ?3, arm_no = ?4, "
+		"priority = ?5, since = ?6, recheck_on = ?7",
+	/* ?1 case, ?2 since, ?3 strategy (0: none: ended) */
 	[ST_TREAT_HIST] =
-		"INSERT OR REPLACE INTO treatment_history (case_ref, since, "
-		"strategy_ref, rule_id, arm, queue, channel) "
-		"VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5, ?6, ?7)",
+		"INSERT INTO treatment_history (since, case_ref, strategy_ref, "
+		"rule_no, arm_no) VALUES (?2, ?1, NULLIF(?3, 0), "
+		"CASE WHEN ?3 THEN ?4 END, CASE WHEN ?3 THEN ?5 END)",
+	[ST_TREAT_HIST_DEL] =
+		"DELETE FROM treatment_history WHERE since = ?2 AND case_ref = ?1",
 	[ST_TREAT_RECHECK] =
 		"UPDATE case_treatment SET recheck_on = ?2 WHERE case_ref = ?1",
 	[ST_TREAT_DEL] = "DELETE FROM case_treatment WHERE case_ref = ?1",
-	[ST_TREAT_HIST_END] =
-		"INSERT OR REPLACE INTO treatment_history (case_ref, since) "
-		"VALUES (?1, ?2)",
+	[ST_TREAT_GET] =
+		"SELECT strategy_ref, rule_no, arm_no, priority, since, recheck_on "
+		"FROM case_treatment WHERE case_ref = ?1",
 	[ST_DIRTY_CLEAR] = "DELETE FROM case_dirty",
+	[ST_DIRTY_MARK] = "INSERT OR IGNORE INTO case_dirty VALUES (?1)",
 	/* ?1 as_of, ?2 with loads: the cases by the index on the collector,
 	 * the amounts from case_overdue's. */
 	[ST_COLLECTORS] =
@@ -1992,7 +2003,7 @@ static int32_t column_date(sqlite3_stmt *st, int i)
 }
 
 static enum hk_rc sq_case_facts_scan(
-	struct hk_store *s, int32_t as_of, bool changed,
+	struct hk_store *s, int32_t as_of, bool changed, unsigned need,
 	int (*fn)(void *, const struct hk_case_fact_row *), void *ctx,
 	struct hk_err *err)
 {
@@ -2005,6 +2016,7 @@ static enum hk_rc sq_case_facts_scan(
 	if (!st)
 		return HK_EDB;
 	sqlite3_bind_int(st, 1, as_of);
+	sqlite3_bind_int(st, 2, (int)need);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r.case_ref = sqlite3_column_int64(st, 0);
 		r.overdue_since = sqlite3_column_int(st, 1);
@@ -2032,10 +2044,9 @@ static enum hk_rc sq_case_facts_scan(
 		r.assigned_on = column_date(st, 23);
 		r.last_promise_on = column_date(st, 24);
 		r.strategy_ref = sqlite3_column_int64(st, 25);
-		r.rule_id = (const char *)sqlite3_column_text(st, 26);
-		r.arm = (const char *)sqlite3_column_text(st, 27);
-		r.priority = sqlite3_column_int(st, 28);
-		r.recheck_on = sqlite3_column_int(st, 29);
+		r.rule_no = sqlite3_column_int(st, 26);
+		r.arm_no = sqlite3_column_int(st, 27);
+		r.recheck_on = sqlite3_column_int(st, 28);
 		if (fn(ctx, &r))
 			break;
 	}
@@ -2053,9 +2064,38 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
+/* A case's history row as of `since`; ref 0: ended. */
+static enum hk_rc treatment_history_add(struct sqlite_store *ss,
+					int64_t case_ref, int32_t since,
+					int64_t strategy_ref, int rule_no,
+					int arm_no, bool rerun,
+					struct hk_err *err)
+{
+	sqlite3_stmt *st;
+	enum hk_rc rc;
+
+	if (rerun) {
+		if (!(st = stmt_get(ss, ST_TREAT_HIST_DEL, err)))
+			return HK_EDB;
+		sqlite3_bind_int64(st, 1, case_ref);
+		sqlite3_bind_int(st, 2, since);
+		if ((rc = exec_stmt(ss, st, err, "could not record a treatment")) !=
+		    HK_OK)
+			return rc;
+	}
+	if (!(st = stmt_get(ss, ST_TREAT_HIST, err)))
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, case_ref);
+	sqlite3_bind_int(st, 2, since);
+	sqlite3_bind_int64(st, 3, strategy_ref);
+	sqlite3_bind_int(st, 4, rule_no);
+	sqlite3_bind_int(st, 5, arm_no);
+	return exec_stmt(ss, st, err, "could not record a treatment");
+}
+
 static enum hk_rc sq_treatment_save(struct hk_store *s,
 				    const struct hk_treatment_rec *t,
-				    bool history, struct hk_err *err)
+				    bool rerun, struct hk_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt_get(ss, ST_TREAT_SAVE, err);
@@ -2065,31 +2105,43 @@ static enum hk_rc sq_treatment_save(struct hk_store *s,
 		return HK_EDB;
 	sqlite3_bind_int64(st, 1, t->case_ref);
 	sqlite3_bind_int64(st, 2, t->strategy_ref);
-	sqlite3_bind_text(st, 3, t->rule_id, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 4, t->arm);
-	sqlite3_bind_text(st, 5, t->queue, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, t->channel, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 7, t->template_id);
-	sqlite3_bind_int(st, 8, t->priority);
-	sqlite3_bind_int(st, 9, t->follow_up_days);
-	sqlite3_bind_int(st, 10, t->hour_from);
-	sqlite3_bind_int(st, 11, t->hour_to);
-	sqlite3_bind_int64(st, 12, t->paydays);
-	sqlite3_bind_int(st, 13, t->since);
-	sqlite3_bind_int(st, 14, t->recheck_on);
-	if ((rc = exec_stmt(ss, st, err, "could not save a treatment")) != HK_OK ||
-	    !history)
+	sqlite3_bind_int(st, 3, t->rule_no);
+	sqlite3_bind_int(st, 4, t->arm_no);
+	sqlite3_bind_int(st, 5, t->priority);
+	sqlite3_bind_int(st, 6, t->since);
+	sqlite3_bind_int(st, 7, t->recheck_on);
+	if ((rc = exec_stmt(ss, st, err, "could not save a treatment")) != HK_OK)
 		return rc;
-	if (!(st = stmt_get(ss, ST_TREAT_HIST, err)))
+	return treatment_history_add(ss, t->case_ref, t->since, t->strategy_ref,
+				     t->rule_no, t->arm_no, rerun, err);
+}
+
+static enum hk_rc sq_treatment_get(struct hk_store *s, int64_t case_ref,
+				   struct hk_treatment_rec *t, bool *found,
+				   struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_TREAT_GET, err);
+	int rc;
+
+	*found = false;
+	if (!st)
 		return HK_EDB;
-	sqlite3_bind_int64(st, 1, t->case_ref);
-	sqlite3_bind_int(st, 2, t->since);
-	sqlite3_bind_int64(st, 3, t->strategy_ref);
-	sqlite3_bind_text(st, 4, t->rule_id, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 5, t->arm);
-	sqlite3_bind_text(st, 6, t->queue, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, t->channel, -1, SQLITE_STATIC);
-	return exec_stmt(ss, st, err, "could not record a treatment");
+	sqlite3_bind_int64(st, 1, case_ref);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t->case_ref = case_ref;
+		t->strategy_ref = sqlite3_column_int64(st, 0);
+		t->rule_no = sqlite3_column_int(st, 1);
+		t->arm_no = sqlite3_column_int(st, 2);
+		t->priority = sqlite3_column_int(st, 3);
+		t->since = sqlite3_column_int(st, 4);
+		t->recheck_on = sqlite3_column_int(st, 5);
+		*found = true;
+	}
+	stmt_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? HK_OK
+		       : db_error(ss, err, "could not read a treatment");
 }
 
 static enum hk_rc sq_treatment_recheck(struct hk_store *s, int64_t case_ref,
@@ -2106,7 +2158,7 @@ static enum hk_rc sq_treatment_recheck(struct hk_store *s, int64_t case_ref,
 }
 
 static enum hk_rc sq_treatment_clear(struct hk_store *s, int64_t case_ref,
-				     int32_t on, struct hk_err *err)
+				     int32_t on, bool rerun, struct hk_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt_get(ss, ST_TREAT_DEL, err);
@@ -2117,11 +2169,27 @@ static enum hk_rc sq_treatment_clear(struct hk_store *s, int64_t case_ref,
 	sqlite3_bind_int64(st, 1, case_ref);
 	if ((rc = exec_stmt(ss, st, err, "could not end a treatment")) != HK_OK)
 		return rc;
-	if (!(st = stmt_get(ss, ST_TREAT_HIST_END, err)))
-		return HK_EDB;
-	sqlite3_bind_int64(st, 1, case_ref);
-	sqlite3_bind_int(st, 2, on);
-	return exec_stmt(ss, st, err, "could not record a treatment");
+	return treatment_history_add(ss, case_ref, on, 0, -1, -1, rerun, err);
+}
+
+static enum hk_rc sq_cases_mark_changed(struct hk_store *s,
+					const int64_t *refs, size_t n,
+					struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	enum hk_rc rc = HK_OK;
+
+	for (size_t i = 0; i < n && rc == HK_OK; i++) {
+		sqlite3_stmt *st;
+
+		if (i && refs[i] == refs[i - 1])
+			continue;
+		if (!(st = stmt_get(ss, ST_DIRTY_MARK, err)))
+			return HK_EDB;
+		sqlite3_bind_int64(st, 1, refs[i]);
+		rc = exec_stmt(ss, st, err, "could not mark a case changed");
+	}
+	return rc;
 }
 
 static enum hk_rc sq_case_changes_clear(struct hk_store *s, struct hk_err *err)
@@ -2843,7 +2911,8 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 	static const char *const key[] = {
 		[HK_SORT_DPD] = "0" /* the date column is the key */,
 		[HK_SORT_ID] = "c.ref", [HK_SORT_OVERDUE] = CASE_DUE,
-		[HK_SORT_FOLLOW_UP] = "c.next_follow_up"};
+		[HK_SORT_FOLLOW_UP] = "c.next_follow_up",
+		[HK_SORT_PRIORITY] = "COALESCE(t.priority, 0)"};
 	/* the scope's columns: the overdue arm filters on case_overdue's
 	 * copies, so the scope and the date are one index range */
 	const char *t = arm == ARM_OVERDUE ? "o" : "c";
@@ -2869,7 +2938,26 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 	/* The overdue arm reads its scope's date index in order, whatever
 	 * else filters: the planner, blind to LIMIT, would otherwise sort
 	 * every match of a selective filter (48,000 broken promises). */
-	if (arm == ARM_OVERDUE)
+	if (f->sort == HK_SORT_PRIORITY)
+		/* the queue: the scope's first cases by priority are picked
+		 * from the narrow rows, and only they are joined (a filter
+		 * other than the scope's is not applied before the limit) */
+		ADD("(SELECT o2.* FROM case_overdue o2 INDEXED BY %s "
+		    "LEFT JOIN case_treatment t2 ON t2.case_ref = o2.case_ref "
+		    "WHERE %s ORDER BY COALESCE(t2.priority, 0) DESC, "
+		    "o2.overdue_since, o2.case_ref LIMIT :limit) o "
+		    "JOIN cases c ON c.ref = o.case_ref "
+		    "LEFT JOIN case_treatment t ON t.case_ref = o.case_ref ",
+		    sc->collector_ref ? "case_overdue_collector"
+		    : sc->team_ref    ? "case_overdue_team"
+		    : sc->agency_ref  ? "case_overdue_agency"
+				      : "case_overdue_all",
+		    sc->all             ? "1"
+		    : sc->collector_ref ? "o2.collector_ref = :scope"
+		    : sc->team_ref      ? "o2.team_ref = :scope"
+		    : sc->agency_ref    ? "o2.agency_ref = :scope"
+					: "0");
+	else if (arm == ARM_OVERDUE)
 		ADD("case_overdue o INDEXED BY %s JOIN cases c ON c.ref = o.case_ref ",
 		    f->promise_status >= 0 ? "case_overdue_promise"
 		    : sc->collector_ref || (sc->all && f->collector_ref)
@@ -2950,6 +3038,9 @@ static enum hk_rc list_arm(struct sqlite_store *ss, enum list_arm arm,
 		ADD(" ORDER BY c.ref");
 	else if (f->sort == HK_SORT_DPD)
 		ADD(" ORDER BY o.overdue_since, o.case_ref");
+	else if (f->sort == HK_SORT_PRIORITY)
+		ADD(" ORDER BY %s DESC, o.overdue_since, o.case_ref",
+		    key[f->sort]);
 	else
 		ADD(" ORDER BY %s%s, c.ref", key[f->sort],
 		    f->sort == HK_SORT_OVERDUE ? " DESC" : "");
@@ -3016,6 +3107,9 @@ static enum hk_rc sq_cases_list(struct hk_store *s, const struct hk_scope *sc,
 	int rows = 0;
 	enum hk_rc rc = HK_OK;
 
+	if (f->sort == HK_SORT_PRIORITY)
+		return list_arm(ss, ARM_OVERDUE, sc, f, as_of, f->limit, fn, ctx,
+				&rows, err);
 	if (f->sort != HK_SORT_DPD)
 		return list_arm(ss, ARM_ALL, sc, f, as_of, f->limit, fn, ctx,
 				&rows, err);
@@ -4008,8 +4102,10 @@ static const struct hk_store_ops sqlite_ops = {
 	.strategy_insert = sq_strategy_insert,
 	.case_facts_scan = sq_case_facts_scan,
 	.treatment_save = sq_treatment_save,
+	.treatment_get = sq_treatment_get,
 	.treatment_recheck = sq_treatment_recheck,
 	.treatment_clear = sq_treatment_clear,
+	.cases_mark_changed = sq_cases_mark_changed,
 	.case_changes_clear = sq_case_changes_clear,
 	.collectors_scan = sq_collectors_scan,
 	.case_allocate = sq_case_allocate,

@@ -16,7 +16,7 @@ for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; do
 base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 
 python3 - "$hk" "$db" "$base" <<'PY'
-import csv, io, json, sqlite3, subprocess, sys, urllib.request, urllib.error, datetime, zoneinfo
+import csv, io, json, sqlite3, subprocess, sys, urllib.request, urllib.error, datetime, time, zoneinfo
 
 hk, db, base = sys.argv[1:4]
 passed = failed = 0
@@ -210,7 +210,7 @@ pending_due = {r[0] for r in q("select distinct case_ref from promises where sta
                                 today_n)}
 st, qu = call("GET", "/api/queue?limit=200", tok["li.na"])
 mine = {r: c for r, c in cases.items() if c["coll"] == uref["li.na"]}
-order = ["broken_promise", "promise_due", "follow_up_due", "overdue"]
+order = ["broken_promise", "promise_due", "follow_up_due", "strategy"]
 got = [(l["id"], l["reason"]) for l in qu.get("cases", [])]
 ok("the queue answers", st == 200 and len(got) > 0, (st, qu))
 ok("each case once", len({g[0] for g in got}) == len(got))
@@ -219,17 +219,30 @@ want, taken = {}, set()
 for reason, pred in (("broken_promise", lambda c: c["promise"] == "broken"),
                      ("promise_due", lambda c: c["ref"] in pending_due),
                      ("follow_up_due", lambda c: c["follow_up"] is not None and c["follow_up"] <= today_n),
-                     ("overdue", lambda c: c["dpd"] > 0)):
+                     ("strategy", lambda c: c["dpd"] > 0)):
     want[reason] = {r for r, c in mine.items() if pred(c) and r not in taken}
     taken |= want[reason]
 for reason in order:
     have = {r for r, why in got if why == reason}
     ok("queue: every %s case of li.na's, no other (%d)" % (reason, len(want[reason])),
        have == want[reason], (sorted(have - want[reason])[:5], sorted(want[reason] - have)[:5]))
-ok("some case in each of the first groups", all(want[r] for r in ("broken_promise", "follow_up_due", "overdue")),
+ok("some case in each of the first groups", all(want[r] for r in ("broken_promise", "follow_up_due", "strategy")),
    {r: len(v) for r, v in want.items()})
-over = [cases[r]["dpd"] for r, why in got if why == "overdue"]
-ok("the rest most overdue first", over == sorted(over, reverse=True))
+# the rest: by the priority day-end's strategy gave (as stored), then the
+# lines whose preferred hours and paydays suit now, then most overdue
+prio = dict(q("select case_ref, priority from case_treatment"))
+lt = time.localtime()
+def timely(t):
+    h = t.get("hours")
+    return ((h is not None and h[0] <= lt.tm_hour < h[1]) +
+            (lt.tm_mday in t.get("paydays", [])))
+rest = [l for l in qu.get("cases", []) if l["reason"] == "strategy"]
+ok("the rest carry their treatment, as stored",
+   rest and all(l["treatment"] and l["treatment"]["priority"] == prio.get(l["id"]) for l in rest),
+   [(l["id"], l["treatment"], prio.get(l["id"])) for l in rest[:3]])
+keys = [(-l["treatment"]["priority"], -timely(l["treatment"]), -cases[l["id"]]["dpd"]) for l in rest]
+ok("the rest by priority, timing, then most overdue", keys == sorted(keys), keys[:20])
+ok("of several priorities", len({k[0] for k in keys}) > 2, keys[:20])
 
 # ---- refusals
 for qs, what in (("bucekt=M1", "unknown query parameter"), ("sort=amount", "sort"),
