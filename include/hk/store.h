@@ -175,6 +175,11 @@ struct hk_user {
 	bool active;
 	int failed_logins;
 	int64_t locked_until; /* Unix seconds */
+	/* allocation (docs/strategy.md): the cases a collector can carry
+	 * (0: unstated) and an absence, inclusive dates (HK_DATE_NONE:
+	 * none; until NONE: open-ended) */
+	int capacity;
+	int32_t absent_from, absent_until;
 };
 
 struct hk_session {

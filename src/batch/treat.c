@@ -286,6 +286,14 @@ static bool route_has_team(const struct run *r, int route, int64_t team)
 	return false;
 }
 
+/* A case moved today starts a new rotation clock. */
+static int32_t after_move(const struct run *r, int32_t again)
+{
+	int n = r->st->allocation.rotate_after_days;
+
+	return n > 0 ? min32(again, add_days(r->as_of, n)) : again;
+}
+
 /* What allocation does with one case; returns the date it must be looked
  * at again for allocation's sake (INT32_MAX: none). */
 static int32_t allocate_case(struct run *r, const struct hk_case_fact_row *row,
@@ -312,34 +320,37 @@ static int32_t allocate_case(struct run *r, const struct hk_case_fact_row *row,
 			m.held_for = 0;
 			m.kind = MOVE_RETURN;
 			push_move(r, &m);
-			return INT32_MAX;
+			return after_move(r, INT32_MAX);
 		} else if (h->row.absent_until != HK_DATE_NONE) {
 			again = add_days(h->row.absent_until, 1);
 		}
 	}
 	if (cur && cur->row.team_ref && !present(cur, d)) {
-		/* the team works an absent (or departed) collector's cases */
+		/* the team works an absent (or departed) collector's cases,
+		 * which go back the day after the absence */
 		m.team = cur->row.team_ref;
 		m.exclude = cur->row.ref;
 		m.kind = MOVE_ABSENCE;
 		if (cur->row.active && !m.held_for)
 			m.held_for = cur->row.ref;
+		if (cur->row.active && cur->row.absent_until != HK_DATE_NONE)
+			again = min32(again, add_days(cur->row.absent_until, 1));
 		push_move(r, &m);
-		return INT32_MAX;
+		return after_move(r, again);
 	}
 	if (route && !route_has_team(r, (int)(route - al->routes), row->team_ref)) {
 		m.route = (int)(route - al->routes);
 		m.kind = MOVE_RULE;
 		m.held_for = 0;
 		push_move(r, &m);
-		return INT32_MAX;
+		return after_move(r, INT32_MAX);
 	}
 	if (!cur && row->team_ref && (route || !row->collector_ref)) {
 		/* a team's case without (a known) collector of it */
 		m.team = row->team_ref;
 		m.kind = MOVE_RULE;
 		push_move(r, &m);
-		return INT32_MAX;
+		return after_move(r, again);
 	}
 	if (cur && cur->row.absent_from != HK_DATE_NONE &&
 	    cur->row.absent_from > d)
@@ -361,7 +372,7 @@ static int32_t allocate_case(struct run *r, const struct hk_case_fact_row *row,
 				m.exclude = cur->row.ref;
 				m.kind = MOVE_ROTATION;
 				push_move(r, &m);
-				return INT32_MAX;
+				return after_move(r, again);
 			}
 			again = min32(again, due);
 		}
@@ -623,9 +634,6 @@ static int resolve_team(void *ctx, int64_t ref, const char *name)
 	return 0;
 }
 
-#include <stdio.h>
-static double tick_t[8];
-#define TICK(i) do { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); tick_t[i] = ts.tv_sec + ts.tv_nsec / 1e9; if (i) fprintf(stderr, "tick %d %.3f\n", i, tick_t[i] - tick_t[i-1]); } while (0)
 /* The facts the rules in force (and allocation) test: the others are not
  * read.  A fact a condition names is needed by every rule's match. */
 static unsigned facts_needed(const struct hk_strategy *st)
@@ -699,22 +707,17 @@ enum hk_rc hk_treat_run(struct hk_store *s, const struct hk_config *cfg,
 	    (rc = s->ops->collectors_scan(s, as_of, false, add_collector, &r.cs,
 					  err)) != HK_OK)
 		goto out;
-	TICK(0);
 	rc = s->ops->case_facts_scan(s, as_of, !stats->strategy_full,
 				     facts_needed(st), decide, &r, err);
-	TICK(1);
 	if (rc == HK_OK)
 		rc = r.rc;
 	if (rc == HK_OK)
 		rc = write_decisions(&r);
-	TICK(2);
 	if (rc == HK_OK)
 		rc = write_moves(&r);
-	TICK(3);
 	/* after the moves, which mark the cases they move */
 	if (rc == HK_OK)
 		rc = s->ops->case_changes_clear(s, err);
-	TICK(4);
 	if (rc == HK_OK && stats->strategy_full)
 		rc = s->ops->meta_set(s, META_STRATEGY_RUN, want, err);
 out:

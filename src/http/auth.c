@@ -180,6 +180,19 @@ json_t *hk_user_json(const struct hk_user *u)
 	json_object_set_new(o, "agency_id", u->agency_ref
 						    ? json_integer(u->agency_ref)
 						    : json_null());
+	if (u->role & HK_ROLE_COLLECTOR) {
+		char from[HK_DATE_BUFSZ], until[HK_DATE_BUFSZ];
+
+		hk_date_format(u->absent_from, from);
+		hk_date_format(u->absent_until, until);
+		json_object_set_new(o, "capacity", json_integer(u->capacity));
+		json_object_set_new(o, "absence",
+				    u->absent_from != HK_DATE_NONE
+					    ? json_pack("{s:s, s:s?}", "from", from,
+							"until",
+							until[0] ? until : NULL)
+					    : json_null());
+	}
 	return o;
 }
 

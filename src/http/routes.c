@@ -31,9 +31,15 @@ const struct hk_route hk_routes[] = {
 	 "shown once",
 	 "access", HK_ROLE_ADMIN, NULL},
 	{"POST", "/api/users/{id}", hk_h_user_update,
-	 "Change a user: {display_name?, team?, agency?, active?}; team and "
-	 "agency are ids or null; deactivating ends the user's sessions",
+	 "Change a user: {display_name?, team?, agency?, active?, capacity?}; "
+	 "team and agency are ids or null; deactivating ends the user's "
+	 "sessions; capacity: the cases a collector can carry (0: unstated)",
 	 "access", HK_ROLE_ADMIN, NULL},
+	{"POST", "/api/users/{id}/absence", hk_h_user_absence,
+	 "A collector's absence: {from, until?} (from null ends it); day-end "
+	 "hands their cases to the team's present collectors meanwhile; a "
+	 "team leader for the team only",
+	 "access", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
 	{"GET", "/api/strategies", hk_h_strategies_list,
 	 "Strategy versions, newest first, and which is in force",
 	 "strategy", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |

@@ -169,7 +169,7 @@ void hk_h_users_create(struct hk_req *req)
 void hk_h_user_update(struct hk_req *req)
 {
 	static const char *const fields[] = {"display_name", "team", "agency",
-					     "active", NULL};
+					     "active", "capacity", NULL};
 	struct hk_store *s = req->store;
 	struct hk_err err = {0};
 	struct hk_user u;
@@ -206,12 +206,17 @@ void hk_h_user_update(struct hk_req *req)
 		ok = ok && json_is_boolean(v);
 		u.active = json_is_true(v);
 	}
+	if ((v = json_object_get(body, "capacity"))) {
+		ok = ok && json_is_integer(v) && json_integer_value(v) >= 0 &&
+		     json_integer_value(v) <= 1000000;
+		u.capacity = (int)json_integer_value(v);
+	}
 	json_decref(body);
 	if (!ok) {
 		hk_reply_error(req, HK_EINVAL, 400,
 			       HK_TR(req->lang,
-				     "display_name 须为非空文字，team / agency 为编号或 null，active 为 true 或 false",
-				     "display_name must be non-empty text, team / agency an id or null, active true or false"));
+				     "display_name 须为非空文字，team / agency 为编号或 null，active 为 true 或 false，capacity 为 0–1000000",
+				     "display_name must be non-empty text, team / agency an id or null, active true or false, capacity 0-1000000"));
 		return;
 	}
 	if (!placement_ok(req, &u))
@@ -226,6 +231,73 @@ void hk_h_user_update(struct hk_req *req)
 					       (json_int_t)u.team_ref, "agency",
 					       (json_int_t)u.agency_ref, "active",
 					       u.active), &err);
+	}
+	if (rc != HK_OK) {
+		s->ops->rollback(s);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	hk_reply(req, 200, hk_user_json(&u));
+}
+
+/* POST /api/users/{id}/absence {from, until?}: a collector's leave; from
+ * null ends it.  Day-end hands their cases to their team's present
+ * collectors for the days of it and gives them back after
+ * (docs/strategy.md).  A team leader for the team only. */
+void hk_h_user_absence(struct hk_req *req)
+{
+	static const char *const fields[] = {"from", "until", NULL};
+	struct hk_store *s = req->store;
+	struct hk_err err = {0};
+	struct hk_user u;
+	json_t *body, *from, *until;
+	char target[32], f[HK_DATE_BUFSZ], t[HK_DATE_BUFSZ];
+	bool found = false, ok;
+	long long id = strtoll(req->params[0], NULL, 10);
+	enum hk_rc rc;
+
+	if (id <= 0 || s->ops->user_get(s, NULL, id, &u, &found, &err) != HK_OK ||
+	    !found || !(u.role & HK_ROLE_COLLECTOR) ||
+	    ((req->user.role & HK_ROLE_TEAM_LEADER) &&
+	     u.team_ref != req->user.team_ref)) {
+		hk_reply_error(req, HK_ENOTFOUND, 404,
+			       HK_TR(req->lang, "没有这个催收员", "no such collector"));
+		return;
+	}
+	if (!(body = hk_req_json_object(req, fields)))
+		return;
+	from = json_object_get(body, "from");
+	until = json_object_get(body, "until");
+	u.absent_from = u.absent_until = HK_DATE_NONE;
+	ok = from && (json_is_null(from) ||
+		      (json_is_string(from) &&
+		       hk_date_parse(json_string_value(from),
+				     strlen(json_string_value(from)),
+				     &u.absent_from) == HK_OK));
+	if (ok && until && !json_is_null(until))
+		ok = json_is_string(until) && !json_is_null(from) &&
+		     hk_date_parse(json_string_value(until),
+				   strlen(json_string_value(until)),
+				   &u.absent_until) == HK_OK &&
+		     u.absent_until >= u.absent_from;
+	json_decref(body);
+	if (!ok) {
+		hk_reply_error(req, HK_EINVAL, 400,
+			       HK_TR(req->lang,
+				     "from 须为日期 YYYY-MM-DD（null 结束缺勤），until 可选，不早于 from",
+				     "from must be a date YYYY-MM-DD (null ends the absence); until is optional, not before from"));
+		return;
+	}
+	hk_date_format(u.absent_from, f);
+	hk_date_format(u.absent_until, t);
+	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
+	    (rc = s->ops->user_update(s, &u, &err)) == HK_OK) {
+		snprintf(target, sizeof(target), "user:%lld", (long long)u.ref);
+		rc = hk_audit_commit(req, "user.absence", target,
+				     json_pack("{s:s?, s:s?}", "from",
+					       f[0] ? f : NULL, "until",
+					       t[0] ? t : NULL),
+				     &err);
 	}
 	if (rc != HK_OK) {
 		s->ops->rollback(s);

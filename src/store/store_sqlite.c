@@ -364,7 +364,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 #define USER_COLS                                                              \
 	"ref, username, display_name, role, COALESCE(team_ref, 0), "          \
 	"password_hash, must_change, active, failed_logins, locked_until, "   \
-	"COALESCE(agency_ref, 0) "
+	"COALESCE(agency_ref, 0), capacity, absent_from, absent_until "
 	[ST_USER_COUNT] = "SELECT count(*) FROM users",
 	[ST_USER_INS] =
 		"INSERT INTO users (username, display_name, role, team_ref, "
@@ -372,7 +372,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"VALUES (?1, ?2, ?3, NULLIF(?4, 0), ?5, ?6, ?7, NULLIF(?8, 0))",
 	[ST_USER_UPDATE] =
 		"UPDATE users SET display_name = ?2, team_ref = NULLIF(?3, 0), "
-		"agency_ref = NULLIF(?4, 0), active = ?5 WHERE ref = ?1",
+		"agency_ref = NULLIF(?4, 0), active = ?5, capacity = ?6, "
+		"absent_from = NULLIF(?7, -2147483648), "
+		"absent_until = NULLIF(?8, -2147483648) WHERE ref = ?1",
 	[ST_AGENCY_INS] =
 		"INSERT INTO agencies (name, created_at) VALUES (?1, ?2)",
 	[ST_AGENCIES_SCAN] = "SELECT ref, name FROM agencies ORDER BY name",
@@ -1873,6 +1875,14 @@ static enum hk_rc sq_user_get(struct hk_store *s, const char *username,
 	return HK_OK;
 }
 
+/* A date column; NULL is HK_DATE_NONE. */
+static int32_t column_date(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL
+		       ? HK_DATE_NONE
+		       : sqlite3_column_int(st, i);
+}
+
 static void read_user(sqlite3_stmt *st, struct hk_user *u)
 {
 	{
@@ -1891,6 +1901,9 @@ static void read_user(sqlite3_stmt *st, struct hk_user *u)
 		u->failed_logins = sqlite3_column_int(st, 8);
 		u->locked_until = sqlite3_column_int64(st, 9);
 		u->agency_ref = sqlite3_column_int64(st, 10);
+		u->capacity = sqlite3_column_int(st, 11);
+		u->absent_from = column_date(st, 12);
+		u->absent_until = column_date(st, 13);
 	}
 }
 
@@ -1907,6 +1920,9 @@ static enum hk_rc sq_user_update(struct hk_store *s, const struct hk_user *u,
 	sqlite3_bind_int64(st, 3, u->team_ref);
 	sqlite3_bind_int64(st, 4, u->agency_ref);
 	sqlite3_bind_int(st, 5, u->active);
+	sqlite3_bind_int(st, 6, u->capacity);
+	sqlite3_bind_int(st, 7, u->absent_from);
+	sqlite3_bind_int(st, 8, u->absent_until);
 	return exec_stmt(ss, st, err, "could not update a user");
 }
 
@@ -1993,13 +2009,6 @@ static enum hk_rc sq_case_place(struct hk_store *s, int64_t case_ref,
 	if (rc != SQLITE_DONE)
 		return db_error(ss, err, "could not place a case");
 	return set_case_agency(ss, case_ref, agency_ref, err);
-}
-
-static int32_t column_date(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL
-		       ? HK_DATE_NONE
-		       : sqlite3_column_int(st, i);
 }
 
 static enum hk_rc sq_case_facts_scan(

@@ -23,6 +23,7 @@ other=$(sqlite3 "$db" "select min(ref) from cases where collector_ref=$chen and 
 # A case of li.na's placed with the demo agency, whose user is wu.wb.
 placed=$(sqlite3 "$db" "select min(ref) from cases where collector_ref=$lina and agency_ref is not null")
 sunref=$(sqlite3 "$db" "select ref from users where username='sun.sj'")
+zhao=$(sqlite3 "$db" "select ref from users where username='zhao.lei'")
 agency=$(sqlite3 "$db" "select agency_ref from users where username='wu.wb'")
 
 token() {
@@ -58,6 +59,8 @@ for row in \
 	"GET /api/users - allow allow deny deny allow deny" \
 	"POST /api/users {\"username\":\"x\",\"display_name\":\"x\",\"role\":\"collector\"} allow deny deny deny deny deny" \
 	"POST /api/users/$sunref {\"display_name\":\"孙审计\"} allow deny deny deny deny deny" \
+	"POST /api/users/$zhao/absence {\"from\":\"2020-01-01\",\"until\":\"2020-01-02\"} allow allow allow deny deny deny" \
+	"POST /api/users/$chen/absence {\"from\":\"2020-01-01\",\"until\":\"2020-01-02\"} allow allow deny deny deny deny" \
 	"GET /api/audit - allow deny deny deny allow deny" \
 	"GET /api/cases - allow allow allow allow allow allow" \
 	"GET /api/cases/$mine - allow allow allow allow allow deny" \
