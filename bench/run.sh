@@ -15,6 +15,11 @@
 #      totals as the one-day step (untimed);
 # and prints one report for all sizes, also saved to bench/out/report.md.
 #
+# The one-day step is timed twice a run: the whole day-end, with the
+# strategy and allocation of issue 4 (a team set up by allocation_setup.sql
+# before the first day-end), and the ledger's step alone
+# (HUIKUAN_EOD_SKIP_STRATEGY=1), which is what the plain SQL does too.
+#
 # Environment:
 #   BENCH_SIZES   sizes to run, e.g. "20000" for a quick run
 #   BENCH_RUNS    runs of the one-day step per size (default 3)
@@ -173,7 +178,13 @@ bench_size() {
 	put accounts "$n_acc"
 	put installments "$n_inst"
 
-	# 3. Full history replay: the first day-end.
+	# The team and the strategy with its allocation (issue 4).
+	printf '.bail on\n.parameter init\n.parameter set :d0 %s\n.read %s\n' \
+		"$D0" "$BENCH/allocation_setup.sql" | sqlite3 "$db" >/dev/null ||
+		die "could not set up the allocation"
+
+	# 3. Full history replay: the first day-end (and the strategy's first
+	# look at every case).
 	say "day-end $TODAY (full replay of $n_acc accounts)"
 	timed "$d/log/eod0.log" "$HK" --db "$db" eod --date $TODAY
 	put replay_s "$T_SEC"
@@ -195,12 +206,23 @@ bench_size() {
 	put waivers "$n_waivers"
 	put accounts_without_state "$n_nostate"
 
+	# Each run twice on fresh copies: the whole day-end, with the
+	# strategy and allocation (issue 4; its phase timed by the engine),
+	# and the ledger's step alone, which the plain SQL below also does.
 	: >"$d/oneday.times"
+	: >"$d/full.times"
+	: >"$d/strategy.times"
 	r=1
 	while [ $r -le "$RUNS" ]; do
 		copy_db "$db" "$d/run.db"
-		say "day-end $NEXT, run $r of $RUNS"
-		timed "$d/log/eod1-$r.log" "$HK" --db "$d/run.db" eod --date $NEXT
+		say "day-end $NEXT with the strategy, run $r of $RUNS"
+		HUIKUAN_EOD_TIMING=1 timed "$d/log/eod1-full-$r.log" "$HK" --db "$d/run.db" eod --date $NEXT
+		echo "$T_SEC $T_KB" >>"$d/full.times"
+		sed -n 's/.*strategy \([0-9.]*\),.*/\1/p' "$d/log/eod1-full-$r.log" >>"$d/strategy.times"
+		put "full_run${r}" "\"$T_SEC s\""
+		copy_db "$db" "$d/run.db"
+		say "day-end $NEXT, the ledger's step alone, run $r of $RUNS"
+		HUIKUAN_EOD_SKIP_STRATEGY=1 timed "$d/log/eod1-$r.log" "$HK" --db "$d/run.db" eod --date $NEXT
 		echo "$T_SEC $T_KB" >>"$d/oneday.times"
 		put "oneday_run${r}" "\"$T_SEC s, $T_KB KiB\""
 		r=$((r + 1))
@@ -208,6 +230,12 @@ bench_size() {
 	put oneday_s "$(cut -d' ' -f1 "$d/oneday.times" | median)"
 	put oneday_kb "$(cut -d' ' -f2 "$d/oneday.times" | sort -n | tail -n 1)"
 	put oneday_msg "\"$(tr '\n' ' ' <"$d/log/eod1-$RUNS.log")\""
+	put full_s "$(cut -d' ' -f1 "$d/full.times" | median)"
+	put full_kb "$(cut -d' ' -f2 "$d/full.times" | sort -n | tail -n 1)"
+	put strategy_phase_s "$(median <"$d/strategy.times")"
+	put strategy_msg "\"$(grep -v '^facts ' "$d/log/eod1-full-$RUNS.log" | tr '\n' ' ')\""
+	put strategy_first_msg "\"$(grep -i 'strategy' "$d/log/eod0.log" | tr '\n' ' ')\""
+	put eod0_moves "$(sqlite3 "$db" "SELECT count(*) FROM case_assignments")"
 
 	# 5. The same step in plain SQL, on a copy taken before our step.
 	copy_db "$db" "$d/sql.db"

@@ -355,7 +355,10 @@ static int32_t allocate_case(struct run *r, const struct hk_case_fact_row *row,
 	if (cur && cur->row.absent_from != HK_DATE_NONE &&
 	    cur->row.absent_from > d)
 		again = min32(again, cur->row.absent_from);
-	if (cur && al->rotate_after_days > 0 && cur->row.team_ref) {
+	/* rotation is for cases in collection: a current one makes no
+	 * "progress" to wait for */
+	if (cur && al->rotate_after_days > 0 && cur->row.team_ref &&
+	    row->overdue_since < d) {
 		int32_t clock = row->assigned_on;
 
 		if (row->last_paid_on != HK_DATE_NONE &&

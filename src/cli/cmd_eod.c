@@ -43,6 +43,8 @@ int cmd_eod(struct cli *cli, int argc, char **argv)
 	/* Test hooks (documented in tests/cli/crash_test.sh). */
 	if (getenv("HUIKUAN_EOD_CHUNK"))
 		opts.chunk = strtoul(getenv("HUIKUAN_EOD_CHUNK"), NULL, 10);
+	/* Benchmark hook (bench/run.sh): the ledger's step alone. */
+	opts.skip_strategy = getenv("HUIKUAN_EOD_SKIP_STRATEGY") != NULL;
 	if (getenv("HUIKUAN_FAULT_KILL_AFTER_CHUNK"))
 		opts.fault_kill_after_chunk =
 			strtoll(getenv("HUIKUAN_FAULT_KILL_AFTER_CHUNK"), NULL, 10);
