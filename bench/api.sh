@@ -93,8 +93,9 @@ run() { # NAME TOKEN SCRIPT PATH
 	run "manager: broken promises" "$MGR" "$W/get.lua" "/api/cases?promise=broken&limit=50"
 	run "agency collector: placed cases" "$AGY" "$W/get.lua" "/api/cases?limit=50"
 	run "record a contact (write)" "$COL" "$W/write.lua" "/"
+	run "collector: today's queue (issue 4)" "$COL" "$W/get.lua" "/api/queue?limit=50"
 	echo
-	echo "Targets (issue 3): reads >= 5,000 req/s with p99 <= 20 ms; writes >= 2,000 req/s."
+	echo "Targets (issue 3): reads >= 5,000 req/s with p99 <= 20 ms; writes >= 2,000 req/s. The queue (four list queries, the strategy's order, each line's treatment) is issue 4's; issue 5 asks it be usable within 1 s."
 } | tee "$OUT/api.md"
 kill -TERM $pid
 wait $pid || true

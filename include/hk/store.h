@@ -337,7 +337,10 @@ struct hk_case_fact_row {
 enum {
 	HK_FACT_DISPUTE = 1, HK_FACT_CONTACT = 2, HK_FACT_PAID = 4,
 	HK_FACT_NEXT_DUE = 8, HK_FACT_OUTCOMES = 16, HK_FACT_PLAN = 32,
-	HK_FACT_PROMISE_MADE = 64, HK_FACT_ALL = 127
+	HK_FACT_PROMISE_MADE = 64,
+	/* the last payment and promise of overdue cases with a collector
+	 * only: rotation's clock */
+	HK_FACT_PROGRESS = 128, HK_FACT_ALL = 127
 };
 
 /* A case's treatment as day-end keeps it: which rule (index in the
@@ -356,7 +359,7 @@ struct hk_collector_row {
 	bool active;
 	int capacity;               /* overdue cases they can carry; 0: unstated */
 	int32_t absent_from, absent_until; /* HK_DATE_NONE: not set */
-	int64_t cases, overdue;     /* their cases and total overdue */
+	int64_t cases, overdue;     /* their overdue cases and total overdue */
 };
 
 /* One move of a case between collectors (case_allocate). */
@@ -732,7 +735,7 @@ struct hk_store_ops {
 		int (*fn)(void *ctx, const struct hk_strategy_version *v),
 		void *ctx, struct hk_err *err);
 
-	/* Cases' facts as of `as_of`, by case ref: every case, or (changed)
+	/* Cases' facts as of `as_of`: every case (by case ref), or (changed)
 	 * those marked changed since the last day-end and those whose
 	 * treatment's recheck date is on or before as_of.  The facts that
 	 * cost a look elsewhere are read only when `need` has their bit
@@ -764,8 +767,8 @@ struct hk_store_ops {
 					 struct hk_err *err);
 	/* Forget the changed marks: day-end has looked at every case. */
 	enum hk_rc (*case_changes_clear)(struct hk_store *s, struct hk_err *err);
-	/* Collectors by ref; with_loads: with their cases and total overdue
-	 * as of as_of (else zero). */
+	/* Collectors by ref; with_loads: with their overdue cases and total
+	 * overdue as of as_of (else zero). */
 	enum hk_rc (*collectors_scan)(
 		struct hk_store *s, int32_t as_of, bool with_loads,
 		int (*fn)(void *ctx, const struct hk_collector_row *r),

@@ -578,6 +578,13 @@ static int move_cmp(const void *pa, const void *pb)
 	return a->case_ref < b->case_ref ? -1 : a->case_ref > b->case_ref;
 }
 
+static int move_by_case(const void *pa, const void *pb)
+{
+	const struct move *a = pa, *b = pb;
+
+	return (a->case_ref > b->case_ref) - (a->case_ref < b->case_ref);
+}
+
 static enum hk_rc write_moves(struct run *r)
 {
 	enum hk_rc rc;
@@ -592,21 +599,38 @@ static enum hk_rc write_moves(struct run *r)
 	    HK_OK)
 		return rc;
 	qsort(r->moves.m, r->moves.n, sizeof(*r->moves.m), move_cmp);
+	/* decide every move first, in that order, then write them by case:
+	 * the writes then walk the tables in order */
 	for (size_t k = 0; k < r->moves.n; k++) {
 		struct move *m = &r->moves.m[k];
 		struct collector *to = m->to ? collector_find(&r->cs, m->to)
 					     : best_collector(r, m);
 		struct collector *from = collector_find(&r->cs, m->from);
 
-		if (!to || to->row.ref == m->from)
+		m->to = to && to->row.ref != m->from ? to->row.ref : 0;
+		if (!m->to)
 			continue; /* nobody to take it: it stays */
+		m->team = to->row.team_ref;
+		to->row.cases++;
+		to->row.overdue += m->amount;
+		if (from) {
+			from->row.cases--;
+			from->row.overdue -= m->amount;
+		}
+	}
+	qsort(r->moves.m, r->moves.n, sizeof(*r->moves.m), move_by_case);
+	for (size_t k = 0; k < r->moves.n; k++) {
+		const struct move *m = &r->moves.m[k];
+
+		if (!m->to)
+			continue;
 		rc = r->s->ops->case_allocate(
 			r->s,
 			&(struct hk_allocation_rec){
 				.case_ref = m->case_ref,
 				.from_collector = m->from,
-				.collector_ref = to->row.ref,
-				.team_ref = to->row.team_ref,
+				.collector_ref = m->to,
+				.team_ref = m->team,
 				.held_for = m->held_for,
 				.on_date = r->as_of,
 				.at = now,
@@ -614,12 +638,6 @@ static enum hk_rc write_moves(struct run *r)
 			r->err);
 		if (rc != HK_OK)
 			return rc;
-		to->row.cases++;
-		to->row.overdue += m->amount;
-		if (from) {
-			from->row.cases--;
-			from->row.overdue -= m->amount;
-		}
 		r->stats->allocated++;
 	}
 	return HK_OK;
@@ -661,7 +679,7 @@ static unsigned facts_needed(const struct hk_strategy *st)
 	}
 	/* rotation counts from the last payment or promise */
 	if (st->allocation.rotate_after_days > 0)
-		need |= HK_FACT_PAID | HK_FACT_PROMISE_MADE;
+		need |= HK_FACT_PROGRESS;
 	return need;
 }
 

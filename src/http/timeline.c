@@ -3,7 +3,8 @@
  * case in one list, newest first, so a collector picking the case up reads
  * its story at a glance: contact records, status changes, promises,
  * payments, waiver requests and decisions, disputes, plans, and (for the
- * firm's users, not an agency's) placements.  Each line has kind, at (Unix
+ * firm's users, not an agency's) placements and moves between collectors
+ * ("assigned": how is manual, rule, rotation, absence or return).  Each line has kind, at (Unix
  * seconds, or null when only the date is known), date, user_id, id, and
  * the fields of its kind below.
  */
@@ -28,6 +29,7 @@ static const struct {
 	{"plan_decided", "status", NULL, NULL, NULL, NULL},
 	{"placed", "agency", NULL, "reason", NULL, "until"},
 	{"recalled", "agency", NULL, "reason", NULL, NULL},
+	{"assigned", "how", "collector", "reason", NULL, NULL},
 };
 
 static json_t *date_json(int32_t d)

@@ -389,7 +389,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"c.lost_contact, " \
 		"CASE WHEN ?2 & 2 THEN (SELECT COALESCE(max(r.at), 0) " \
 		"FROM contact_records r WHERE r.case_ref = c.ref) END, " \
-		"CASE WHEN ?2 & 4 THEN (SELECT max(p.paid_on) FROM accounts a " \
+		"CASE WHEN ?2 & 4 OR (?2 & 128 AND o.case_ref IS NOT NULL AND " \
+		"c.collector_ref IS NOT NULL) THEN (SELECT max(p.paid_on) FROM accounts a " \
 		"JOIN payments p ON p.account_ref = a.ref " \
 		"WHERE a.case_ref = c.ref AND p.paid_on <= ?1) END, " \
 		"CASE WHEN ?2 & 8 THEN (SELECT min(s.first_unpaid_due) " \
@@ -402,7 +403,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"COALESCE(o.due_daily, 0), c.status, COALESCE(c.collector_ref, 0), " \
 		"COALESCE(c.team_ref, 0), COALESCE(c.agency_ref, 0), " \
 		"COALESCE(c.held_for, 0), c.assigned_on, " \
-		"CASE WHEN ?2 & 64 THEN (SELECT max(m.made_on) FROM promises m " \
+		"CASE WHEN ?2 & 64 OR (?2 & 128 AND o.case_ref IS NOT NULL AND " \
+		"c.collector_ref IS NOT NULL) THEN (SELECT max(m.made_on) FROM promises m " \
 		"WHERE m.case_ref = c.ref) END, " \
 		"COALESCE(t.strategy_ref, 0), COALESCE(t.rule_no, -1), " \
 		"COALESCE(t.arm_no, -1), COALESCE(t.recheck_on, 2147483647) "
@@ -416,7 +418,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"WITH k (ref) AS (SELECT case_ref FROM case_dirty UNION "
 		"SELECT case_ref FROM case_treatment WHERE recheck_on <= ?1) "
 		CASE_FACTS_COLUMNS "FROM k JOIN cases c ON c.ref = k.ref "
-		CASE_FACTS_JOINS "ORDER BY c.ref",
+		CASE_FACTS_JOINS,
 	[ST_TREAT_SAVE] =
 		"INSERT INTO case_treatment (case_ref, strategy_ref, "
 		"rule_no, arm_no, priority, since, recheck_on) "
@@ -438,17 +440,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"FROM case_treatment WHERE case_ref = ?1",
 	[ST_DIRTY_CLEAR] = "DELETE FROM case_dirty",
 	[ST_DIRTY_MARK] = "INSERT OR IGNORE INTO case_dirty VALUES (?1)",
-	/* ?1 as_of, ?2 with loads: the cases by the index on the collector,
-	 * the amounts from case_overdue's. */
+	/* ?1 as_of, ?2 with loads: each collector's overdue cases and their
+	 * total, from one pass over the index by collector, which carries
+	 * the amounts (migration 23). */
 	[ST_COLLECTORS] =
+		"WITH a (ref, cases, due) AS (SELECT collector_ref, count(*), "
+		"sum(due_base + due_daily * ?1) FROM case_overdue "
+		"INDEXED BY case_overdue_collector "
+		"WHERE ?2 AND collector_ref IS NOT NULL GROUP BY collector_ref) "
 		"SELECT u.ref, COALESCE(u.team_ref, 0), u.active, u.capacity, "
-		"u.absent_from, u.absent_until, "
-		"CASE WHEN ?2 THEN (SELECT count(*) FROM cases c "
-		"WHERE c.collector_ref = u.ref) ELSE 0 END, "
-		"CASE WHEN ?2 THEN (SELECT COALESCE(sum(o.due_base + "
-		"o.due_daily * ?1), 0) FROM case_overdue o "
-		"WHERE o.collector_ref = u.ref) ELSE 0 END "
-		"FROM users u WHERE u.role = 'collector' ORDER BY u.ref",
+		"u.absent_from, u.absent_until, COALESCE(a.cases, 0), "
+		"COALESCE(a.due, 0) FROM users u LEFT JOIN a ON a.ref = u.ref "
+		"WHERE u.role = 'collector' ORDER BY u.ref",
 	[ST_ALLOCATE] =
 		"UPDATE cases SET collector_ref = NULLIF(?2, 0), "
 		"team_ref = NULLIF(?3, 0), held_for = NULLIF(?4, 0), "
@@ -560,7 +563,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"UNION ALL SELECT 'recalled', p.recalled_at, NULL, p.recalled_by, "
 		"p.ref, NULL, NULL, g.name, NULL, p.recall_reason FROM placements p "
 		"JOIN agencies g ON g.ref = p.agency_ref "
-		"WHERE p.case_ref = ?1 AND ?2 AND p.recalled_at IS NOT NULL) "
+		"WHERE p.case_ref = ?1 AND ?2 AND p.recalled_at IS NOT NULL "
+		"UNION ALL SELECT 'assigned', a.at, NULL, a.by_user, a.ref, NULL, "
+		"NULL, a.kind, u.username, a.reason FROM case_assignments a "
+		"LEFT JOIN users u ON u.ref = a.collector_ref "
+		"WHERE a.case_ref = ?1 AND ?2) "
 		"ORDER BY COALESCE(at, day * 86400 + 86399) DESC, ref DESC",
 	[ST_PLACEMENTS] =
 		"SELECT p.ref, p.case_ref, p.agency_ref, g.name, p.placed_by, "

@@ -241,6 +241,11 @@ st, b = call(tok, "POST", "/api/cases/%d/assign" % C[2], {"collector": "c3", "re
 ok("manual reassignment", st == 200, b)
 row = q("select kind, reason, by_user from case_assignments where case_ref = ? order by ref desc limit 1", C[2])
 ok("recorded with the reason and who", row and row[0][0] == "manual" and row[0][1] == "大额，组长指定" and row[0][2], row)
+st, tl = call(tok, "GET", "/api/cases/%d/timeline" % C[2])
+moves_tl = [e for e in tl.get("events", tl.get("timeline", [])) if e.get("kind") == "assigned"] if isinstance(tl, dict) else []
+ok("the moves are in the case's timeline, newest first",
+   moves_tl and moves_tl[0].get("how") == "manual" and moves_tl[0].get("collector") == "c3"
+   and moves_tl[0].get("reason") == "大额，组长指定" and moves_tl[-1].get("how") == "rule", tl)
 
 # an ended case has no treatment
 st, b = call(tok, "POST", "/api/cases/%d/status" % C[5], {"status": "closed", "reason": "测试"})

@@ -47,17 +47,18 @@ BEGIN
 	INSERT INTO case_dirty SELECT NEW.ref
 	WHERE NOT EXISTS (SELECT 1 FROM case_dirty WHERE case_ref = NEW.ref);
 END;
+-- (Not on a change of collector or team: day-end's own moves would mark
+-- thousands of cases a night for nothing, and a person's move changes no
+-- fact a rule tests; allocation looks at the case again at its recheck
+-- date.)
 CREATE TRIGGER cases_dirty_upd AFTER UPDATE OF status, promise_status,
-	lost_contact, products, creditor, debtor_ref, collector_ref, team_ref,
-	agency_ref ON cases
+	lost_contact, products, creditor, debtor_ref, agency_ref ON cases
 WHEN OLD.status IS NOT NEW.status
 	OR OLD.promise_status IS NOT NEW.promise_status
 	OR OLD.lost_contact IS NOT NEW.lost_contact
 	OR OLD.products IS NOT NEW.products
 	OR OLD.creditor IS NOT NEW.creditor
 	OR OLD.debtor_ref IS NOT NEW.debtor_ref
-	OR OLD.collector_ref IS NOT NEW.collector_ref
-	OR OLD.team_ref IS NOT NEW.team_ref
 	OR OLD.agency_ref IS NOT NEW.agency_ref
 BEGIN
 	INSERT INTO case_dirty SELECT NEW.ref
@@ -101,6 +102,13 @@ BEGIN
 	INSERT INTO case_dirty SELECT NEW.case_ref
 	WHERE NOT EXISTS (SELECT 1 FROM case_dirty WHERE case_ref = NEW.case_ref);
 END;
+
+-- Allocation balances collectors' loads: the index by collector carries
+-- the amounts, so each collector's overdue cases and total are one pass
+-- over it (and a collector's case list reads its amounts there too).
+DROP INDEX case_overdue_collector;
+CREATE INDEX case_overdue_collector
+	ON case_overdue (collector_ref, overdue_since, due_base, due_daily);
 
 -- Allocation.  assigned_on: when the case came to its collector (the
 -- rotation clock); held_for: the absent collector whose case a teammate
