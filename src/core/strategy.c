@@ -51,8 +51,9 @@ static bool tri(int want, bool v)
 	return want < 0 || want == (int)v;
 }
 
-static bool conditions_hold(const struct hk_conditions *c,
-			    const struct hk_case_facts *f)
+/* The conditions on facts that time moves. */
+static bool timed_hold(const struct hk_conditions *c,
+		       const struct hk_case_facts *f)
 {
 	return (!c->buckets || (c->buckets >> f->bucket & 1u)) &&
 	       in_range(&c->dpd, f->dpd) &&
@@ -62,16 +63,28 @@ static bool conditions_hold(const struct hk_conditions *c,
 	       (!c->days_to_due.set ||
 		(f->days_to_due >= 0 && in_range(&c->days_to_due, f->days_to_due))) &&
 	       (!c->age.set || (f->age >= 0 && in_range(&c->age, f->age))) &&
-	       (!c->products || (c->products & f->products)) &&
+	       (!c->plans || (c->plans >> (f->plan + 1) & 1u));
+}
+
+/* The others: only an event changes them. */
+static bool untimed_hold(const struct hk_conditions *c,
+			 const struct hk_case_facts *f)
+{
+	return (!c->products || (c->products & f->products)) &&
 	       in_values(&c->creditors, f->creditor) &&
 	       in_values(&c->segments, f->segment) &&
 	       in_values(&c->provinces, f->province) &&
 	       (!c->promises || (c->promises >> (f->promise + 1) & 1u)) &&
-	       (!c->plans || (c->plans >> (f->plan + 1) & 1u)) &&
 	       tri(c->dispute_open, f->dispute_open) &&
 	       tri(c->lost_contact, f->lost_contact) &&
 	       (!c->outcomes_any || (c->outcomes_any & f->outcomes)) &&
 	       !(c->outcomes_none & f->outcomes);
+}
+
+static bool conditions_hold(const struct hk_conditions *c,
+			    const struct hk_case_facts *f)
+{
+	return untimed_hold(c, f) && timed_hold(c, f);
 }
 
 int hk_strategy_arm(const struct hk_rule *r, int64_t case_ref)
@@ -233,20 +246,8 @@ static int64_t rule_change(const struct hk_conditions *c,
 	/* Failing: some condition that time does not move fails too, or
 	 * every failing one is timed (and the rule holds no sooner than the
 	 * last of them comes true). */
-	{
-		struct hk_conditions timed_off = *c;
-
-		memset(&timed_off.dpd, 0, sizeof(timed_off.dpd));
-		timed_off.buckets = 0;
-		timed_off.total_overdue.set = false;
-		timed_off.days_since_contact.set = false;
-		timed_off.days_since_payment.set = false;
-		timed_off.days_to_due.set = false;
-		timed_off.age.set = false;
-		timed_off.plans = 0;
-		if (!conditions_hold(&timed_off, f))
-			return NEVER;
-	}
+	if (!untimed_hold(c, f))
+		return NEVER;
 	return last > 0 ? last : NEVER;
 }
 
