@@ -156,7 +156,8 @@ void hk_case_facts_of(const struct hk_case_fact_row *r, int32_t as_of,
 
 struct collector {
 	struct hk_collector_row row;
-	double weight; /* capacity, or the pool's mean stated capacity */
+	int64_t weight; /* capacity, or the pool's mean stated capacity, in
+			 * thousandths (best_collector) */
 };
 
 struct collectors {
@@ -508,58 +509,67 @@ static bool in_pool(const struct run *r, const struct move *m,
 			     : c->row.team_ref == m->team;
 }
 
+/* Weights are capacities in thousandths, so an unstated capacity can be
+ * the pool's mean stated one without fractions. */
+#define WEIGHT_UNIT 1000
+/* The scale of a load score (a share of the pool's mean is 1,000,000). */
+#define SCORE_UNIT 1000000
+
 /*
  * The collector of the pool with the lightest load after taking the case:
  * cases and overdue amount, each relative to the pool's mean per unit of
- * capacity, added.  Collectors at a stated capacity take no more while
- * another has room.
+ * capacity, added (in integers: money stays in fen).  Collectors at a
+ * stated capacity take no more while another has room.
  */
 static struct collector *best_collector(struct run *r, const struct move *m)
 {
-	double sum_w = 0, sum_n = 0, sum_a = 0, stated = 0, n_stated = 0;
-	double mean_w, best_score = 0;
+	int64_t sum_w = 0, sum_n = 0, sum_a = 0, stated = 0, n_stated = 0;
+	int64_t mean_w;
+	__int128 best_score = 0;
 	struct collector *best = NULL;
 	bool room = false;
 
 	for (size_t i = 0; i < r->cs.n; i++) {
 		struct collector *c = &r->cs.c[i];
 
-		if (!in_pool(r, m, c))
-			continue;
-		if (c->row.capacity > 0) {
+		if (in_pool(r, m, c) && c->row.capacity > 0) {
 			stated += c->row.capacity;
 			n_stated++;
 		}
 	}
-	mean_w = n_stated ? stated / n_stated : 1.0;
+	mean_w = n_stated ? stated * WEIGHT_UNIT / n_stated : WEIGHT_UNIT;
 	for (size_t i = 0; i < r->cs.n; i++) {
 		struct collector *c = &r->cs.c[i];
 
 		if (!in_pool(r, m, c))
 			continue;
-		c->weight = c->row.capacity > 0 ? c->row.capacity : mean_w;
+		c->weight = c->row.capacity > 0
+				    ? (int64_t)c->row.capacity * WEIGHT_UNIT
+				    : mean_w;
 		sum_w += c->weight;
-		sum_n += (double)c->row.cases;
-		sum_a += (double)c->row.overdue;
+		sum_n += c->row.cases;
+		sum_a += c->row.overdue;
 		if (c->row.capacity <= 0 || c->row.cases < c->row.capacity)
 			room = true;
 	}
 	if (sum_w <= 0)
 		return NULL;
-	/* per unit of capacity, with this case counted */
-	sum_n = (sum_n + 1) / sum_w;
-	sum_a = (sum_a + (double)m->amount) / sum_w;
+	/* the pool's totals with this case counted */
+	sum_n += 1;
+	sum_a += m->amount;
 	for (size_t i = 0; i < r->cs.n; i++) {
 		struct collector *c = &r->cs.c[i];
-		double score;
+		__int128 score;
 
 		if (!in_pool(r, m, c) ||
 		    (room && c->row.capacity > 0 && c->row.cases >= c->row.capacity))
 			continue;
-		score = ((double)c->row.cases + 1) / c->weight / sum_n +
-			(sum_a > 0 ? ((double)c->row.overdue + (double)m->amount) /
-					     c->weight / sum_a
-				   : 0);
+		/* (n + 1) / w ÷ (N / W) + (a + this) / w ÷ (A / W) */
+		score = (__int128)(c->row.cases + 1) * sum_w * SCORE_UNIT /
+			((__int128)c->weight * sum_n);
+		if (sum_a > 0)
+			score += (__int128)(c->row.overdue + m->amount) * sum_w *
+				 SCORE_UNIT / ((__int128)c->weight * sum_a);
 		if (!best || score < best_score) {
 			best = c;
 			best_score = score;

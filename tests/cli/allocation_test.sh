@@ -265,12 +265,36 @@ call(tok, "POST", "/api/strategies/%s/publish" % b.get("id"))
 rc, out = eod("2026-03-22")
 ok("a new version: every case looked at", "(all)" in out and treat(2).get("strategy") == b.get("id"), out)
 
+# capacity: a third team for the early queue, c4 carrying 2 cases and c5
+# 6; the early cases on 03-23 (C1, C4 at DPD 11, C7..C10: six; C2 is at
+# DPD 31, M2) go there, shared
+# 2 : 6 — c4 takes one or two, never more than its capacity while c5 has
+# room
+st, b = call(tok, "POST", "/api/teams", {"name": "三组"})
+t3 = b.get("id")
+for u, cap in (("c4", 2), ("c5", 6)):
+    st, b = call(tok, "POST", "/api/users", {"username": u, "display_name": u, "role": "collector", "team": t3})
+    users[u] = b.get("user", {}).get("id")
+    who[users[u]] = u
+    st, b = call(tok, "POST", "/api/users/%d" % users[u], {"capacity": cap})
+ok("capacities set", b.get("capacity") == 6, b)
+st, b = call(tok, "POST", "/api/strategies", dict(mine, name="分案测试三",
+             allocation={"queues": {"early": ["三组"], "gentle": ["一组"], "middle": ["二组"]}}))
+call(tok, "POST", "/api/strategies/%s/publish" % b.get("id"))
+rc, out = eod("2026-03-23")
+early = [i for i in range(1, 11) if treat(i).get("queue") == "early"]
+h = {i: holder(i) for i in early}
+ok("the early queue's cases to the new team", sorted(early) == [1, 4, 7, 8, 9, 10] and
+   all(v in ("c4", "c5") for v in h.values()), h)
+n4 = sum(1 for v in h.values() if v == "c4")
+ok("shared by capacity (c4: 1 or 2 of 6)", 1 <= n4 <= 2, h)
+
 # a bucket table the version does not fit: the ledger's day-end is done,
 # the strategy says why it did not run
-rc, out = eod("2026-03-23", {"HUIKUAN_BUCKETS": "C:0,X1:30,X2+"})
+rc, out = eod("2026-03-24", {"HUIKUAN_BUCKETS": "C:0,X1:30,X2+"})
 ok("a strategy that does not fit the buckets: day-end done, the reason said",
    rc == 0 and "does not fit the configured buckets" in out and
-   q("select value from meta where key = 'last_eod'") == [("2026-03-23",)], out)
+   q("select value from meta where key = 'last_eod'") == [("2026-03-24",)], out)
 
 print("allocation: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
