@@ -760,8 +760,10 @@ struct hk_store_ops {
 	/* A case that ended has no treatment from `on`. */
 	enum hk_rc (*treatment_clear)(struct hk_store *s, int64_t case_ref,
 				      int32_t on, bool rerun, struct hk_err *err);
-	/* Mark cases changed (refs sorted, may repeat): day-end, for the
-	 * cases whose accounts' states it wrote. */
+	/* Mark cases changed for this transaction's case_facts_scan (refs
+	 * sorted, may repeat): day-end, for the cases whose accounts' states
+	 * it wrote; kept in memory, not in case_dirty.  Call it (with n 0 if
+	 * need be) before a scan of the changed cases. */
 	enum hk_rc (*cases_mark_changed)(struct hk_store *s,
 					 const int64_t *refs, size_t n,
 					 struct hk_err *err);

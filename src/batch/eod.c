@@ -849,7 +849,9 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	TSTART(&r, PH_STRATEGY);
 	if (r.n_changed)
 		qsort(r.changed, r.n_changed, sizeof(*r.changed), ref_cmp);
-	rc = s->ops->cases_mark_changed(s, r.changed, r.n_changed, err);
+	rc = opts->skip_strategy ? HK_OK
+				 : s->ops->cases_mark_changed(s, r.changed,
+							      r.n_changed, err);
 	if (rc == HK_OK && !opts->skip_strategy)
 		rc = hk_treat_run(s, cfg, opts->as_of, last == opts->as_of, stats, err);
 	TSTOP(&r, PH_STRATEGY);

@@ -416,6 +416,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 			  "ORDER BY c.ref",
 	[ST_CASE_FACTS_CHANGED] =
 		"WITH k (ref) AS (SELECT case_ref FROM case_dirty UNION "
+		"SELECT case_ref FROM temp.day_changed UNION "
 		"SELECT case_ref FROM case_treatment WHERE recheck_on <= ?1) "
 		CASE_FACTS_COLUMNS "FROM k JOIN cases c ON c.ref = k.ref "
 		CASE_FACTS_JOINS,
@@ -439,7 +440,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT strategy_ref, rule_no, arm_no, priority, since, recheck_on "
 		"FROM case_treatment WHERE case_ref = ?1",
 	[ST_DIRTY_CLEAR] = "DELETE FROM case_dirty",
-	[ST_DIRTY_MARK] = "INSERT OR IGNORE INTO case_dirty VALUES (?1)",
+	/* day-end's own marks: in memory, never written to the file */
+	[ST_DIRTY_MARK] = "INSERT OR IGNORE INTO temp.day_changed VALUES (?1)",
 	/* ?1 as_of, ?2 with loads: each collector's overdue cases and their
 	 * total, from one pass over the index by collector, which carries
 	 * the amounts (migration 23). */
@@ -2193,7 +2195,11 @@ static enum hk_rc sq_cases_mark_changed(struct hk_store *s,
 					struct hk_err *err)
 {
 	struct sqlite_store *ss = S(s);
-	enum hk_rc rc = HK_OK;
+	enum hk_rc rc = exec_sql(ss,
+				 "CREATE TEMP TABLE IF NOT EXISTS day_changed "
+				 "(case_ref INTEGER PRIMARY KEY);"
+				 "DELETE FROM temp.day_changed;",
+				 err);
 
 	for (size_t i = 0; i < n && rc == HK_OK; i++) {
 		sqlite3_stmt *st;
