@@ -343,6 +343,20 @@ enum {
 	HK_FACT_PROGRESS = 128, HK_FACT_ALL = 127
 };
 
+/* Which of a case's facts to read (case_facts_scan).  A case's debtor
+ * (age, segment, province) and its next due date are read only when its
+ * DPD lies in [lo, hi] or, overdue, can still grow into it (lo > hi:
+ * never); the rest by the bits. */
+struct hk_fact_need {
+	unsigned bits;              /* HK_FACT_* */
+	int32_t debtor_lo, debtor_hi;
+	int32_t due_lo, due_hi;
+};
+
+/* Every fact of every case (the dry run). */
+#define HK_FACT_NEED_ALL                                                       \
+	((struct hk_fact_need){HK_FACT_ALL, 0, INT32_MAX, 0, INT32_MAX})
+
 /* A case's treatment as day-end keeps it: which rule (index in the
  * version's rules) and arm (-1: none) of which version; the treatment
  * itself is the version's (published versions never change). */
@@ -738,10 +752,11 @@ struct hk_store_ops {
 	/* Cases' facts as of `as_of`: every case (by case ref), or (changed)
 	 * those marked changed since the last day-end and those whose
 	 * treatment's recheck date is on or before as_of.  The facts that
-	 * cost a look elsewhere are read only when `need` has their bit
-	 * (HK_FACT_*); the others are as if none. */
+	 * cost a look elsewhere are read only as `need` says; the others are
+	 * as if none (the debtor's: "", no ID number). */
 	enum hk_rc (*case_facts_scan)(
-		struct hk_store *s, int32_t as_of, bool changed, unsigned need,
+		struct hk_store *s, int32_t as_of, bool changed,
+		const struct hk_fact_need *need,
 		int (*fn)(void *ctx, const struct hk_case_fact_row *r),
 		void *ctx, struct hk_err *err);
 	/* ---- day-end's strategy and allocation (src/batch/treat.c) ---- */

@@ -665,31 +665,82 @@ static int resolve_team(void *ctx, int64_t ref, const char *name)
 	return 0;
 }
 
-/* The facts the rules in force (and allocation) test: the others are not
- * read.  A fact a condition names is needed by every rule's match. */
-static unsigned facts_needed(const struct hk_strategy *st)
+/* The DPD range a rule's bucket and DPD conditions allow: [0, INT32_MAX]
+ * when it has none. */
+static void rule_dpd_range(const struct hk_conditions *c,
+			   const struct hk_bucket_table *b, int64_t *lo,
+			   int64_t *hi)
 {
-	unsigned need = 0;
+	*lo = 0;
+	*hi = INT32_MAX;
+	if (c->buckets) {
+		int first = -1, last = -1;
+
+		for (int i = 0; i < b->n; i++)
+			if (c->buckets >> i & 1u) {
+				if (first < 0)
+					first = i;
+				last = i;
+			}
+		if (first >= 0) {
+			*lo = first ? (int64_t)b->max_dpd[first - 1] + 1 : 0;
+			*hi = last + 1 < b->n ? b->max_dpd[last] : INT32_MAX;
+		}
+	}
+	if (c->dpd.set) {
+		*lo = c->dpd.lo > *lo ? c->dpd.lo : *lo;
+		*hi = c->dpd.hi < *hi ? c->dpd.hi : *hi;
+	}
+}
+
+static void widen(int32_t *lo, int32_t *hi, int64_t l, int64_t h)
+{
+	if (l > h)
+		return; /* the rule holds for no DPD */
+	if (l < *lo)
+		*lo = (int32_t)l;
+	if (h > *hi)
+		*hi = h > INT32_MAX ? INT32_MAX : (int32_t)h;
+}
+
+/*
+ * The facts the rules in force (and allocation) test: the others are not
+ * read.  The debtor's (age, segment, province) and the next due date are
+ * read only for the cases whose DPD a rule testing them allows, or can
+ * grow into: a rule that cannot hold at a case's DPD needs none of its
+ * facts, and an event that changes the DPD otherwise marks the case.
+ */
+static struct hk_fact_need facts_needed(const struct hk_strategy *st,
+					const struct hk_bucket_table *b)
+{
+	struct hk_fact_need need = {.debtor_lo = INT32_MAX, .debtor_hi = -1,
+				    .due_lo = INT32_MAX, .due_hi = -1};
 
 	for (size_t i = 0; i < st->n_rules; i++) {
 		const struct hk_conditions *c = &st->rules[i].when;
+		int64_t lo, hi;
 
+		rule_dpd_range(c, b, &lo, &hi);
 		if (c->dispute_open >= 0)
-			need |= HK_FACT_DISPUTE;
+			need.bits |= HK_FACT_DISPUTE;
 		if (c->days_since_contact.set)
-			need |= HK_FACT_CONTACT;
+			need.bits |= HK_FACT_CONTACT;
 		if (c->days_since_payment.set)
-			need |= HK_FACT_PAID;
-		if (c->days_to_due.set)
-			need |= HK_FACT_NEXT_DUE;
+			need.bits |= HK_FACT_PAID;
+		if (c->days_to_due.set) {
+			need.bits |= HK_FACT_NEXT_DUE;
+			widen(&need.due_lo, &need.due_hi, lo, hi);
+		}
 		if (c->outcomes_any || c->outcomes_none)
-			need |= HK_FACT_OUTCOMES;
+			need.bits |= HK_FACT_OUTCOMES;
 		if (c->plans)
-			need |= HK_FACT_PLAN;
+			need.bits |= HK_FACT_PLAN;
+		if (c->age.set || c->segments.n || c->provinces.n)
+			widen(&need.debtor_lo, &need.debtor_hi, lo, hi);
 	}
 	/* rotation counts from the last payment or promise */
 	if (st->allocation.rotate_after_days > 0)
-		need |= HK_FACT_PROGRESS;
+		need.bits |= HK_FACT_PROGRESS;
 	return need;
 }
 
@@ -714,6 +765,7 @@ enum hk_rc hk_treat_run(struct hk_store *s, const struct hk_config *cfg,
 	struct run r = {.s = s, .cfg = cfg, .st = st, .as_of = as_of,
 			.rerun = rerun, .stats = stats, .err = err};
 	char want[512], have[512] = "";
+	struct hk_fact_need need;
 	bool found = false;
 	enum hk_rc rc;
 
@@ -738,8 +790,9 @@ enum hk_rc hk_treat_run(struct hk_store *s, const struct hk_config *cfg,
 	    (rc = s->ops->collectors_scan(s, as_of, false, add_collector, &r.cs,
 					  err)) != HK_OK)
 		goto out;
-	rc = s->ops->case_facts_scan(s, as_of, !stats->strategy_full,
-				     facts_needed(st), decide, &r, err);
+	need = facts_needed(st, &cfg->buckets);
+	rc = s->ops->case_facts_scan(s, as_of, !stats->strategy_full, &need,
+				     decide, &r, err);
 	if (rc == HK_OK)
 		rc = r.rc;
 	if (rc == HK_OK)

@@ -397,7 +397,7 @@ void hk_h_strategy_dry_run(struct hk_req *req)
 		    HK_OK ||
 	    (d->as_of != HK_DATE_NONE &&
 	     (req->store->ops->case_facts_scan(req->store, d->as_of, false,
-					       HK_FACT_ALL, dry_run_case,
+					       &HK_FACT_NEED_ALL, dry_run_case,
 					       d, &err) != HK_OK ||
 	      d->rc != HK_OK))) {
 		hk_reply_error(req, HK_EDB, 503, NULL);

@@ -378,12 +378,21 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AGENCY_INS] =
 		"INSERT INTO agencies (name, created_at) VALUES (?1, ?2)",
 	[ST_AGENCIES_SCAN] = "SELECT ref, name FROM agencies ORDER BY name",
-	/* ?1 as_of.  The two differ only in which cases they read. */
+	/* ?1 as_of, ?2 the facts to read, ?3-?6 the DPD ranges of the
+	 * debtor's and the next due date (struct hk_fact_need).  The two
+	 * differ only in which cases they read. */
+	/* A case's DPD is in [lo, hi] or, overdue, can grow into it. */
+#define NEEDED(lo, hi) \
+		"(CASE WHEN o.case_ref IS NULL THEN " lo " <= 0 " \
+		"ELSE " hi " >= ?1 - o.overdue_since END)"
 #define CASE_FACTS_COLUMNS \
 		"SELECT c.ref, COALESCE(o.overdue_since, 2147483647), " \
 		"COALESCE(o.due_base + o.due_daily * ?1, 0), c.products, " \
-		"c.creditor, COALESCE(d.segment, ''), COALESCE(d.province, ''), " \
-		"COALESCE(d.id_number, ''), d.kind, COALESCE(c.promise_status, -1), " \
+		"c.creditor, CASE WHEN " NEEDED("?3", "?4") " THEN (SELECT " \
+		"d.kind || char(9) || COALESCE(d.id_number, '') || char(9) || " \
+		"COALESCE(d.segment, '') || char(9) || COALESCE(d.province, '') " \
+		"FROM debtors d WHERE d.ref = c.debtor_ref) END, NULL, NULL, " \
+		"NULL, COALESCE(c.promise_status, -1), " \
 		"CASE WHEN ?2 & 1 THEN EXISTS (SELECT 1 FROM disputes x " \
 		"WHERE x.case_ref = c.ref AND x.status = 'open') END, " \
 		"c.lost_contact, " \
@@ -393,7 +402,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"c.collector_ref IS NOT NULL) THEN (SELECT max(p.paid_on) FROM accounts a " \
 		"JOIN payments p ON p.account_ref = a.ref " \
 		"WHERE a.case_ref = c.ref AND p.paid_on <= ?1) END, " \
-		"CASE WHEN ?2 & 8 THEN (SELECT min(s.first_unpaid_due) " \
+		"CASE WHEN ?2 & 8 AND " NEEDED("?5", "?6") " THEN " \
+		"(SELECT min(s.first_unpaid_due) " \
 		"FROM account_state s WHERE s.case_ref = c.ref " \
 		"AND s.first_unpaid_due >= ?1) END, " \
 		"CASE WHEN ?2 & 16 THEN (SELECT group_concat(DISTINCT r.outcome) " \
@@ -409,7 +419,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"COALESCE(t.strategy_ref, 0), COALESCE(t.rule_no, -1), " \
 		"COALESCE(t.arm_no, -1), COALESCE(t.recheck_on, 2147483647) "
 #define CASE_FACTS_JOINS \
-		"JOIN debtors d ON d.ref = c.debtor_ref " \
 		"LEFT JOIN case_overdue o ON o.case_ref = c.ref " \
 		"LEFT JOIN case_treatment t ON t.case_ref = c.ref "
 	[ST_CASE_FACTS] = CASE_FACTS_COLUMNS "FROM cases c " CASE_FACTS_JOINS
@@ -2021,7 +2030,8 @@ static enum hk_rc sq_case_place(struct hk_store *s, int64_t case_ref,
 }
 
 static enum hk_rc sq_case_facts_scan(
-	struct hk_store *s, int32_t as_of, bool changed, unsigned need,
+	struct hk_store *s, int32_t as_of, bool changed,
+	const struct hk_fact_need *need,
 	int (*fn)(void *, const struct hk_case_fact_row *), void *ctx,
 	struct hk_err *err)
 {
@@ -2029,22 +2039,44 @@ static enum hk_rc sq_case_facts_scan(
 	sqlite3_stmt *st = stmt_get(
 		ss, changed ? ST_CASE_FACTS_CHANGED : ST_CASE_FACTS, err);
 	struct hk_case_fact_row r;
+	char debtor[512];
 	int rc;
 
 	if (!st)
 		return HK_EDB;
 	sqlite3_bind_int(st, 1, as_of);
-	sqlite3_bind_int(st, 2, (int)need);
+	sqlite3_bind_int(st, 2, (int)need->bits);
+	sqlite3_bind_int(st, 3, need->debtor_lo);
+	sqlite3_bind_int(st, 4, need->debtor_hi);
+	sqlite3_bind_int(st, 5, need->due_lo);
+	sqlite3_bind_int(st, 6, need->due_hi);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* the debtor's kind, ID number, segment and province, one
+		 * lookup: "kind TAB id TAB segment TAB province" */
+		const char *dt = (const char *)sqlite3_column_text(st, 5);
+		const char *f[4] = {"", "", "", ""};
+
+		if (dt && strlen(dt) < sizeof(debtor)) {
+			char *p = memcpy(debtor, dt, strlen(dt) + 1);
+
+			for (int i = 0; i < 4 && p; i++) {
+				char *tab = strchr(p, '\t');
+
+				f[i] = p;
+				if (tab)
+					*tab++ = '\0';
+				p = tab;
+			}
+		}
 		r.case_ref = sqlite3_column_int64(st, 0);
 		r.overdue_since = sqlite3_column_int(st, 1);
 		r.total_overdue = sqlite3_column_int64(st, 2);
 		r.products = (unsigned)sqlite3_column_int(st, 3);
 		r.creditor = (const char *)sqlite3_column_text(st, 4);
-		r.segment = (const char *)sqlite3_column_text(st, 5);
-		r.province = (const char *)sqlite3_column_text(st, 6);
-		r.id_number = (const char *)sqlite3_column_text(st, 7);
-		r.kind = (const char *)sqlite3_column_text(st, 8);
+		r.kind = f[0];
+		r.id_number = f[1];
+		r.segment = f[2];
+		r.province = f[3];
 		r.promise_status = sqlite3_column_int(st, 9);
 		r.dispute_open = sqlite3_column_int(st, 10) != 0;
 		r.lost_contact = sqlite3_column_int(st, 11) != 0;
