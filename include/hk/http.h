@@ -21,7 +21,13 @@ struct hk_server_opts {
 	unsigned threads;             /* worker threads (0: one per processor) */
 	size_t max_body;              /* request body limit (0: 1 MiB) */
 	enum hk_lang lang;            /* language of the console messages */
+	const char *web_dir;          /* the web interface's files; NULL: none */
 };
+
+/* Where the web interface's built files are: `given` (serve --web), else
+ * $HUIKUAN_WEB, else web/dist beside a build directory's binary or
+ * share/huikuan/web beside an installed one.  false when none is found. */
+bool hk_web_dir_find(const char *given, char *out, size_t cap);
 
 /*
  * Serve until SIGTERM or SIGINT, then stop taking connections, let the

@@ -382,6 +382,12 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	sopts.db_uri = cli->db;
 	sopts.cfg = &cfg;
 	sopts.lang = cli->lang;
+	{
+		static char web[4096];
+
+		if (hk_web_dir_find(NULL, web, sizeof(web)))
+			sopts.web_dir = web;
+	}
 	rc = hk_server_run(&sopts, &err);
 	return rc == HK_OK ? EXIT_DONE : cli_fail(cli, rc, &err);
 }

@@ -1,9 +1,9 @@
 /*
- * cmd_serve.c - `huikuan serve [--listen HOST:PORT] [--threads N]`: the
- * HTTP API (and, with issue 5, the web interface).  Default listen
- * 127.0.0.1:8080; port 0 takes any free port and prints it.  --threads sets
- * the worker pool (default one per processor), each with its own database
- * connection.
+ * cmd_serve.c - `huikuan serve [--listen HOST:PORT] [--threads N] [--web
+ * DIR]`: the HTTP API and the web interface.  Default listen 127.0.0.1:8080;
+ * port 0 takes any free port and prints it.  --threads sets the worker pool
+ * (default one per processor), each with its own database connection.
+ * --web names the interface's built files (default: hk_web_dir_find).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,7 +39,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	struct hk_config cfg;
 	struct hk_err err = {0};
 	struct hk_store *s;
-	char host[64];
+	char host[64], web[4096];
+	const char *web_given = NULL;
 	int status;
 	enum hk_rc rc;
 
@@ -63,6 +64,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 						       "--threads takes a whole number from 1 to 256, not %s"),
 						 argv[i]);
 			opts.threads = (unsigned)n;
+		} else if (!strcmp(argv[i], "--web") && i + 1 < argc) {
+			web_given = argv[++i];
 		} else if (!cli_take_db(cli, argc, argv, &i)) {
 			return cli_unknown(cli, argv[i]);
 		}
@@ -77,6 +80,13 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	opts.db_uri = cli->db;
 	opts.cfg = &cfg;
 	opts.lang = cli->lang;
+	if (hk_web_dir_find(web_given, web, sizeof(web)))
+		opts.web_dir = web;
+	else
+		fprintf(stderr, "%s\n",
+			HK_TR(cli->lang,
+			      "huikuan: 未找到网页界面文件（make web 构建，或用 --web 指定）；只提供 API",
+			      "huikuan: the web interface's files were not found (build them with make web, or give --web); serving the API only"));
 	rc = hk_server_run(&opts, &err);
 	return rc == HK_OK ? EXIT_DONE : cli_fail(cli, rc, &err);
 }

@@ -42,6 +42,12 @@ struct hk_req {
 
 typedef void (*hk_handler_fn)(struct hk_req *req);
 
+/* Answer a request outside /api from the web interface's files (static.c)
+ * on the MHD connection `conn`; *status gets the HTTP status sent.
+ * Returns MHD's result (MHD_YES / MHD_NO). */
+int hk_static_serve(void *conn, const char *web_dir, const char *method,
+		    const char *url, int *status);
+
 /* Free a string from json_dumps: during a request it lives in the request's
  * arena (server.c), so plain free() would be wrong. */
 void hk_json_text_free(char *text);

@@ -430,6 +430,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 
+	/* The web interface's files: everything outside /api. */
+	if (srv->opts->web_dir && strncmp(url, "/api/", 5) && strcmp(url, "/api")) {
+		int status = 0;
+
+		ret = (enum MHD_Result)hk_static_serve(conn, srv->opts->web_dir,
+						       method, url, &status);
+		access_log(method, url, status, &cc->t0);
+		return ret;
+	}
 	request_arena_begin();
 	memset(&req, 0, sizeof(req));
 	req.method = method;
