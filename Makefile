@@ -5,7 +5,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps build run test test-unit test-asan bench clean
+.PHONY: all deps build web run test test-unit test-asan bench clean
 
 all: build
 
@@ -18,10 +18,15 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# The web interface: the locked packages, then Vite's build into web/dist,
+# which `huikuan serve` (and the demo) find beside build/.
+web: deps
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
 # The demo always starts from a fresh database of its own, then serves it
-# on 127.0.0.1:8080 until Ctrl-C.
+# (the web interface and the API) on 127.0.0.1:8080 until Ctrl-C.
 DEMO_DB ?= $(BUILD)/demo.db
-run: build
+run: build web
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BUILD)/huikuan demo --db $(DEMO_DB)
 
@@ -36,4 +41,4 @@ bench:
 	@sh bench/api.sh build-release
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-release
+	rm -rf $(BUILD) $(ASAN_BUILD) build-release web/dist web/node_modules

@@ -4,7 +4,8 @@
 set -eu
 
 build_pkgs="gcc make meson ninja-build pkgconf libsqlite3-dev libcsv-dev libinih-dev libmicrohttpd-dev libjansson-dev libsodium-dev"
-test_pkgs="libcmocka-dev sqlite3 curl python3"
+# chromium and the CJK fonts: the web interface's browser tests (tests/e2e)
+test_pkgs="libcmocka-dev sqlite3 curl python3 chromium fonts-noto-cjk"
 bench_pkgs="hyperfine time wrk curl"
 
 case "${1:-build}" in
@@ -20,6 +21,12 @@ for p in $want; do
 		missing="$missing $p"
 	fi
 done
+# The web interface (web/) is built with Node.js and npm: Debian's, unless
+# a Node.js with its own npm is there already (Debian's npm package would
+# conflict with it).
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
 [ -z "$missing" ] && exit 0
 
 echo "installing:$missing" >&2

@@ -38,5 +38,34 @@ echo "== again under AddressSanitizer and UndefinedBehaviorSanitizer =="
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite "$asan" -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug || status=1
+
+# The web interface: a clean install of its locked packages, its build
+# (which the server serves, and the browser tests use), its unit tests.
+if [ -f web/package-lock.json ]; then
+	echo "== the web interface (web/: npm ci, vite build, vitest) =="
+	rm -f web/node_modules/.vitest-result.json
+	(cd web && npm ci --no-audit --no-fund --loglevel=error &&
+		npm run build >/dev/null &&
+		npx vitest run --reporter=default --reporter=json \
+			--outputFile=node_modules/.vitest-result.json) || status=1
+	counts=$(python3 -c 'import json
+try:
+    r = json.load(open("web/node_modules/.vitest-result.json"))
+    print(r["numPassedTests"], r["numFailedTests"])
+except Exception:
+    print(0, 1)')
+	passed=$((passed + ${counts% *}))
+	failed=$((failed + ${counts#* }))
+
+	# End to end in Debian's Chromium against the real server (tests/e2e).
+	echo "== the web interface in a browser (tests/e2e) =="
+	(cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error &&
+		node run.mjs "../../$plain/huikuan") >"$plain/e2e.log" 2>&1 || status=1
+	grep -v 'chromium: 9' "$plain/e2e.log"
+	e2e=$(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$plain/e2e.log")
+	[ -n "$e2e" ] || e2e="0 1"
+	passed=$((passed + ${e2e% *}))
+	failed=$((failed + ${e2e#* }))
+fi
 echo "tests: $passed passed, $failed failed"
 exit $status

@@ -1,0 +1,167 @@
+// End-to-end tests of the web interface (issue 5) in Debian's Chromium,
+// driven by playwright-core, against the real server and a real demo
+// database: every role logs in; a collector works a case (records a call,
+// takes a promise, which then shows in the case); a case outside the
+// collector's scope is refused in the interface; the language switch.
+// Screenshots of each main page go to tests/e2e/out/.  The times from a
+// click to a usable queue and case page are printed.
+//
+// usage: node run.mjs HUIKUAN_BINARY
+//   E2E_DB=FILE  use an existing demo database (say 1,000,000 accounts)
+//                instead of building a small one
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const hk = process.argv[2]
+const out = join(here, 'out')
+const tmp = mkdtempSync(join(tmpdir(), 'hk-e2e-'))
+const PASSWORD = 'huikuan-demo-2026'
+let passed = 0
+let failed = 0
+
+function ok (name, cond, detail = '') {
+  if (cond) {
+    passed++
+    console.log(`ok - ${name}`)
+  } else {
+    failed++
+    console.log(`not ok - ${name} ${detail}`)
+  }
+}
+
+// Quiet hours twelve hours away, so recording a call is allowed whenever
+// the test runs (docs/compliance.md).
+function awakeConfig () {
+  const h = Number(new Intl.DateTimeFormat('en', { hour: 'numeric', hour12: false, timeZone: 'Asia/Shanghai' }).format(new Date())) % 24
+  const pad = (n) => String(n).padStart(2, '0')
+  const file = join(tmp, 'awake.ini')
+  writeFileSync(file, `[compliance]\nquiet_hours = ${pad((h + 12) % 24)}:00-${pad((h + 13) % 24)}:00\n`)
+  return file
+}
+
+// Serve the database; resolves with the base URL.
+function serve (db, cfg) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(hk, ['--db', db, '--config', cfg, 'serve', '--listen', '127.0.0.1:0'],
+      { env: { ...process.env, LANG: 'en_US.UTF-8' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let text = ''
+    p.stdout.on('data', (d) => {
+      text += d
+      const m = text.match(/http:\/\/[0-9.]+:[0-9]+/)
+      if (m) resolve({ base: m[0], proc: p })
+    })
+    p.on('exit', (code) => reject(new Error(`server exited ${code}`)))
+  })
+}
+
+async function login (browser, base, user) {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' })
+  const page = await ctx.newPage()
+  await page.goto(base + '/login')
+  await page.fill('#hk-username', user)
+  await page.fill('input[type=password]', PASSWORD)
+  const t0 = Date.now()
+  await page.click('.hk-login-btn')
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 15000 })
+  return { ctx, page, t0 }
+}
+
+async function main () {
+  mkdirSync(out, { recursive: true })
+  const cfg = awakeConfig()
+  let db = process.env.E2E_DB
+  if (!db) {
+    db = join(tmp, 'demo.db')
+    const r = spawnSync(hk, ['--db', db, 'demo', '--accounts', '3000', '--no-serve'],
+      { env: { ...process.env, LANG: 'en_US.UTF-8' }, encoding: 'utf8' })
+    ok('the demo portfolio', r.status === 0, r.stderr)
+  }
+  const { base, proc } = await serve(db, cfg)
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] })
+  try {
+    // every role logs in and lands on its page
+    for (const user of ['admin', 'wang.jl', 'zhang.zz', 'li.na', 'sun.sj', 'wu.wb']) {
+      const { ctx, page } = await login(browser, base, user)
+      await page.waitForLoadState('networkidle')
+      ok(`${user} logs in`, !page.url().includes('/login'), page.url())
+      await page.screenshot({ path: join(out, `home-${user}.png`) })
+      await ctx.close()
+    }
+
+    // a collector's queue, usable within a second of the click
+    const { ctx, page, t0 } = await login(browser, base, 'li.na')
+    await page.waitForSelector('.el-table__body tr.el-table__row', { timeout: 15000 })
+    const queueMs = Date.now() - t0
+    ok(`the queue is usable ${queueMs} ms after logging in (≤ 1000)`, queueMs <= 1000)
+    await page.screenshot({ path: join(out, 'queue.png') })
+
+    // the first case, usable within a second of the click
+    const t1 = Date.now()
+    await page.click('.el-table__body tr.el-table__row')
+    await page.waitForURL(/\/cases\/[0-9]+/)
+    await page.waitForSelector('.el-timeline, .hk-card', { timeout: 15000 })
+    const caseMs = Date.now() - t1
+    ok(`the case page is usable ${caseMs} ms after the click (≤ 1000)`, caseMs <= 1000)
+    const caseId = page.url().match(/\/cases\/([0-9]+)/)[1]
+    await page.screenshot({ path: join(out, 'case.png'), fullPage: true })
+
+    // record a call: no answer
+    const outcome = page.locator('.el-form-item', { hasText: '结果' }).first().locator('.el-select')
+    await outcome.click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '无人接听' }).first().click()
+    await page.locator('button', { hasText: '保存记录' }).first().click()
+    const saved = await page.locator('.el-message--success, .hk-refusal').first().waitFor({ timeout: 10000 }).then(() => true, () => false)
+    const refusal = await page.locator('.hk-refusal').count()
+    ok('a call is recorded', saved && refusal === 0, refusal ? await page.locator('.hk-refusal').innerText() : '')
+
+    // take a promise, three days on; it shows in the case
+    const before = await (await page.request.get(`${base}/api/cases/${caseId}`)).json()
+    const due = new Date(Date.now() + 3 * 86400000).toISOString().slice(0, 10)
+    await page.locator('input[placeholder="500.00"]').fill('100.00')
+    const dateInput = page.locator('.el-form').filter({ has: page.locator('input[placeholder="500.00"]') }).locator('.el-date-editor input')
+    await dateInput.fill(due)
+    await dateInput.press('Enter')
+    await page.locator('button', { hasText: '记录承诺' }).first().click()
+    await page.waitForTimeout(800)
+    const after = await (await page.request.get(`${base}/api/cases/${caseId}`)).json()
+    const nb = (before.promises || []).length
+    const na = (after.promises || []).length
+    ok('a promise is taken and shows in the case', na === nb + 1 &&
+      after.promises.some((p) => p.amount === '100.00' && p.due_on === due), `${nb} → ${na}`)
+    await page.screenshot({ path: join(out, 'case-after.png'), fullPage: true })
+
+    // a case that is not the collector's is refused in the interface
+    const other = spawnSync('sqlite3', [db, "select min(ref) from cases where collector_ref = (select ref from users where username = 'chen.jing')"], { encoding: 'utf8' }).stdout.trim()
+    await page.goto(`${base}/cases/${other}`)
+    const refused = await page.locator('.el-result, .el-alert--error').first().waitFor({ timeout: 10000 }).then(() => true, () => false)
+    ok('another collector\'s case is refused in the interface', refused)
+    await page.screenshot({ path: join(out, 'refused.png') })
+
+    // the language switch
+    await page.goto(`${base}/queue`)
+    await page.locator('.el-radio-button', { hasText: 'EN' }).click()
+    const english = await page.getByText('Workstation').first().waitFor({ timeout: 5000 }).then(() => true, () => false)
+    ok('the language switches to English', english)
+    await page.screenshot({ path: join(out, 'queue-en.png') })
+    await ctx.close()
+    console.log(`# times: queue ${queueMs} ms after log-in, case page ${caseMs} ms after the click`)
+  } finally {
+    await browser.close()
+    proc.kill('SIGTERM')
+    rmSync(tmp, { recursive: true, force: true })
+  }
+}
+
+main().then(() => {
+  console.log(`e2e: ${passed} passed, ${failed} failed`)
+  process.exit(failed ? 1 : 0)
+}, (e) => {
+  console.log(`not ok - e2e run: ${e.stack || e}`)
+  console.log(`e2e: ${passed} passed, ${failed + 1} failed`)
+  process.exit(1)
+})

@@ -1,0 +1,119 @@
+// The API client: JSON over fetch, same origin, under /api.
+//
+// - every write (anything but GET/HEAD) carries X-CSRF-Token;
+// - Accept-Language follows the UI language so server messages match it;
+// - an error answer {code, message, rule?} becomes an ApiError;
+// - a 401 on anything but the log-in itself means the session is gone:
+//   onUnauthorized() is called (the app shows a message and goes to log-in).
+
+export class ApiError extends Error {
+  constructor({ status, code, message, rule = null, body = null }) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.rule = rule
+    this.body = body
+  }
+}
+
+const SAFE = new Set(['GET', 'HEAD'])
+
+// Turn an error answer (parsed JSON or not) into {status, code, message, rule}.
+export function parseError(status, body, statusText = '') {
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    return {
+      status,
+      code: typeof body.code === 'string' ? body.code : `HTTP_${status}`,
+      message:
+        typeof body.message === 'string' && body.message
+          ? body.message
+          : statusText || `HTTP ${status}`,
+      rule: typeof body.rule === 'string' && body.rule ? body.rule : null
+    }
+  }
+  const text = typeof body === 'string' && body.trim() ? body.trim().slice(0, 300) : ''
+  return { status, code: `HTTP_${status}`, message: text || statusText || `HTTP ${status}`, rule: null }
+}
+
+export function buildQuery(params) {
+  if (!params) return ''
+  const parts = []
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+  }
+  return parts.length ? `?${parts.join('&')}` : ''
+}
+
+export function createApiClient({
+  fetchImpl = (...a) => globalThis.fetch(...a),
+  getCsrfToken = () => null,
+  getLanguage = () => 'zh',
+  onUnauthorized = () => {},
+  base = ''
+} = {}) {
+  async function request(method, path, { body, query, expectUnauthorized = false } = {}) {
+    method = method.toUpperCase()
+    const headers = { Accept: 'application/json', 'Accept-Language': getLanguage() || 'zh' }
+    const init = { method, headers, credentials: 'same-origin' }
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json'
+      init.body = JSON.stringify(body)
+    }
+    if (!SAFE.has(method)) {
+      const token = getCsrfToken()
+      if (token) headers['X-CSRF-Token'] = token
+    }
+    let res
+    try {
+      res = await fetchImpl(base + path + buildQuery(query), init)
+    } catch (e) {
+      throw new ApiError({ status: 0, code: 'NETWORK', message: e && e.message ? e.message : 'network error' })
+    }
+    const text = await res.text()
+    let data = null
+    if (text) {
+      try {
+        data = JSON.parse(text)
+      } catch {
+        data = text
+      }
+    }
+    if (res.ok) return data
+    const err = parseError(res.status, data, res.statusText)
+    if (res.status === 401 && !expectUnauthorized) onUnauthorized(err)
+    throw new ApiError({ ...err, body: data })
+  }
+
+  return {
+    request,
+    get: (path, query, opts = {}) => request('GET', path, { ...opts, query }),
+    post: (path, body = {}, opts = {}) => request('POST', path, { ...opts, body }),
+    del: (path, opts = {}) => request('DELETE', path, opts)
+  }
+}
+
+// The endpoints the pages use, on top of a client.
+export function createEndpoints(client) {
+  const c = (id) => `/api/cases/${encodeURIComponent(id)}`
+  return {
+    // A wrong password is a 401 too, but not an expired session.
+    login: (username, password) =>
+      client.request('POST', '/api/session', { body: { username, password }, expectUnauthorized: true }),
+    logout: () => client.del('/api/session', { expectUnauthorized: true }),
+    // Asked on start-up: a 401 there is "not logged in", no message needed.
+    me: () => client.request('GET', '/api/me', { expectUnauthorized: true }),
+    changePassword: (current_password, new_password) =>
+      client.post('/api/me/password', { current_password, new_password }),
+    queue: (limit = 50) => client.get('/api/queue', { limit }),
+    cases: (query) => client.get('/api/cases', query),
+    caseDetail: (id) => client.get(c(id)),
+    timeline: (id) => client.get(`${c(id)}/timeline`),
+    contactCheck: (id, channel = 'call', contact_id) => client.get(`${c(id)}/contact-check`, { channel, contact_id }),
+    addRecord: (id, record) => client.post(`${c(id)}/records`, record),
+    addPromise: (id, promise) => client.post(`${c(id)}/promises`, promise),
+    reveal: (id, field, contact_id) => client.post(`${c(id)}/reveal`, contact_id ? { field, contact_id } : { field }),
+    audit: (query) => client.get('/api/audit', query)
+  }
+}

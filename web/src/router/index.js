@@ -1,0 +1,54 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { useSessionStore } from '../stores/session.js'
+import { homeForRole, roleMayOpen } from '../lib/nav.js'
+
+import LoginView from '../views/LoginView.vue'
+import MainLayout from '../layouts/MainLayout.vue'
+
+const routes = [
+  { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+  {
+    path: '/',
+    component: MainLayout,
+    children: [
+      { path: '', name: 'home', redirect: () => homeForRole(useSessionStore().role) },
+      { path: 'queue', name: 'queue', component: () => import('../views/QueueView.vue') },
+      { path: 'cases', name: 'cases', component: () => import('../views/CasesView.vue') },
+      { path: 'cases/:id(\\d+)', name: 'case', component: () => import('../views/CaseView.vue'), props: true },
+      { path: 'team', name: 'team', component: () => import('../views/PlaceholderView.vue'), props: { page: 'team' } },
+      {
+        path: 'dashboard',
+        name: 'dashboard',
+        component: () => import('../views/PlaceholderView.vue'),
+        props: { page: 'dashboard' }
+      },
+      { path: 'admin', name: 'admin', component: () => import('../views/PlaceholderView.vue'), props: { page: 'admin' } },
+      { path: 'audit', name: 'audit', component: () => import('../views/AuditView.vue') },
+      { path: 'forbidden', name: 'forbidden', component: () => import('../views/NotFoundView.vue'), props: { forbidden: true } },
+      { path: ':rest(.*)*', name: 'notfound', component: () => import('../views/NotFoundView.vue') }
+    ]
+  }
+]
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes
+})
+
+router.beforeEach(async (to) => {
+  const session = useSessionStore()
+  try {
+    await session.restore()
+  } catch {
+    // Server unreachable: stay on log-in, which shows the error on submit.
+    if (!to.meta.public) return { name: 'login', query: { redirect: to.fullPath } }
+    return true
+  }
+  if (to.meta.public) {
+    if (session.loggedIn && to.name === 'login') return homeForRole(session.role)
+    return true
+  }
+  if (!session.loggedIn) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  if (!roleMayOpen(session.role, to.name)) return { name: 'forbidden' }
+  return true
+})
