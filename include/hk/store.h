@@ -434,6 +434,14 @@ struct hk_waiver_request {
 	char note[501];
 };
 
+/* A proposed repayment plan waiting for a decision (plans_pending). */
+struct hk_plan_pending {
+	int64_t ref, case_ref, proposed_by, proposed_at;
+	int32_t starts_on;
+	int installments;
+	int64_t total;
+};
+
 struct hk_payment_row {
 	char payment_id[65];
 	int32_t paid_on;
@@ -943,6 +951,17 @@ struct hk_store_ops {
 	enum hk_rc (*waiver_requests_list)(
 		struct hk_store *s, int64_t case_ref,
 		int (*fn)(void *ctx, const struct hk_waiver_request *w),
+		void *ctx, struct hk_err *err);
+	/* The approvals waiting in a scope, oldest first (at most 500 of
+	 * each): pending waiver requests, and proposed plans with their
+	 * installments' count and total. */
+	enum hk_rc (*waiver_requests_pending)(
+		struct hk_store *s, const struct hk_scope *sc,
+		int (*fn)(void *ctx, const struct hk_waiver_request *w),
+		void *ctx, struct hk_err *err);
+	enum hk_rc (*plans_pending)(
+		struct hk_store *s, const struct hk_scope *sc,
+		int (*fn)(void *ctx, const struct hk_plan_pending *p),
 		void *ctx, struct hk_err *err);
 
 	/* ---- cases ---- */

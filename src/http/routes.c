@@ -224,6 +224,11 @@ const struct hk_route hk_routes[] = {
 	 "waivers",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
+	{"GET", "/api/approvals", hk_h_approvals,
+	 "What waits for the caller's decision in their scope: pending waiver "
+	 "requests (each within the caller's limit or not) and proposed "
+	 "plans, with the caller's limits",
+	 "workflow", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
 	{"POST", "/api/waivers/{id}/decision", hk_h_waiver_decide,
 	 "Approve or reject a waiver request: {approve, note?}; within the "
 	 "approver's limit (team leader 10% and at most 2,000.00 yuan, manager "

@@ -334,3 +334,122 @@ void hk_h_waiver_decide(struct hk_req *req)
 	snprintf(w.note, sizeof(w.note), "%s", note_copy);
 	hk_reply(req, 200, request_json(&w));
 }
+
+/* ====================================================================
+ * GET /api/approvals: what waits for the caller's decision
+ * ==================================================================== */
+
+struct approvals {
+	struct hk_req *req;
+	int32_t as_of;
+	json_t *waivers, *plans;
+	enum hk_rc rc;
+};
+
+static int add_pending_waiver(void *ctx, const struct hk_waiver_request *w)
+{
+	struct approvals *a = ctx;
+	struct hk_store *s = a->req->store;
+	struct hk_acct_row row;
+	struct hk_view v;
+	struct hk_err err = {0};
+	bool found = false;
+	char at_limit[HK_MONEY_BUFSZ];
+	json_t *o = request_json(w);
+	int64_t limit;
+
+	/* the limit as the decision measures it: on the account's total
+	 * overdue as of the last day-end */
+	if (s->ops->account_get(s, w->account_ref, &row, &found, &err) != HK_OK ||
+	    !found ||
+	    hk_eod_account_view(s, a->req->cfg, &row, a->as_of, &v, &err) !=
+		    HK_OK) {
+		a->rc = HK_EDB;
+		json_decref(o);
+		return 1;
+	}
+	limit = approval_limit(&a->req->cfg->workflow, &a->req->user,
+			       v.total_overdue);
+	json_object_set_new(o, "requested_at", json_integer(w->requested_at));
+	if (limit == INT64_MAX) {
+		json_object_set_new(o, "your_limit", json_null());
+	} else {
+		hk_money_format(limit, at_limit);
+		json_object_set_new(o, "your_limit", json_string(at_limit));
+	}
+	json_object_set_new(o, "within_limit", json_boolean(w->amount <= limit));
+	json_array_append_new(a->waivers, o);
+	return 0;
+}
+
+static int add_pending_plan(void *ctx, const struct hk_plan_pending *p)
+{
+	struct approvals *a = ctx;
+	char starts[HK_DATE_BUFSZ], total[HK_MONEY_BUFSZ];
+
+	hk_date_format(p->starts_on, starts);
+	hk_money_format(p->total, total);
+	json_array_append_new(
+		a->plans,
+		json_pack("{s:I, s:I, s:I, s:I, s:s, s:i, s:s}", "id",
+			  (json_int_t)p->ref, "case_id", (json_int_t)p->case_ref,
+			  "proposed_by", (json_int_t)p->proposed_by,
+			  "proposed_at", (json_int_t)p->proposed_at, "starts_on",
+			  starts, "installments", p->installments, "total",
+			  total));
+	return 0;
+}
+
+/* The pending waiver requests (each with whether it is within the
+ * caller's limit, measured as the decision measures it) and proposed
+ * plans of the caller's scope, with the caller's limits. */
+void hk_h_approvals(struct hk_req *req)
+{
+	const struct hk_workflow_config *w = &req->cfg->workflow;
+	struct approvals a = {.req = req, .waivers = json_array(),
+			      .plans = json_array()};
+	struct hk_scope scope;
+	struct hk_err err = {0};
+	char max[HK_MONEY_BUFSZ];
+	int32_t share = 0;
+	int64_t cap = -1;
+	json_t *limits;
+
+	hk_scope_of(&req->user, &scope);
+	if (hk_store_meta_date(req->store, HK_META_LAST_EOD, &a.as_of, &err) !=
+		    HK_OK)
+		a.rc = HK_EDB;
+	if (a.as_of == HK_DATE_NONE)
+		a.as_of = hk_today();
+	if (a.rc != HK_OK ||
+	    req->store->ops->waiver_requests_pending(req->store, &scope,
+						     add_pending_waiver, &a,
+						     &err) != HK_OK ||
+	    a.rc != HK_OK ||
+	    req->store->ops->plans_pending(req->store, &scope, add_pending_plan,
+					   &a, &err) != HK_OK) {
+		json_decref(a.waivers);
+		json_decref(a.plans);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	if (req->user.role & HK_ROLE_MANAGER) {
+		share = w->manager_share_ppm;
+		cap = w->manager_max_fen;
+	} else if (req->user.role & HK_ROLE_TEAM_LEADER) {
+		share = w->leader_share_ppm;
+		cap = w->leader_max_fen;
+	}
+	hk_money_format(cap, max);
+	/* share in parts per million of the account's total overdue; max
+	 * null: no amount limit; admins: no limit at all */
+	limits = req->user.role & HK_ROLE_ADMIN
+			 ? json_pack("{s:s, s:n, s:n}", "role", "admin",
+				     "share_ppm", "max")
+			 : json_pack("{s:s, s:i, s:o}", "role",
+				     hk_role_name(req->user.role), "share_ppm",
+				     (int)share,
+				     "max", cap >= 0 ? json_string(max) : json_null());
+	hk_reply(req, 200, json_pack("{s:o, s:o, s:o}", "limits", limits,
+				     "waivers", a.waivers, "plans", a.plans));
+}

@@ -132,6 +132,8 @@ enum stmt_id {
 	ST_DISPUTE_GET,
 	ST_DISPUTE_RESOLVE,
 	ST_DISPUTE_FILE_GET,
+	ST_WR_PENDING,
+	ST_PLANS_PENDING,
 	ST_CONTACT_ADD,
 	ST_CONTACT_VALIDITY,
 	ST_LOST_REFRESH,
@@ -668,6 +670,22 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_WR_LIST] = "SELECT " WR_COLS "FROM waiver_requests w "
 		       "JOIN accounts a ON a.ref = w.account_ref "
 		       "WHERE w.case_ref = ?1 ORDER BY w.ref",
+	/* ?1 all, ?2 collector, ?3 team, ?4 agency (struct hk_scope) */
+#define SCOPE_ON_C \
+		"(?1 OR (?2 <> 0 AND c.collector_ref = ?2) OR " \
+		"(?3 <> 0 AND c.team_ref = ?3) OR (?4 <> 0 AND c.agency_ref = ?4))"
+	[ST_WR_PENDING] = "SELECT " WR_COLS "FROM waiver_requests w "
+			  "JOIN accounts a ON a.ref = w.account_ref "
+			  "JOIN cases c ON c.ref = w.case_ref "
+			  "WHERE w.status = 'pending' AND " SCOPE_ON_C
+			  " ORDER BY w.ref LIMIT 500",
+	[ST_PLANS_PENDING] =
+		"SELECT p.ref, p.case_ref, p.proposed_by, p.proposed_at, "
+		"p.starts_on, count(i.seq), COALESCE(sum(i.amount), 0) "
+		"FROM plans p JOIN cases c ON c.ref = p.case_ref "
+		"LEFT JOIN plan_installments i ON i.plan_ref = p.ref "
+		"WHERE p.status = 'proposed' AND " SCOPE_ON_C
+		" GROUP BY p.ref ORDER BY p.ref LIMIT 500",
 	[ST_CONTACT_ADD] =
 		"INSERT INTO contacts (contact_id, debtor_ref, relation, name, "
 		"phone, authorized, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -3370,6 +3388,63 @@ static enum hk_rc sq_wr_list(struct hk_store *s, int64_t case_ref,
 				 : db_error(ss, err, "could not read waiver requests");
 }
 
+static void bind_scope(sqlite3_stmt *st, const struct hk_scope *sc)
+{
+	sqlite3_bind_int(st, 1, sc->all);
+	sqlite3_bind_int64(st, 2, sc->collector_ref);
+	sqlite3_bind_int64(st, 3, sc->team_ref);
+	sqlite3_bind_int64(st, 4, sc->agency_ref);
+}
+
+static enum hk_rc sq_wr_pending(struct hk_store *s, const struct hk_scope *sc,
+				int (*fn)(void *, const struct hk_waiver_request *),
+				void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_WR_PENDING, err);
+	struct hk_waiver_request w;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	bind_scope(st, sc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_wr(st, &w);
+		fn(ctx, &w);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read waiver requests");
+}
+
+static enum hk_rc sq_plans_pending(struct hk_store *s,
+				   const struct hk_scope *sc,
+				   int (*fn)(void *, const struct hk_plan_pending *),
+				   void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_PLANS_PENDING, err);
+	struct hk_plan_pending p;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	bind_scope(st, sc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		p.ref = sqlite3_column_int64(st, 0);
+		p.case_ref = sqlite3_column_int64(st, 1);
+		p.proposed_by = sqlite3_column_int64(st, 2);
+		p.proposed_at = sqlite3_column_int64(st, 3);
+		p.starts_on = sqlite3_column_int(st, 4);
+		p.installments = sqlite3_column_int(st, 5);
+		p.total = sqlite3_column_int64(st, 6);
+		fn(ctx, &p);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read plans");
+}
+
 static enum hk_rc sq_contact_add(struct hk_store *s,
 				 const struct hk_contact_rec *r,
 				 const char *source, struct hk_err *err)
@@ -4199,6 +4274,8 @@ static const struct hk_store_ops sqlite_ops = {
 	.waiver_request_get = sq_wr_get,
 	.waiver_request_decide = sq_wr_decide,
 	.waiver_requests_list = sq_wr_list,
+	.waiver_requests_pending = sq_wr_pending,
+	.plans_pending = sq_plans_pending,
 	.case_set_status = sq_case_set_status,
 	.case_status_history = sq_case_status_history,
 	.payment_get = sq_payment_get,

@@ -55,6 +55,35 @@ export TZ=Asia/Shanghai
 start
 st=$(waive_15 "$acct1" "$case1" "$total1")
 [ "$st" = 403 ] && grep -q '审批权限' "$tmp/body" && ok "default: 15% is beyond a team leader" || bad "default: 15% is beyond a team leader ($st)"
+# the approvals inbox: the request waits, beyond the team leader's limit
+# (10% of the account's total overdue, at most 2,000.00) and within the
+# manager's (30%)
+get() { # USER PATH: prints the status, body in $tmp/body
+	curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $(token "$1")" "$base$2"
+}
+wid=$(sqlite3 "$db" "select max(ref) from waiver_requests")
+lim=$((total1 / 10)); [ "$lim" -gt 200000 ] && lim=200000
+st=$(get zhang.zz /api/approvals)
+python3 - "$tmp/body" "$wid" "$(yuan $lim)" "$(yuan $((total1 * 15 / 100)))" <<'PY' && ok "approvals: the team leader sees it waiting, beyond the limit, with the limit" || bad "approvals for the team leader ($st $(cat "$tmp/body"))"
+import json, sys
+b = json.load(open(sys.argv[1])); wid = int(sys.argv[2])
+w = [x for x in b["waivers"] if x["id"] == wid]
+sys.exit(0 if w and w[0]["within_limit"] is False and w[0]["your_limit"] == sys.argv[3]
+         and w[0]["amount"] == sys.argv[4] and b["limits"]["share_ppm"] == 100000
+         and b["limits"]["max"] == "2000.00" and "plans" in b else 1)
+PY
+st=$(get wang.jl /api/approvals)
+python3 - "$tmp/body" "$wid" <<'PY' && ok "approvals: within the manager's limit" || bad "approvals for the manager ($st)"
+import json, sys
+b = json.load(open(sys.argv[1])); wid = int(sys.argv[2])
+w = [x for x in b["waivers"] if x["id"] == wid]
+sys.exit(0 if w and w[0]["within_limit"] is True and b["limits"]["share_ppm"] == 300000 else 1)
+PY
+st=$(get li.na /api/approvals)
+[ "$st" = 403 ] && ok "approvals: not a collector's" || bad "approvals for a collector ($st)"
+st=$(post wang.jl "/api/waivers/$wid/decision" '{"approve":true}')
+st2=$(get zhang.zz /api/approvals)
+[ "$st" = 200 ] && ! grep -q "\"id\":$wid," "$tmp/body" && ok "approved by the manager: no longer waiting" || bad "after approval ($st $st2)"
 st=$(post li.na "/api/cases/$case1/promises" "{\"amount\":\"100.00\",\"due_on\":\"$(in_days 25)\"}")
 [ "$st" = 201 ] && ok "default: a promise in 25 days" || bad "default: a promise in 25 days ($st)"
 st=$(post li.na "/api/cases/$case1/promises" "{\"amount\":\"100.00\",\"due_on\":\"$(in_days 31)\"}")
