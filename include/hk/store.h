@@ -434,6 +434,15 @@ struct hk_waiver_request {
 	char note[501];
 };
 
+/* A talk script (话术, scripts_scan / script_save); texts valid during the
+ * callback only when read. */
+struct hk_script {
+	int64_t ref;
+	const char *title, *objection, *body;
+	const char *outcomes;       /* outcome codes, comma-separated */
+	int64_t updated_by, updated_at;
+};
+
 /* A proposed repayment plan waiting for a decision (plans_pending). */
 struct hk_plan_pending {
 	int64_t ref, case_ref, proposed_by, proposed_at;
@@ -952,6 +961,16 @@ struct hk_store_ops {
 		struct hk_store *s, int64_t case_ref,
 		int (*fn)(void *ctx, const struct hk_waiver_request *w),
 		void *ctx, struct hk_err *err);
+	/* Talk scripts whose title, objection or body holds `q` (NULL or
+	 * "": all), by title; ref > 0: that one only. */
+	enum hk_rc (*scripts_scan)(struct hk_store *s, const char *q,
+				   int64_t ref,
+				   int (*fn)(void *ctx, const struct hk_script *sc),
+				   void *ctx, struct hk_err *err);
+	/* Insert (sc->ref 0: *ref gets the new one) or replace a script;
+	 * HK_ENOTFOUND when replacing one that is not there. */
+	enum hk_rc (*script_save)(struct hk_store *s, const struct hk_script *sc,
+				  int64_t *ref, struct hk_err *err);
 	/* The approvals waiting in a scope, oldest first (at most 500 of
 	 * each): pending waiver requests, and proposed plans with their
 	 * installments' count and total. */

@@ -235,6 +235,9 @@ void hk_h_teams_create(struct hk_req *req);
 void hk_h_case_assign(struct hk_req *req);
 void hk_h_user_absence(struct hk_req *req);
 void hk_h_approvals(struct hk_req *req);
+void hk_h_scripts_list(struct hk_req *req);
+void hk_h_script_create(struct hk_req *req);
+void hk_h_script_update(struct hk_req *req);
 int hk_status_history_add(void *ctx, int64_t at, int64_t user_ref,
 			  const char *from, const char *to, const char *reason);
 void hk_h_records_add(struct hk_req *req);

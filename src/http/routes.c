@@ -224,6 +224,17 @@ const struct hk_route hk_routes[] = {
 	 "waivers",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
+	{"GET", "/api/scripts", hk_h_scripts_list,
+	 "The talk-script library (话术): the scripts holding q, and in "
+	 "suggested those suited to a last contact outcome",
+	 "workflow", HK_ROLE_ANY, "q,outcome"},
+	{"POST", "/api/scripts", hk_h_script_create,
+	 "Add a script: {title, objection, body, outcomes?}; screened by the "
+	 "lexicon (GR-LEXICON)",
+	 "workflow", HK_ROLE_ADMIN, NULL},
+	{"POST", "/api/scripts/{id}", hk_h_script_update,
+	 "Replace a script: {title, objection, body, outcomes?}",
+	 "workflow", HK_ROLE_ADMIN, NULL},
 	{"GET", "/api/approvals", hk_h_approvals,
 	 "What waits for the caller's decision in their scope: pending waiver "
 	 "requests (each within the caller's limit or not) and proposed "

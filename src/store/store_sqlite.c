@@ -134,6 +134,9 @@ enum stmt_id {
 	ST_DISPUTE_FILE_GET,
 	ST_WR_PENDING,
 	ST_PLANS_PENDING,
+	ST_SCRIPTS,
+	ST_SCRIPT_INS,
+	ST_SCRIPT_UPD,
 	ST_CONTACT_ADD,
 	ST_CONTACT_VALIDITY,
 	ST_LOST_REFRESH,
@@ -686,6 +689,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"LEFT JOIN plan_installments i ON i.plan_ref = p.ref "
 		"WHERE p.status = 'proposed' AND " SCOPE_ON_C
 		" GROUP BY p.ref ORDER BY p.ref LIMIT 500",
+	/* ?1 text to find (instr: no LIKE wildcards to escape), ?2 ref */
+	[ST_SCRIPTS] =
+		"SELECT ref, title, objection, body, outcomes, "
+		"COALESCE(updated_by, 0), updated_at FROM scripts "
+		"WHERE (?2 = 0 OR ref = ?2) AND (?1 = '' OR instr(title, ?1) "
+		"OR instr(objection, ?1) OR instr(body, ?1)) ORDER BY title, ref",
+	[ST_SCRIPT_INS] =
+		"INSERT INTO scripts (title, objection, body, outcomes, "
+		"updated_by, updated_at) VALUES (?2, ?3, ?4, ?5, NULLIF(?6, 0), ?7)",
+	[ST_SCRIPT_UPD] =
+		"UPDATE scripts SET title = ?2, objection = ?3, body = ?4, "
+		"outcomes = ?5, updated_by = NULLIF(?6, 0), updated_at = ?7 "
+		"WHERE ref = ?1",
 	[ST_CONTACT_ADD] =
 		"INSERT INTO contacts (contact_id, debtor_ref, relation, name, "
 		"phone, authorized, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -3388,6 +3404,62 @@ static enum hk_rc sq_wr_list(struct hk_store *s, int64_t case_ref,
 				 : db_error(ss, err, "could not read waiver requests");
 }
 
+static enum hk_rc sq_scripts_scan(struct hk_store *s, const char *q,
+				  int64_t ref,
+				  int (*fn)(void *, const struct hk_script *),
+				  void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_SCRIPTS, err);
+	struct hk_script sc;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_text(st, 1, q ? q : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ref);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sc.ref = sqlite3_column_int64(st, 0);
+		sc.title = (const char *)sqlite3_column_text(st, 1);
+		sc.objection = (const char *)sqlite3_column_text(st, 2);
+		sc.body = (const char *)sqlite3_column_text(st, 3);
+		sc.outcomes = (const char *)sqlite3_column_text(st, 4);
+		sc.updated_by = sqlite3_column_int64(st, 5);
+		sc.updated_at = sqlite3_column_int64(st, 6);
+		fn(ctx, &sc);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read scripts");
+}
+
+static enum hk_rc sq_script_save(struct hk_store *s, const struct hk_script *sc,
+				 int64_t *ref, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, sc->ref ? ST_SCRIPT_UPD : ST_SCRIPT_INS,
+				    err);
+	enum hk_rc rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int64(st, 1, sc->ref);
+	sqlite3_bind_text(st, 2, sc->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sc->objection, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, sc->body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, sc->outcomes ? sc->outcomes : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, sc->updated_by);
+	sqlite3_bind_int64(st, 7, sc->updated_at);
+	if ((rc = exec_stmt(ss, st, err, "could not save a script")) != HK_OK)
+		return rc;
+	if (sc->ref && sqlite3_changes(ss->db) == 0)
+		return hk_err_set(err, HK_ENOTFOUND, "no such script");
+	if (ref)
+		*ref = sc->ref ? sc->ref : sqlite3_last_insert_rowid(ss->db);
+	return HK_OK;
+}
+
 static void bind_scope(sqlite3_stmt *st, const struct hk_scope *sc)
 {
 	sqlite3_bind_int(st, 1, sc->all);
@@ -4275,6 +4347,8 @@ static const struct hk_store_ops sqlite_ops = {
 	.waiver_request_decide = sq_wr_decide,
 	.waiver_requests_list = sq_wr_list,
 	.waiver_requests_pending = sq_wr_pending,
+	.scripts_scan = sq_scripts_scan,
+	.script_save = sq_script_save,
 	.plans_pending = sq_plans_pending,
 	.case_set_status = sq_case_set_status,
 	.case_status_history = sq_case_status_history,
