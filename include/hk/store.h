@@ -443,6 +443,14 @@ struct hk_script {
 	int64_t updated_by, updated_at;
 };
 
+/* A collector's figures for the dashboard (collector_figures). */
+struct hk_collector_figures {
+	int64_t ref, team_ref;
+	const char *username, *display_name;
+	int64_t cases, overdue_cases, total_overdue;
+	int64_t contacts_today, promises_today;
+};
+
 /* A proposed repayment plan waiting for a decision (plans_pending). */
 struct hk_plan_pending {
 	int64_t ref, case_ref, proposed_by, proposed_at;
@@ -971,6 +979,32 @@ struct hk_store_ops {
 	 * HK_ENOTFOUND when replacing one that is not there. */
 	enum hk_rc (*script_save)(struct hk_store *s, const struct hk_script *sc,
 				  int64_t *ref, struct hk_err *err);
+	/* ---- the dashboard (GET /api/dashboard) ---- */
+	/* The overdue cases of a scope: each one's oldest unpaid due date
+	 * and its total overdue as of as_of. */
+	enum hk_rc (*overdue_scan)(struct hk_store *s, const struct hk_scope *sc,
+				   int32_t as_of,
+				   int (*fn)(void *ctx, int32_t overdue_since,
+					     int64_t due),
+				   void *ctx, struct hk_err *err);
+	/* Per processed date from `from`: accounts overdue (bucket beyond the
+	 * first) and their total overdue, from day_totals. */
+	enum hk_rc (*overdue_trend)(struct hk_store *s, int32_t from,
+				    int (*fn)(void *ctx, int32_t date,
+					      int64_t accounts, int64_t due),
+				    void *ctx, struct hk_err *err);
+	/* Promises made on or after `since` in a scope, by status
+	 * (enum hk_promise_status). */
+	enum hk_rc (*promise_counts)(struct hk_store *s,
+				     const struct hk_scope *sc, int32_t since,
+				     int64_t counts[3], struct hk_err *err);
+	/* The active collectors of a scope (all; a team's; the collector
+	 * alone; an agency's) with their figures as of as_of and today. */
+	enum hk_rc (*collector_figures)(
+		struct hk_store *s, const struct hk_scope *sc, int32_t as_of,
+		int64_t day_start, int32_t today,
+		int (*fn)(void *ctx, const struct hk_collector_figures *f),
+		void *ctx, struct hk_err *err);
 	/* The approvals waiting in a scope, oldest first (at most 500 of
 	 * each): pending waiver requests, and proposed plans with their
 	 * installments' count and total. */

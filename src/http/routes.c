@@ -224,6 +224,12 @@ const struct hk_route hk_routes[] = {
 	 "waivers",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
+	{"GET", "/api/dashboard", hk_h_dashboard,
+	 "The dashboard in the caller's scope as of the last day-end: overdue "
+	 "cases and amounts by bucket, the overdue trend (90 days of "
+	 "day-ends), promises of the last 30 days and the kept rate, each "
+	 "collector's load and day",
+	 "reports", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
 	{"GET", "/api/scripts", hk_h_scripts_list,
 	 "The talk-script library (话术): the scripts holding q, and in "
 	 "suggested those suited to a last contact outcome",

@@ -134,6 +134,10 @@ enum stmt_id {
 	ST_DISPUTE_FILE_GET,
 	ST_WR_PENDING,
 	ST_PLANS_PENDING,
+	ST_DASH_OVERDUE,
+	ST_DASH_TREND,
+	ST_DASH_PROMISES,
+	ST_DASH_COLLECTORS,
 	ST_SCRIPTS,
 	ST_SCRIPT_INS,
 	ST_SCRIPT_UPD,
@@ -689,6 +693,32 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"LEFT JOIN plan_installments i ON i.plan_ref = p.ref "
 		"WHERE p.status = 'proposed' AND " SCOPE_ON_C
 		" GROUP BY p.ref ORDER BY p.ref LIMIT 500",
+	/* the dashboard: scope ?1-?4 on case_overdue's copies, ?5 as_of */
+	[ST_DASH_OVERDUE] =
+		"SELECT o.overdue_since, o.due_base + o.due_daily * ?5 "
+		"FROM case_overdue o WHERE ?1 OR (?2 <> 0 AND o.collector_ref = ?2) "
+		"OR (?3 <> 0 AND o.team_ref = ?3) OR (?4 <> 0 AND o.agency_ref = ?4)",
+	[ST_DASH_TREND] =
+		"SELECT as_of, sum(accounts), sum(total_overdue) FROM day_totals "
+		"WHERE as_of >= ?1 AND position > 0 GROUP BY as_of ORDER BY as_of",
+	[ST_DASH_PROMISES] =
+		"SELECT p.status, count(*) FROM promises p "
+		"JOIN cases c ON c.ref = p.case_ref WHERE p.made_on >= ?5 AND "
+		SCOPE_ON_C " GROUP BY p.status",
+	/* ?5 as_of, ?6 the day's start (Unix), ?7 today */
+	[ST_DASH_COLLECTORS] =
+		"SELECT u.ref, COALESCE(u.team_ref, 0), u.username, u.display_name, "
+		"(SELECT count(*) FROM cases c WHERE c.collector_ref = u.ref), "
+		"(SELECT count(*) FROM case_overdue o WHERE o.collector_ref = u.ref), "
+		"(SELECT COALESCE(sum(o.due_base + o.due_daily * ?5), 0) "
+		"FROM case_overdue o WHERE o.collector_ref = u.ref), "
+		"(SELECT count(*) FROM contact_records r WHERE r.user_ref = u.ref "
+		"AND r.at >= ?6), "
+		"(SELECT count(*) FROM promises p WHERE p.user_ref = u.ref "
+		"AND p.made_on = ?7) "
+		"FROM users u WHERE u.role IN ('collector', 'agency_collector') "
+		"AND u.active AND (?1 OR u.ref = ?2 OR (?3 <> 0 AND u.team_ref = ?3) "
+		"OR (?4 <> 0 AND u.agency_ref = ?4)) ORDER BY u.team_ref, u.ref",
 	/* ?1 text to find (instr: no LIKE wildcards to escape), ?2 ref */
 	[ST_SCRIPTS] =
 		"SELECT ref, title, objection, body, outcomes, "
@@ -3404,6 +3434,105 @@ static enum hk_rc sq_wr_list(struct hk_store *s, int64_t case_ref,
 				 : db_error(ss, err, "could not read waiver requests");
 }
 
+static void bind_scope(sqlite3_stmt *st, const struct hk_scope *sc);
+
+static enum hk_rc sq_overdue_scan(struct hk_store *s, const struct hk_scope *sc,
+				  int32_t as_of,
+				  int (*fn)(void *, int32_t, int64_t), void *ctx,
+				  struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DASH_OVERDUE, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	bind_scope(st, sc);
+	sqlite3_bind_int(st, 5, as_of);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int(st, 0), sqlite3_column_int64(st, 1));
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read overdue cases");
+}
+
+static enum hk_rc sq_overdue_trend(struct hk_store *s, int32_t from,
+				   int (*fn)(void *, int32_t, int64_t, int64_t),
+				   void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DASH_TREND, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int(st, 1, from);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int(st, 0), sqlite3_column_int64(st, 1),
+		   sqlite3_column_int64(st, 2));
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read the day totals");
+}
+
+static enum hk_rc sq_promise_counts(struct hk_store *s,
+				    const struct hk_scope *sc, int32_t since,
+				    int64_t counts[3], struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DASH_PROMISES, err);
+	int rc;
+
+	counts[0] = counts[1] = counts[2] = 0;
+	if (!st)
+		return HK_EDB;
+	bind_scope(st, sc);
+	sqlite3_bind_int(st, 5, since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int status = sqlite3_column_int(st, 0);
+
+		if (status >= 0 && status < 3)
+			counts[status] = sqlite3_column_int64(st, 1);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not count promises");
+}
+
+static enum hk_rc sq_collector_figures(
+	struct hk_store *s, const struct hk_scope *sc, int32_t as_of,
+	int64_t day_start, int32_t today,
+	int (*fn)(void *, const struct hk_collector_figures *), void *ctx,
+	struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DASH_COLLECTORS, err);
+	struct hk_collector_figures f;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	bind_scope(st, sc);
+	sqlite3_bind_int(st, 5, as_of);
+	sqlite3_bind_int64(st, 6, day_start);
+	sqlite3_bind_int(st, 7, today);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		f.ref = sqlite3_column_int64(st, 0);
+		f.team_ref = sqlite3_column_int64(st, 1);
+		f.username = (const char *)sqlite3_column_text(st, 2);
+		f.display_name = (const char *)sqlite3_column_text(st, 3);
+		f.cases = sqlite3_column_int64(st, 4);
+		f.overdue_cases = sqlite3_column_int64(st, 5);
+		f.total_overdue = sqlite3_column_int64(st, 6);
+		f.contacts_today = sqlite3_column_int64(st, 7);
+		f.promises_today = sqlite3_column_int64(st, 8);
+		fn(ctx, &f);
+	}
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read collectors' figures");
+}
+
 static enum hk_rc sq_scripts_scan(struct hk_store *s, const char *q,
 				  int64_t ref,
 				  int (*fn)(void *, const struct hk_script *),
@@ -4348,6 +4477,10 @@ static const struct hk_store_ops sqlite_ops = {
 	.waiver_requests_list = sq_wr_list,
 	.waiver_requests_pending = sq_wr_pending,
 	.scripts_scan = sq_scripts_scan,
+	.overdue_scan = sq_overdue_scan,
+	.overdue_trend = sq_overdue_trend,
+	.promise_counts = sq_promise_counts,
+	.collector_figures = sq_collector_figures,
 	.script_save = sq_script_save,
 	.plans_pending = sq_plans_pending,
 	.case_set_status = sq_case_set_status,

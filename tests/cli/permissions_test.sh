@@ -63,6 +63,7 @@ for row in \
 	"POST /api/users/$chen/absence {\"from\":\"2020-01-01\",\"until\":\"2020-01-02\"} allow allow deny deny deny deny" \
 	"GET /api/audit - allow deny deny deny allow deny" \
 	"GET /api/approvals - allow allow allow deny deny deny" \
+	"GET /api/dashboard - allow allow allow deny deny deny" \
 	"GET /api/scripts - allow allow allow allow allow allow" \
 	"POST /api/scripts {\"title\":\"t\",\"objection\":\"o\",\"body\":\"b\"} allow deny deny deny deny deny" \
 	"GET /api/cases - allow allow allow allow allow allow" \

@@ -45,3 +45,7 @@ INSERT INTO scripts (title, objection, body, outcomes, updated_at) VALUES
 ('无人接听时的留言', '电话无人接听，转入语音信箱。',
  '您好，这里是某某公司客户服务中心，有重要事宜需要与您本人联系，请您方便时回电……。谢谢。（留言不提及欠款。）',
  'no_answer,left_message,busy,switched_off', CAST(strftime('%s') AS INTEGER));
+
+-- The dashboard's figures per collector (GET /api/dashboard): contact
+-- records by who made them and when.
+CREATE INDEX contact_records_user ON contact_records (user_ref, at);
