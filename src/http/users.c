@@ -110,7 +110,9 @@ void hk_h_users_create(struct hk_req *req)
 					     "team", "agency", NULL};
 	struct hk_store *s = req->store;
 	struct hk_err err = {0};
-	struct hk_user u = {.must_change = true, .active = true};
+	struct hk_user u = {.must_change = true, .active = true,
+			      .absent_from = HK_DATE_NONE,
+			      .absent_until = HK_DATE_NONE};
 	json_t *body = hk_req_json_object(req, fields);
 	const char *username, *display, *role;
 	char password[17], target[32];

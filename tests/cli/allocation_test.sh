@@ -119,7 +119,9 @@ for u, team in (("c1", "一组"), ("c2", "一组"), ("c3", "二组")):
     st, b = call(tok, "POST", "/api/users", {"username": u, "display_name": u, "role": "collector",
                                              "team": teams[team]})
     users[u] = b.get("user", {}).get("id")
+    created = b.get("user", {})
 ok("three collectors", all(users.values()), users)
+ok("a new collector has no absence", created.get("absence") is None and created.get("capacity") == 0, created)
 who = {v: k for k, v in users.items()}
 
 # the shipped strategy plus an allocation: early and gentle to team 1,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ROLES, homeForRole, menuForRole, roleMayOpen } from '../src/lib/nav.js'
+import { ROLES, adminRights, homeForRole, mayAssign, menuForRole, roleMayOpen } from '../src/lib/nav.js'
 
 const names = (role) => menuForRole(role).map((m) => m.name)
 
@@ -9,7 +9,7 @@ describe('role → menu', () => {
     expect(names('agency_collector')).toEqual(['queue', 'cases'])
   })
   it('team leaders also see the team', () => {
-    expect(names('team_leader')).toEqual(['queue', 'cases', 'team'])
+    expect(names('team_leader')).toEqual(['queue', 'cases', 'team', 'dashboard'])
   })
   it('managers and admins: dashboard and administration', () => {
     expect(names('manager')).toContain('dashboard')
@@ -51,5 +51,36 @@ describe('roleMayOpen', () => {
     expect(roleMayOpen('nobody', 'case')).toBe(false)
     expect(roleMayOpen('collector', 'notfound')).toBe(true)
     expect(roleMayOpen('collector', 'forbidden')).toBe(true)
+  })
+})
+
+describe('new pages by role', () => {
+  it('team page for team leaders, managers and admins; dashboard also for team leaders', () => {
+    for (const r of ['team_leader', 'manager', 'admin']) {
+      expect(roleMayOpen(r, 'team'), r).toBe(true)
+      expect(roleMayOpen(r, 'dashboard'), r).toBe(true)
+    }
+    expect(roleMayOpen('collector', 'dashboard')).toBe(false)
+    expect(roleMayOpen('auditor', 'team')).toBe(false)
+    expect(homeForRole('team_leader')).toBe('/queue')
+    expect(names('admin')).toEqual(['dashboard', 'cases', 'team', 'admin', 'audit'])
+  })
+  it('administration: admins everything, managers view strategies and agencies only', () => {
+    expect(Object.values(adminRights('admin')).every(Boolean)).toBe(true)
+    expect(adminRights('manager')).toEqual({
+      users: false,
+      teams: false,
+      strategiesView: true,
+      strategiesEdit: false,
+      agencies: true,
+      agenciesEdit: false,
+      scripts: false
+    })
+    expect(Object.values(adminRights('collector')).some(Boolean)).toBe(false)
+    expect(roleMayOpen('team_leader', 'admin')).toBe(false)
+  })
+  it('who may reassign a case', () => {
+    expect(['team_leader', 'manager', 'admin'].every(mayAssign)).toBe(true)
+    expect(['collector', 'agency_collector', 'auditor'].some(mayAssign)).toBe(false)
   })
 })

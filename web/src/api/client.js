@@ -114,6 +114,40 @@ export function createEndpoints(client) {
     addRecord: (id, record) => client.post(`${c(id)}/records`, record),
     addPromise: (id, promise) => client.post(`${c(id)}/promises`, promise),
     reveal: (id, field, contact_id) => client.post(`${c(id)}/reveal`, contact_id ? { field, contact_id } : { field }),
-    audit: (query) => client.get('/api/audit', query)
+    audit: (query) => client.get('/api/audit', query),
+    assign: (id, collector, reason) => client.post(`${c(id)}/assign`, { collector, reason }),
+
+    // Administration
+    users: () => client.get('/api/users'),
+    createUser: (body) => client.post('/api/users', body),
+    updateUser: (id, body) => client.post(`/api/users/${encodeURIComponent(id)}`, body),
+    absence: (id, from, until) =>
+      client.post(`/api/users/${encodeURIComponent(id)}/absence`, from ? (until ? { from, until } : { from }) : { from: null }),
+    teams: () => client.get('/api/teams'),
+    createTeam: (name) => client.post('/api/teams', { name }),
+    strategies: () => client.get('/api/strategies'),
+    strategy: (id) => client.get(`/api/strategies/${encodeURIComponent(id)}`),
+    importStrategy: (body) => client.post('/api/strategies', body),
+    replaceStrategy: (id, body) => client.post(`/api/strategies/${encodeURIComponent(id)}`, body),
+    publishStrategy: (id) => client.post(`/api/strategies/${encodeURIComponent(id)}/publish`, {}),
+    dryRun: (id) => client.get(`/api/strategies/${encodeURIComponent(id)}/dry-run`),
+    agencies: () => client.get('/api/agencies'),
+    createAgency: (name) => client.post('/api/agencies', { name }),
+    contracts: (id) => client.get(`/api/agencies/${encodeURIComponent(id)}/contracts`),
+    addContract: (id, body) => client.post(`/api/agencies/${encodeURIComponent(id)}/contracts`, body),
+    setReview: (id, next_review) => client.post(`/api/agencies/${encodeURIComponent(id)}/review`, { next_review }),
+    statement: (id, from, to) => client.get(`/api/agencies/${encodeURIComponent(id)}/statement`, { from, to }),
+
+    // Team leader, manager
+    approvals: () => client.get('/api/approvals'),
+    decideWaiver: (id, approve, note) =>
+      client.post(`/api/waivers/${encodeURIComponent(id)}/decision`, note ? { approve, note } : { approve }),
+    decidePlan: (id, approve) => client.post(`/api/plans/${encodeURIComponent(id)}/decision`, { approve }),
+    dashboard: () => client.get('/api/dashboard'),
+
+    // Talk scripts
+    scripts: (query) => client.get('/api/scripts', query),
+    createScript: (body) => client.post('/api/scripts', body),
+    updateScript: (id, body) => client.post(`/api/scripts/${encodeURIComponent(id)}`, body)
   }
 }

@@ -15,9 +15,9 @@ export const MENU_ITEMS = {
 const BY_ROLE = {
   collector: ['queue', 'cases'],
   agency_collector: ['queue', 'cases'],
-  team_leader: ['queue', 'cases', 'team'],
+  team_leader: ['queue', 'cases', 'team', 'dashboard'],
   manager: ['dashboard', 'cases', 'team', 'admin'],
-  admin: ['dashboard', 'cases', 'admin', 'audit'],
+  admin: ['dashboard', 'cases', 'team', 'admin', 'audit'],
   auditor: ['audit', 'cases']
 }
 
@@ -32,6 +32,23 @@ export function homeForRole(role) {
 
 // May this role open the page of this route name?  The case page goes with
 // the case list; pages not in any menu (log-in, not found) are open.
+// What a role may do on the administration page.
+export function adminRights(role) {
+  const admin = role === 'admin'
+  return {
+    users: admin,
+    teams: admin,
+    strategiesView: admin || role === 'manager',
+    strategiesEdit: admin,
+    agencies: admin || role === 'manager',
+    agenciesEdit: admin,
+    scripts: admin
+  }
+}
+
+// May this role reassign a case (the server checks the team)?
+export const mayAssign = (role) => ['team_leader', 'manager', 'admin'].includes(role)
+
 export function roleMayOpen(role, routeName) {
   const keys = BY_ROLE[role] || []
   if (routeName === 'case') return keys.includes('cases')

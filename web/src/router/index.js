@@ -15,14 +15,9 @@ const routes = [
       { path: 'queue', name: 'queue', component: () => import('../views/QueueView.vue') },
       { path: 'cases', name: 'cases', component: () => import('../views/CasesView.vue') },
       { path: 'cases/:id(\\d+)', name: 'case', component: () => import('../views/CaseView.vue'), props: true },
-      { path: 'team', name: 'team', component: () => import('../views/PlaceholderView.vue'), props: { page: 'team' } },
-      {
-        path: 'dashboard',
-        name: 'dashboard',
-        component: () => import('../views/PlaceholderView.vue'),
-        props: { page: 'dashboard' }
-      },
-      { path: 'admin', name: 'admin', component: () => import('../views/PlaceholderView.vue'), props: { page: 'admin' } },
+      { path: 'team', name: 'team', component: () => import('../views/TeamView.vue') },
+      { path: 'dashboard', name: 'dashboard', component: () => import('../views/DashboardView.vue') },
+      { path: 'admin', name: 'admin', component: () => import('../views/AdminView.vue') },
       { path: 'audit', name: 'audit', component: () => import('../views/AuditView.vue') },
       { path: 'forbidden', name: 'forbidden', component: () => import('../views/NotFoundView.vue'), props: { forbidden: true } },
       { path: ':rest(.*)*', name: 'notfound', component: () => import('../views/NotFoundView.vue') }

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest'
+import {
+  bucketChart,
+  bucketCount,
+  collectorRows,
+  formatLimits,
+  formatRate,
+  promiseChart,
+  promiseRows,
+  trendChart,
+  userNames
+} from '../src/lib/dashboard.js'
+
+// The shape GET /api/dashboard answers (cut down).
+const dash = {
+  as_of: '2026-11-24',
+  buckets: [
+    { bucket: 'M1', cases: 205, total_overdue: '1420534.82' },
+    { bucket: 'M2', cases: 95, total_overdue: '1195370.22' }
+  ],
+  trend: [
+    { date: '2026-11-23', overdue_accounts: 660, total_overdue: '13000000.10' },
+    { date: '2026-11-24', overdue_accounts: 671, total_overdue: '13244210.62' }
+  ],
+  promises: { days: 30, taken: 241, kept: 108, broken: 72, pending: 61, kept_rate: '0.60' },
+  collectors: [
+    { id: 5, username: 'zhao.lei', display_name: '赵磊', team_id: 1, cases: 587, overdue_cases: 176, total_overdue: '3360994.13' },
+    { id: 6, username: 'chen.jing', display_name: '陈静', team_id: 2, cases: 500, overdue_cases: 176, total_overdue: '1.00' },
+    { id: 4, username: 'li.na', display_name: '李娜', team_id: 1, cases: 597, overdue_cases: 187, total_overdue: '3211802.85' }
+  ]
+}
+
+describe('dashboard charts', () => {
+  it('bucket bars: counts and amounts on two axes, amounts parsed for plotting only', () => {
+    const o = bucketChart(dash.buckets, { accounts: 'A', amount: 'Y' })
+    expect(o.xAxis.data).toEqual(['M1', 'M2'])
+    expect(o.series.map((s) => [s.name, s.type, s.yAxisIndex ?? 0])).toEqual([
+      ['A', 'bar', 0],
+      ['Y', 'bar', 1]
+    ])
+    expect(o.series[0].data).toEqual([205, 95])
+    expect(o.series[1].data).toEqual([1420534.82, 1195370.22])
+  })
+  it('the count is `cases` (server) or `accounts` (older contract)', () => {
+    expect(bucketCount({ cases: 3 })).toBe(3)
+    expect(bucketCount({ accounts: 4 })).toBe(4)
+    expect(bucketCount({})).toBe(0)
+  })
+  it('trend lines in date order', () => {
+    const o = trendChart(dash.trend)
+    expect(o.xAxis.data).toEqual(['2026-11-23', '2026-11-24'])
+    expect(o.series[0]).toMatchObject({ type: 'line', data: [660, 671] })
+    expect(o.series[1]).toMatchObject({ type: 'line', yAxisIndex: 1, data: [13000000.1, 13244210.62] })
+  })
+  it('promise outcomes as pie slices, labelled by the caller', () => {
+    expect(promiseRows(dash.promises)).toEqual([
+      { key: 'kept', value: 108 },
+      { key: 'broken', value: 72 },
+      { key: 'pending', value: 61 }
+    ])
+    const o = promiseChart(dash.promises, (k) => k.toUpperCase())
+    expect(o.series[0].type).toBe('pie')
+    expect(o.series[0].data).toEqual([
+      { name: 'KEPT', value: 108 },
+      { name: 'BROKEN', value: 72 },
+      { name: 'PENDING', value: 61 }
+    ])
+    expect(promiseRows(null).every((r) => r.value === 0)).toBe(true)
+  })
+  it('kept rate as a percentage', () => {
+    expect(formatRate('0.60')).toBe('60.0%')
+    expect(formatRate(0.4567)).toBe('45.7%')
+    expect(formatRate('1')).toBe('100.0%')
+    expect(formatRate(null)).toBe('—')
+  })
+})
+
+describe('collectors and names', () => {
+  it('sorted by overdue cases, then user name; filtered by team', () => {
+    expect(collectorRows(dash.collectors).map((c) => c.username)).toEqual(['li.na', 'chen.jing', 'zhao.lei'])
+    expect(collectorRows(dash.collectors, 1).map((c) => c.username)).toEqual(['li.na', 'zhao.lei'])
+    expect(collectorRows(undefined)).toEqual([])
+  })
+  it('user id → name, unknown ids shown as #id', () => {
+    const name = userNames(dash.collectors, [{ id: 9, username: 'x' }])
+    expect(name(4)).toBe('李娜')
+    expect(name(9)).toBe('x')
+    expect(name(77)).toBe('#77')
+    expect(name(null)).toBe('—')
+  })
+})
+
+describe('approval limits', () => {
+  it('ppm to a percentage without floats', () => {
+    expect(formatLimits({ role: 'team_leader', share_ppm: 100000, max: '2000.00' })).toEqual({ role: 'team_leader', percent: '10', max: '2000.00' })
+    expect(formatLimits({ role: 'manager', share_ppm: 125000 })).toEqual({ role: 'manager', percent: '12.5', max: null })
+    expect(formatLimits(null)).toBe(null)
+  })
+})
