@@ -1,8 +1,10 @@
 // End-to-end tests of the web interface (issue 5) in Debian's Chromium,
 // driven by playwright-core, against the real server and a real demo
 // database: every role logs in; a collector works a case (records a call,
-// takes a promise, which then shows in the case); a case outside the
-// collector's scope is refused in the interface; the language switch.
+// takes a promise, which then shows in the case and in the day's figures);
+// a case outside the collector's scope is refused in the interface; the
+// language switch; a team leader approves a waiver in the approvals inbox
+// and the ledger changes.
 // Screenshots of each main page go to tests/e2e/out/.  The times from a
 // click to a usable queue and case page are printed.
 //
@@ -149,6 +151,73 @@ async function main () {
     ok('the language switches to English', english)
     await page.screenshot({ path: join(out, 'queue-en.png') })
     await ctx.close()
+
+    // a team leader approves a waiver from the approvals inbox, and the
+    // ledger changes: the account's penalty due falls by the amount waived
+    const exportOf = () => {
+      const r = spawnSync(hk, ['--db', db, 'export', 'accounts'], { encoding: 'utf8' })
+      const [head, ...rows] = r.stdout.trim().split('\n')
+      const cols = head.split(',')
+      return new Map(rows.map((l) => {
+        const v = l.split(',')
+        return [v[0], Object.fromEntries(cols.map((c, i) => [c, v[i]]))]
+      }))
+    }
+    const fen = (t) => Math.round(Number(t) * 100) // export figures, integers in fen
+    const lina = spawnSync('sqlite3', [db, "select a.account_id || ' ' || a.case_ref from accounts a join cases c on c.ref = a.case_ref join users u on u.ref = c.collector_ref where u.username = 'li.na' and c.agency_ref is null order by a.ref"], { encoding: 'utf8' }).stdout.trim().split('\n').map((l) => l.split(' '))
+    const ledger0 = exportOf()
+    const pick = lina.find(([acc]) => ledger0.get(acc) && fen(ledger0.get(acc).penalty_due) >= 10 &&
+      fen(ledger0.get(acc).total_overdue) >= 1000)
+    ok('an overdue account of li.na\'s with penalty to waive', !!pick)
+    if (pick) {
+      const [acc, caseRef] = pick
+      const amount = 5 // 0.05 yuan: within a team leader's 10%
+      const s1 = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'li.na', password: PASSWORD, bearer: true }) })
+      const bearer = (await s1.json()).token
+      const w = await fetch(`${base}/api/cases/${caseRef}/waivers`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bearer}` },
+        body: JSON.stringify({ account_id: acc, component: 'penalty', amount: '0.05', reason: '困难减免（测试）' })
+      })
+      const wid = (await w.json()).id
+      ok('li.na asks for a waiver', w.status === 201 && wid)
+      const lead = await login(browser, base, 'zhang.zz')
+      await lead.page.goto(`${base}/team`)
+      const row = lead.page.locator('.el-table__row', { hasText: acc }).first()
+      await row.waitFor({ timeout: 10000 })
+      await lead.page.screenshot({ path: join(out, 'team-approvals.png'), fullPage: true })
+      await row.locator('button', { hasText: '批准' }).click()
+      const done = await lead.page.locator('.el-message--success').first().waitFor({ timeout: 10000 }).then(() => true, () => false)
+      ok('the team leader approves it in the inbox', done)
+      const after = exportOf().get(acc)
+      ok('the ledger changes: penalty due down by 0.05, waived up by 0.05',
+        fen(after.penalty_due) === fen(ledger0.get(acc).penalty_due) - amount &&
+        fen(after.waived_total) === fen(ledger0.get(acc).waived_total) + amount,
+        `${ledger0.get(acc).penalty_due} → ${after.penalty_due}`)
+
+      // the collector's promise shows in the day's figures
+      await lead.page.goto(`${base}/dashboard`)
+      const lineOfLina = lead.page.locator('.el-table__row', { hasText: 'li.na' }).first()
+      const seen = await lineOfLina.waitFor({ timeout: 10000 }).then(() => true, () => false)
+      // its last two cells: today's contacts and promises (one call and one
+      // promise were made above, on a fresh demo)
+      const cells = seen ? (await lineOfLina.locator('td').allInnerTexts()).map((x) => x.trim()) : []
+      const [contacts, promises] = cells.slice(-2)
+      ok('the day\'s figures show li.na\'s call and promise', seen &&
+        (process.env.E2E_DB ? Number(contacts) >= 1 && Number(promises) >= 1 : contacts === '1' && promises === '1'),
+        cells.join(' | '))
+      await lead.page.screenshot({ path: join(out, 'dashboard-team.png'), fullPage: true })
+      await lead.ctx.close()
+    }
+    for (const [user, path, name] of [['wang.jl', '/dashboard', 'dashboard'], ['admin', '/admin', 'admin']]) {
+      const s2 = await login(browser, base, user)
+      await s2.page.goto(base + path)
+      await s2.page.waitForLoadState('networkidle')
+      await s2.page.waitForTimeout(500)
+      ok(`${user} opens ${path}`, !s2.page.url().includes('/login'))
+      await s2.page.screenshot({ path: join(out, `${name}.png`), fullPage: true })
+      await s2.ctx.close()
+    }
     console.log(`# times: queue ${queueMs} ms after log-in, case page ${caseMs} ms after the click`)
   } finally {
     await browser.close()
