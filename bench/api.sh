@@ -100,3 +100,21 @@ run() { # NAME TOKEN SCRIPT PATH
 kill -TERM $pid
 wait $pid || true
 pid=
+
+# The web interface in a browser on the same portfolio (issue 5): from a
+# click to a usable queue and case page (tests/e2e/run.mjs; it needs the
+# built interface, web/dist, and Debian's chromium).
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ -x /usr/bin/chromium ] && [ -f "$ROOT/web/dist/index.html" ]; then
+	echo "[api] the web interface in Chromium" >&2
+	(cd "$ROOT/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null &&
+		E2E_DB="$W/api.db" node run.mjs "$HK") >"$W/e2e.txt" 2>&1 || true
+	{
+		echo
+		echo "## The web interface in a browser ($N accounts)"
+		echo
+		grep -E '^(ok|not ok) - the (queue|case page)|^# times' "$W/e2e.txt"
+		echo
+		echo "Target (issue 5): the queue and the case page usable within 1 s of a click."
+	} | tee -a "$OUT/api.md"
+fi
