@@ -117,6 +117,24 @@ export function createEndpoints(client) {
     audit: (query) => client.get('/api/audit', query),
     assign: (id, collector, reason) => client.post(`${c(id)}/assign`, { collector, reason }),
 
+    // Further case actions (bodies built by src/lib/caseActions.js)
+    waivers: (id) => client.get(`${c(id)}/waivers`),
+    requestWaiver: (id, body) => client.post(`${c(id)}/waivers`, body),
+    plans: (id) => client.get(`${c(id)}/plans`),
+    proposePlan: (id, body) => client.post(`${c(id)}/plans`, body),
+    setStatus: (id, body) => client.post(`${c(id)}/status`, body),
+    openDispute: (id, body) => client.post(`${c(id)}/disputes`, body),
+    resolveDispute: (disputeId, body) => client.post(`/api/disputes/${encodeURIComponent(disputeId)}/resolve`, body),
+    disputeFile: (disputeId, n) => client.get(`/api/disputes/${encodeURIComponent(disputeId)}/files/${encodeURIComponent(n)}`),
+    stops: (id) => client.get(`${c(id)}/stops`),
+    addStop: (id, body) => client.post(`${c(id)}/stops`, body),
+    liftStop: (id, stopId, body) => client.post(`${c(id)}/stops/${encodeURIComponent(stopId)}/lift`, body),
+    addContact: (id, body) => client.post(`${c(id)}/contacts`, body),
+    contactValidity: (id, contactId, body) => client.post(`${c(id)}/contacts/${encodeURIComponent(contactId)}/validity`, body),
+    contactStop: (id, contactId, body) => client.post(`${c(id)}/contacts/${encodeURIComponent(contactId)}/stop`, body),
+    place: (id, body) => client.post(`${c(id)}/placement`, body),
+    recall: (id, body) => client.post(`${c(id)}/recall`, body),
+
     // Administration
     users: () => client.get('/api/users'),
     createUser: (body) => client.post('/api/users', body),
