@@ -105,10 +105,13 @@ END;
 
 -- Allocation balances collectors' loads: the index by collector carries
 -- the amounts, so each collector's overdue cases and total are one pass
--- over it (and a collector's case list reads its amounts there too).
+-- over it (and a collector's case list reads its amounts there too).  The
+-- case comes before the amounts, so the index still gives the list's
+-- order (date, then case) without a sort.
 DROP INDEX case_overdue_collector;
 CREATE INDEX case_overdue_collector
-	ON case_overdue (collector_ref, overdue_since, due_base, due_daily);
+	ON case_overdue (collector_ref, overdue_since, case_ref, due_base,
+			 due_daily);
 
 -- Allocation.  assigned_on: when the case came to its collector (the
 -- rotation clock); held_for: the absent collector whose case a teammate
