@@ -224,6 +224,11 @@ const struct hk_route hk_routes[] = {
 	 "waivers",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 		 HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
+	{"GET", "/api/config", hk_h_config,
+	 "The configuration in force, read-only: time zone, buckets, each "
+	 "product's penalty policy, workflow limits, compliance values "
+	 "(docs/configuration.md)",
+	 "access", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_AUDITOR, NULL},
 	{"GET", "/api/dashboard", hk_h_dashboard,
 	 "The dashboard in the caller's scope as of the last day-end: overdue "
 	 "cases and amounts by bucket, the overdue trend (90 days of "

@@ -89,6 +89,18 @@ ok("changing one that is not there: 404", st == 404, b)
 c = sqlite3.connect(db)
 acts = [r[0] for r in c.execute("select action from audit_log where action like 'script.%'")]
 ok("edits are audited", acts.count("script.create") == 1 and acts.count("script.update") == len(shipped) + 1, acts)
+# the configuration in force, read-only (for the administration page)
+st, cfg = call("admin", "GET", "/api/config")
+ok("the configuration in force: defaults", st == 200 and cfg["time_zone"] == "Asia/Shanghai"
+   and [b["name"] for b in cfg["buckets"]] == ["M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7+"]
+   and cfg["buckets"][1]["max_dpd"] == 30 and cfg["buckets"][-1]["max_dpd"] is None
+   and cfg["products"]["credit_card"]["cap_ppm"] == 240000
+   and cfg["workflow"]["team_leader_waiver_share_ppm"] == 100000
+   and cfg["workflow"]["team_leader_waiver_max"] == "2000.00" and cfg["workflow"]["manager_waiver_max"] is None
+   and cfg["compliance"]["profile"] == "cn" and cfg["compliance"]["quiet_from"] == "22:00"
+   and cfg["compliance"]["quiet_until"] == "08:00" and cfg["compliance"]["max_conversations_per_day"] == 3, cfg)
+st, _ = call("li.na", "GET", "/api/config")
+ok("not a collector's", st == 403, st)
 print("scripts: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 PY

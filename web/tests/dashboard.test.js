@@ -97,3 +97,15 @@ describe('approval limits', () => {
     expect(formatLimits(null)).toBe(null)
   })
 })
+
+import { percentFromPpm } from '../src/lib/dashboard.js'
+
+describe('percentFromPpm', () => {
+  it('gives exact percentages from parts per million', () => {
+    expect(percentFromPpm(100000)).toBe('10')
+    expect(percentFromPpm(240000)).toBe('24')
+    expect(percentFromPpm(125000)).toBe('12.5')
+    expect(percentFromPpm(1)).toBe('0.0001')
+    expect(percentFromPpm(null)).toBe(null)
+  })
+})

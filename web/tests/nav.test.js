@@ -65,7 +65,7 @@ describe('new pages by role', () => {
     expect(homeForRole('team_leader')).toBe('/queue')
     expect(names('admin')).toEqual(['dashboard', 'cases', 'team', 'admin', 'audit'])
   })
-  it('administration: admins everything, managers view strategies and agencies only', () => {
+  it('administration: admins everything, managers view strategies, agencies and the configuration only', () => {
     expect(Object.values(adminRights('admin')).every(Boolean)).toBe(true)
     expect(adminRights('manager')).toEqual({
       users: false,
@@ -74,7 +74,8 @@ describe('new pages by role', () => {
       strategiesEdit: false,
       agencies: true,
       agenciesEdit: false,
-      scripts: false
+      scripts: false,
+      config: true
     })
     expect(Object.values(adminRights('collector')).some(Boolean)).toBe(false)
     expect(roleMayOpen('team_leader', 'admin')).toBe(false)

@@ -162,6 +162,7 @@ export function createEndpoints(client) {
       client.post(`/api/waivers/${encodeURIComponent(id)}/decision`, note ? { approve, note } : { approve }),
     decidePlan: (id, approve) => client.post(`/api/plans/${encodeURIComponent(id)}/decision`, { approve }),
     dashboard: () => client.get('/api/dashboard'),
+    config: () => client.get('/api/config'),
 
     // Talk scripts
     scripts: (query) => client.get('/api/scripts', query),

@@ -85,17 +85,21 @@ export function collectorRows(collectors, teamId = null) {
   return [...list].sort((a, b) => (b.overdue_cases || 0) - (a.overdue_cases || 0) || String(a.username).localeCompare(String(b.username)))
 }
 
+// Parts per million -> a percentage as text, exact ("10", "12.5"); null
+// for a missing value.
+export function percentFromPpm(value) {
+  if (value === null || value === undefined) return null
+  const ppm = Number(value)
+  if (!Number.isFinite(ppm)) return null
+  const whole = Math.floor(ppm / 10000)
+  const rest = String(ppm % 10000).padStart(4, '0').replace(/0+$/, '')
+  return rest ? `${whole}.${rest}` : String(whole)
+}
+
 // Approval limits {role, share_ppm, max} -> {percent: "10", max: "2000.00" | null}.
 export function formatLimits(limits) {
   if (!limits) return null
-  const ppm = Number(limits.share_ppm)
-  let percent = null
-  if (Number.isFinite(ppm)) {
-    const whole = Math.floor(ppm / 10000)
-    const rest = String(ppm % 10000).padStart(4, '0').replace(/0+$/, '')
-    percent = rest ? `${whole}.${rest}` : String(whole)
-  }
-  return { role: limits.role || null, percent, max: limits.max ?? null }
+  return { role: limits.role || null, percent: percentFromPpm(limits.share_ppm), max: limits.max ?? null }
 }
 
 // user id -> display name from the dashboard's collectors (+ any extra users).

@@ -42,7 +42,8 @@ export function adminRights(role) {
     strategiesEdit: admin,
     agencies: admin || role === 'manager',
     agenciesEdit: admin,
-    scripts: admin
+    scripts: admin,
+    config: admin || role === 'manager'
   }
 }
 
