@@ -209,7 +209,10 @@ async function main () {
       await lead.page.screenshot({ path: join(out, 'dashboard-team.png'), fullPage: true })
       await lead.ctx.close()
     }
-    for (const [user, path, name] of [['wang.jl', '/dashboard', 'dashboard'], ['admin', '/admin', 'admin']]) {
+    for (const [user, path, name] of [['wang.jl', '/dashboard', 'dashboard'], ['admin', '/admin', 'admin'],
+      ['admin', '/admin?tab=strategies', 'admin-strategies'], ['admin', '/admin?tab=config', 'admin-config'],
+      ['admin', '/admin?tab=scripts', 'admin-scripts'], ['sun.sj', '/audit', 'audit'],
+      ['wu.wb', '/queue', 'agency-queue']]) {
       const s2 = await login(browser, base, user)
       await s2.page.goto(base + path)
       await s2.page.waitForLoadState('networkidle')
