@@ -137,6 +137,19 @@ async function main () {
       after.promises.some((p) => p.amount === '100.00' && p.due_on === due), `${nb} → ${na}`)
     await page.screenshot({ path: join(out, 'case-after.png'), fullPage: true })
 
+    // a status move the flow does not allow (a new case straight to
+    // "promised") is refused, with the server's reason
+    await page.locator('.el-tabs__item', { hasText: '状态' }).first().click()
+    const statusForm = page.locator('.el-form').filter({ has: page.locator('button', { hasText: '变更状态' }) })
+    await statusForm.locator('.el-form-item', { hasText: '改为' }).locator('.el-select').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '已承诺' }).first().click()
+    await statusForm.locator('textarea').fill('测试：流程外的状态')
+    await statusForm.locator('button', { hasText: '变更状态' }).click()
+    const statusRefused = await page.locator('.hk-refusal').first().waitFor({ timeout: 10000 }).then(() => true, () => false)
+    ok('a status move outside the flow is refused in the interface, with the reason', statusRefused &&
+      (await page.locator('.hk-refusal').first().innerText()).length > 4)
+    await page.screenshot({ path: join(out, 'status-refused.png'), fullPage: true })
+
     // a case that is not the collector's is refused in the interface
     const other = spawnSync('sqlite3', [db, "select min(ref) from cases where collector_ref = (select ref from users where username = 'chen.jing')"], { encoding: 'utf8' }).stdout.trim()
     await page.goto(`${base}/cases/${other}`)
