@@ -979,6 +979,12 @@ struct hk_store_ops {
 	 * HK_ENOTFOUND when replacing one that is not there. */
 	enum hk_rc (*script_save)(struct hk_store *s, const struct hk_script *sc,
 				  int64_t *ref, struct hk_err *err);
+	/* The queue's counts in a scope (GET /api/queue/counts): cases with
+	 * a broken promise, with a pending promise due by `today`, with a
+	 * follow-up due by `today`, and overdue (a case may be in several). */
+	enum hk_rc (*queue_counts)(struct hk_store *s, const struct hk_scope *sc,
+				   int32_t today, int64_t counts[4],
+				   struct hk_err *err);
 	/* ---- the dashboard (GET /api/dashboard) ---- */
 	/* The overdue cases of a scope: each one's oldest unpaid due date
 	 * and its total overdue as of as_of. */

@@ -930,3 +930,25 @@ void hk_h_queue(struct hk_req *req)
 				     date_or_null(as_of), "today",
 				     date_or_null(today), "cases", q.lc.list));
 }
+
+/* GET /api/queue/counts: how many cases of the caller's scope are in each
+ * of the queue's groups today (a case may count in several; the queue
+ * itself lists each once). */
+void hk_h_queue_counts(struct hk_req *req)
+{
+	struct hk_scope scope;
+	struct hk_err err = {0};
+	int64_t n[4];
+
+	hk_scope_of(&req->user, &scope);
+	if (req->store->ops->queue_counts(req->store, &scope, hk_today(), n,
+					  &err) != HK_OK) {
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	hk_reply(req, 200,
+		 json_pack("{s:I, s:I, s:I, s:I}", "broken_promise",
+			   (json_int_t)n[0], "promise_due", (json_int_t)n[1],
+			   "follow_up_due", (json_int_t)n[2], "strategy",
+			   (json_int_t)n[3]));
+}

@@ -237,6 +237,7 @@ void hk_h_user_absence(struct hk_req *req);
 void hk_h_approvals(struct hk_req *req);
 void hk_h_dashboard(struct hk_req *req);
 void hk_h_config(struct hk_req *req);
+void hk_h_queue_counts(struct hk_req *req);
 void hk_h_scripts_list(struct hk_req *req);
 void hk_h_script_create(struct hk_req *req);
 void hk_h_script_update(struct hk_req *req);

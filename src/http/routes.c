@@ -120,6 +120,10 @@ const struct hk_route hk_routes[] = {
 	 "status,creditor,bucket,dpd_min,dpd_max,min_overdue,max_overdue,"
 	 "collector,team,product,province,segment,promise,follow_up,"
 	 "lost_contact,sort,after,limit"},
+	{"GET", "/api/queue/counts", hk_h_queue_counts,
+	 "How many cases of the caller's scope are in each group of the queue "
+	 "today: broken promises, promises due, follow-ups due, overdue",
+	 "cases", HK_ROLE_ANY, NULL},
 	{"GET", "/api/queue", hk_h_queue,
 	 "Today's work in the caller's scope, in order: broken promises, "
 	 "promises due today, follow-ups due, then the rest most overdue "

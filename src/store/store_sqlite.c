@@ -134,6 +134,7 @@ enum stmt_id {
 	ST_DISPUTE_FILE_GET,
 	ST_WR_PENDING,
 	ST_PLANS_PENDING,
+	ST_QUEUE_COUNTS,
 	ST_DASH_OVERDUE,
 	ST_DASH_TREND,
 	ST_DASH_PROMISES,
@@ -693,6 +694,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"LEFT JOIN plan_installments i ON i.plan_ref = p.ref "
 		"WHERE p.status = 'proposed' AND " SCOPE_ON_C
 		" GROUP BY p.ref ORDER BY p.ref LIMIT 500",
+	/* the queue's counts: scope ?1-?4, ?5 today */
+	[ST_QUEUE_COUNTS] =
+		"SELECT (SELECT count(*) FROM cases c WHERE c.promise_status = 2 "
+		"AND " SCOPE_ON_C "), "
+		"(SELECT count(DISTINCT p.case_ref) FROM promises p "
+		"JOIN cases c ON c.ref = p.case_ref WHERE p.status = 0 "
+		"AND p.due_on <= ?5 AND " SCOPE_ON_C "), "
+		"(SELECT count(*) FROM cases c WHERE c.next_follow_up <= ?5 "
+		"AND " SCOPE_ON_C "), "
+		"(SELECT count(*) FROM case_overdue o WHERE ?1 "
+		"OR (?2 <> 0 AND o.collector_ref = ?2) OR (?3 <> 0 AND "
+		"o.team_ref = ?3) OR (?4 <> 0 AND o.agency_ref = ?4))",
 	/* the dashboard: scope ?1-?4 on case_overdue's copies, ?5 as_of */
 	[ST_DASH_OVERDUE] =
 		"SELECT o.overdue_since, o.due_base + o.due_daily * ?5 "
@@ -3436,6 +3449,26 @@ static enum hk_rc sq_wr_list(struct hk_store *s, int64_t case_ref,
 
 static void bind_scope(sqlite3_stmt *st, const struct hk_scope *sc);
 
+static enum hk_rc sq_queue_counts(struct hk_store *s, const struct hk_scope *sc,
+				  int32_t today, int64_t counts[4],
+				  struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_QUEUE_COUNTS, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	bind_scope(st, sc);
+	sqlite3_bind_int(st, 5, today);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (int i = 0; i < 4; i++)
+			counts[i] = sqlite3_column_int64(st, i);
+	stmt_done(st);
+	return rc == SQLITE_ROW ? HK_OK
+				: db_error(ss, err, "could not count the queue");
+}
+
 static enum hk_rc sq_overdue_scan(struct hk_store *s, const struct hk_scope *sc,
 				  int32_t as_of,
 				  int (*fn)(void *, int32_t, int64_t), void *ctx,
@@ -4477,6 +4510,7 @@ static const struct hk_store_ops sqlite_ops = {
 	.waiver_requests_list = sq_wr_list,
 	.waiver_requests_pending = sq_wr_pending,
 	.scripts_scan = sq_scripts_scan,
+	.queue_counts = sq_queue_counts,
 	.overdue_scan = sq_overdue_scan,
 	.overdue_trend = sq_overdue_trend,
 	.promise_counts = sq_promise_counts,

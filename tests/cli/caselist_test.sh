@@ -265,6 +265,18 @@ keys = [(-l["treatment"]["priority"], -timely(l["treatment"]), -cases[l["id"]]["
 ok("the rest by priority, timing, then most overdue", keys == sorted(keys), keys[:20])
 ok("of several priorities", len({k[0] for k in keys}) > 2, keys[:20])
 
+# the queue's counts: every case of the scope in each group (not just a
+# page of them), a case counting in each group it is in
+st, qc = call("GET", "/api/queue/counts", tok["li.na"])
+want_counts = {
+    "broken_promise": sum(1 for c in mine.values() if c["promise"] == "broken"),
+    "promise_due": sum(1 for r in mine if r in pending_due),
+    "follow_up_due": sum(1 for c in mine.values() if c["follow_up"] is not None and c["follow_up"] <= today_n),
+    "strategy": sum(1 for c in mine.values() if c["dpd"] > 0)}
+ok("queue counts: %s" % want_counts, st == 200 and qc == want_counts and want_counts["broken_promise"] and want_counts["strategy"], (qc, want_counts))
+st, qc2 = call("GET", "/api/queue/counts", tok["wang.jl"])
+ok("a manager's counts cover the portfolio", st == 200 and qc2["strategy"] == sum(1 for c in cases.values() if c["dpd"] > 0), qc2)
+
 # ---- refusals
 for qs, what in (("bucekt=M1", "unknown query parameter"), ("sort=amount", "sort"),
                  ("after=12", "after"), ("product=mortgage", "product"),

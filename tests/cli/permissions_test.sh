@@ -65,6 +65,7 @@ for row in \
 	"GET /api/approvals - allow allow allow deny deny deny" \
 	"GET /api/dashboard - allow allow allow deny deny deny" \
 	"GET /api/config - allow allow deny deny allow deny" \
+	"GET /api/queue/counts - allow allow allow allow allow allow" \
 	"GET /api/scripts - allow allow allow allow allow allow" \
 	"POST /api/scripts {\"title\":\"t\",\"objection\":\"o\",\"body\":\"b\"} allow deny deny deny deny deny" \
 	"GET /api/cases - allow allow allow allow allow allow" \
