@@ -161,3 +161,17 @@ describe('endpoints', () => {
     expect(fetchImpl.calls[3].init.headers['X-CSRF-Token']).toBe('tok-123')
   })
 })
+
+describe('the queue endpoints', () => {
+  it('asks for the queue with its limit and for the counts', async () => {
+    const { api, fetchImpl } = setup([
+      { status: 200, body: { cases: [] } },
+      { status: 200, body: { broken_promise: 3, promise_due: 1, follow_up_due: 2, strategy: 40 } }
+    ])
+    await api.queue(20)
+    const counts = await api.queueCounts()
+    expect(fetchImpl.calls[0].url).toBe('/api/queue?limit=20')
+    expect(fetchImpl.calls[1].url).toBe('/api/queue/counts')
+    expect(counts.strategy).toBe(40)
+  })
+})

@@ -107,6 +107,7 @@ export function createEndpoints(client) {
     changePassword: (current_password, new_password) =>
       client.post('/api/me/password', { current_password, new_password }),
     queue: (limit = 50) => client.get('/api/queue', { limit }),
+    queueCounts: () => client.get('/api/queue/counts'),
     cases: (query) => client.get('/api/cases', query),
     caseDetail: (id) => client.get(c(id)),
     timeline: (id) => client.get(`${c(id)}/timeline`),
