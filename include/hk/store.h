@@ -443,6 +443,13 @@ struct hk_script {
 	int64_t updated_by, updated_at;
 };
 
+/* The dashboard's filters on cases: a creditor (NULL: any) and a product
+ * (bit 1 << product; 0: any). */
+struct hk_dash_filter {
+	const char *creditor;
+	unsigned products;
+};
+
 /* A collector's figures for the dashboard (collector_figures). */
 struct hk_collector_figures {
 	int64_t ref, team_ref;
@@ -989,20 +996,21 @@ struct hk_store_ops {
 	/* The overdue cases of a scope: each one's oldest unpaid due date
 	 * and its total overdue as of as_of. */
 	enum hk_rc (*overdue_scan)(struct hk_store *s, const struct hk_scope *sc,
-				   int32_t as_of,
+				   int32_t as_of, const struct hk_dash_filter *df,
 				   int (*fn)(void *ctx, int32_t overdue_since,
 					     int64_t due),
 				   void *ctx, struct hk_err *err);
-	/* Per processed date from `from`: accounts overdue (bucket beyond the
-	 * first) and their total overdue, from day_totals. */
-	enum hk_rc (*overdue_trend)(struct hk_store *s, int32_t from,
+	/* Per processed date in [from, to]: accounts overdue (bucket beyond
+	 * the first) and their total overdue, from day_totals. */
+	enum hk_rc (*overdue_trend)(struct hk_store *s, int32_t from, int32_t to,
 				    int (*fn)(void *ctx, int32_t date,
 					      int64_t accounts, int64_t due),
 				    void *ctx, struct hk_err *err);
-	/* Promises made on or after `since` in a scope, by status
+	/* Promises made in [from, to] in a scope, by status
 	 * (enum hk_promise_status). */
 	enum hk_rc (*promise_counts)(struct hk_store *s,
-				     const struct hk_scope *sc, int32_t since,
+				     const struct hk_scope *sc, int32_t from,
+				     int32_t to, const struct hk_dash_filter *df,
 				     int64_t counts[3], struct hk_err *err);
 	/* The active collectors of a scope (all; a team's; the collector
 	 * alone; an agency's) with their figures as of as_of and today. */

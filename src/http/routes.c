@@ -235,10 +235,12 @@ const struct hk_route hk_routes[] = {
 	 "access", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_AUDITOR, NULL},
 	{"GET", "/api/dashboard", hk_h_dashboard,
 	 "The dashboard in the caller's scope as of the last day-end: overdue "
-	 "cases and amounts by bucket, the overdue trend (90 days of "
-	 "day-ends), promises of the last 30 days and the kept rate, each "
-	 "collector's load and day",
-	 "reports", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
+	 "cases and amounts by bucket, the overdue trend (day-ends from..to, "
+	 "default 90 days), promises made from..to (default 30 days) and the "
+	 "kept rate, each collector's load and day; filters team, creditor, "
+	 "product (buckets and promises), from, to",
+	 "reports", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER,
+	 "team,creditor,product,from,to"},
 	{"GET", "/api/scripts", hk_h_scripts_list,
 	 "The talk-script library (话术): the scripts holding q, and in "
 	 "suggested those suited to a last contact outcome",

@@ -707,17 +707,24 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"OR (?2 <> 0 AND o.collector_ref = ?2) OR (?3 <> 0 AND "
 		"o.team_ref = ?3) OR (?4 <> 0 AND o.agency_ref = ?4))",
 	/* the dashboard: scope ?1-?4 on case_overdue's copies, ?5 as_of */
+	/* ?6 creditor (NULL: any), ?7 product bits (0: any) */
 	[ST_DASH_OVERDUE] =
 		"SELECT o.overdue_since, o.due_base + o.due_daily * ?5 "
-		"FROM case_overdue o WHERE ?1 OR (?2 <> 0 AND o.collector_ref = ?2) "
-		"OR (?3 <> 0 AND o.team_ref = ?3) OR (?4 <> 0 AND o.agency_ref = ?4)",
+		"FROM case_overdue o JOIN cases c ON c.ref = o.case_ref "
+		"WHERE (?1 OR (?2 <> 0 AND o.collector_ref = ?2) "
+		"OR (?3 <> 0 AND o.team_ref = ?3) OR (?4 <> 0 AND o.agency_ref = ?4)) "
+		"AND (?6 IS NULL OR c.creditor = ?6) AND (?7 = 0 OR c.products & ?7)",
 	[ST_DASH_TREND] =
 		"SELECT as_of, sum(accounts), sum(total_overdue) FROM day_totals "
-		"WHERE as_of >= ?1 AND position > 0 GROUP BY as_of ORDER BY as_of",
+		"WHERE as_of >= ?1 AND as_of <= ?2 AND position > 0 "
+		"GROUP BY as_of ORDER BY as_of",
+	/* ?5 from, ?8 to */
 	[ST_DASH_PROMISES] =
 		"SELECT p.status, count(*) FROM promises p "
-		"JOIN cases c ON c.ref = p.case_ref WHERE p.made_on >= ?5 AND "
-		SCOPE_ON_C " GROUP BY p.status",
+		"JOIN cases c ON c.ref = p.case_ref WHERE p.made_on >= ?5 "
+		"AND p.made_on <= ?8 AND (?6 IS NULL OR c.creditor = ?6) "
+		"AND (?7 = 0 OR c.products & ?7) AND " SCOPE_ON_C
+		" GROUP BY p.status",
 	/* ?5 as_of, ?6 the day's start (Unix), ?7 today */
 	[ST_DASH_COLLECTORS] =
 		"SELECT u.ref, COALESCE(u.team_ref, 0), u.username, u.display_name, "
@@ -3469,8 +3476,14 @@ static enum hk_rc sq_queue_counts(struct hk_store *s, const struct hk_scope *sc,
 				: db_error(ss, err, "could not count the queue");
 }
 
+static void bind_dash_filter(sqlite3_stmt *st, const struct hk_dash_filter *df)
+{
+	bind_text_or_null(st, 6, df->creditor);
+	sqlite3_bind_int(st, 7, (int)df->products);
+}
+
 static enum hk_rc sq_overdue_scan(struct hk_store *s, const struct hk_scope *sc,
-				  int32_t as_of,
+				  int32_t as_of, const struct hk_dash_filter *df,
 				  int (*fn)(void *, int32_t, int64_t), void *ctx,
 				  struct hk_err *err)
 {
@@ -3482,6 +3495,7 @@ static enum hk_rc sq_overdue_scan(struct hk_store *s, const struct hk_scope *sc,
 		return HK_EDB;
 	bind_scope(st, sc);
 	sqlite3_bind_int(st, 5, as_of);
+	bind_dash_filter(st, df);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(ctx, sqlite3_column_int(st, 0), sqlite3_column_int64(st, 1));
 	stmt_done(st);
@@ -3489,7 +3503,7 @@ static enum hk_rc sq_overdue_scan(struct hk_store *s, const struct hk_scope *sc,
 				 : db_error(ss, err, "could not read overdue cases");
 }
 
-static enum hk_rc sq_overdue_trend(struct hk_store *s, int32_t from,
+static enum hk_rc sq_overdue_trend(struct hk_store *s, int32_t from, int32_t to,
 				   int (*fn)(void *, int32_t, int64_t, int64_t),
 				   void *ctx, struct hk_err *err)
 {
@@ -3500,6 +3514,7 @@ static enum hk_rc sq_overdue_trend(struct hk_store *s, int32_t from,
 	if (!st)
 		return HK_EDB;
 	sqlite3_bind_int(st, 1, from);
+	sqlite3_bind_int(st, 2, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(ctx, sqlite3_column_int(st, 0), sqlite3_column_int64(st, 1),
 		   sqlite3_column_int64(st, 2));
@@ -3509,7 +3524,8 @@ static enum hk_rc sq_overdue_trend(struct hk_store *s, int32_t from,
 }
 
 static enum hk_rc sq_promise_counts(struct hk_store *s,
-				    const struct hk_scope *sc, int32_t since,
+				    const struct hk_scope *sc, int32_t from,
+				    int32_t to, const struct hk_dash_filter *df,
 				    int64_t counts[3], struct hk_err *err)
 {
 	struct sqlite_store *ss = S(s);
@@ -3520,7 +3536,9 @@ static enum hk_rc sq_promise_counts(struct hk_store *s,
 	if (!st)
 		return HK_EDB;
 	bind_scope(st, sc);
-	sqlite3_bind_int(st, 5, since);
+	sqlite3_bind_int(st, 5, from);
+	sqlite3_bind_int(st, 8, to);
+	bind_dash_filter(st, df);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int status = sqlite3_column_int(st, 0);
 

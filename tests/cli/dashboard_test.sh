@@ -15,7 +15,7 @@ for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; do
 base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 
 python3 - "$base" "$hk" "$db" <<'PY'
-import csv, datetime, io, json, sqlite3, subprocess, sys, urllib.request, urllib.error, zoneinfo
+import csv, datetime, io, json, sqlite3, subprocess, sys, urllib.parse, urllib.request, urllib.error, zoneinfo
 
 base, hk, db = sys.argv[1:4]
 passed = failed = 0
@@ -117,7 +117,8 @@ rate = "%d.%02d" % divmod((kept * 100 + (kept + broken) // 2) // (kept + broken)
 p = m.get("promises", {})
 ok("promises of the last 30 days: taken %d, kept %d, broken %d, pending %d" % (kept + broken + pending, kept, broken, pending),
    p.get("taken") == kept + broken + pending and p.get("kept") == kept and p.get("broken") == broken
-   and p.get("pending") == pending and p.get("days") == 30, p)
+   and p.get("pending") == pending and p.get("from") == (today - datetime.timedelta(days=30)).isoformat()
+   and p.get("to") == today.isoformat(), p)
 ok("the kept rate, of those decided (%s)" % rate, p.get("kept_rate") == rate and rate is not None, p)
 # each collector
 fig = {x["username"]: x for x in m["collectors"]}
@@ -131,6 +132,33 @@ for u in ("li.na", "chen.jing"):
        x["cases"] == cases and x["overdue_cases"] == len(od) and x["total_overdue"] == money(sum(due[c] for c in od)), x)
 ok("li.na's day: 2 contacts, 1 promise", fig["li.na"]["contacts_today"] == 2 and fig["li.na"]["promises_today"] == 1, fig["li.na"])
 ok("chen.jing's day: none", fig["chen.jing"]["contacts_today"] == 0 and fig["chen.jing"]["promises_today"] == 0, fig["chen.jing"])
+# filters: a team (a manager's narrowing), a creditor, a product, a period
+st, mt = call("wang.jl", "GET", "/api/dashboard?team=%d" % team1)
+ok("the manager narrowed to team 1 sees what its leader sees", st == 200 and mt["buckets"] == t["buckets"], mt.get("buckets"))
+st, b = call("zhang.zz", "GET", "/api/dashboard?team=%d" % (team1 + 1))
+ok("a team leader cannot look at another team", st == 400, b)
+prods = {}
+for r, prod in q("select case_ref, product from accounts"):
+    prods.setdefault(r, set()).add(prod)
+st, mp = call("wang.jl", "GET", "/api/dashboard?product=credit_card")
+ok("by product: the cases with a credit card account", st == 200 and
+   mp["buckets"] == expect(lambda c: "credit_card" in prods.get(c, set())), mp.get("buckets"))
+cred = q("select creditor from cases group by creditor order by count(*) desc limit 1")[0][0]
+credit_of = dict(q("select ref, creditor from cases"))
+st, mc = call("wang.jl", "GET", "/api/dashboard?creditor=" + urllib.parse.quote(cred))
+ok("by creditor", st == 200 and mc["buckets"] == expect(lambda c: credit_of[c] == cred)
+   and mc["buckets"] != m["buckets"], mc.get("buckets"))
+f, tt = (today - datetime.timedelta(days=40)).isoformat(), (today - datetime.timedelta(days=20)).isoformat()
+st, mpd = call("wang.jl", "GET", "/api/dashboard?from=%s&to=%s" % (f, tt))
+cnt2 = dict(q("select status, count(*) from promises where made_on >= ? and made_on <= ? group by status",
+              today_n - 40, today_n - 20))
+ok("a period: the promises made in it, the trend's day-ends in it",
+   st == 200 and mpd["promises"]["taken"] == sum(cnt2.values()) and mpd["promises"]["kept"] == cnt2.get(1, 0)
+   and all(f <= x["date"] <= tt for x in mpd["trend"]) and len(mpd["trend"]) == 21, (mpd["promises"], len(mpd["trend"])))
+st, b = call("wang.jl", "GET", "/api/dashboard?from=%s&to=%s" % (tt, f))
+ok("from after to is refused", st == 400, b)
+st, b = call("wang.jl", "GET", "/api/dashboard?product=mortgage")
+ok("an unknown product is refused", st == 400, b)
 st, _ = call("li.na", "GET", "/api/dashboard")
 ok("not a collector's", st == 403, st)
 st, _ = call("sun.sj", "GET", "/api/dashboard")

@@ -175,3 +175,13 @@ describe('the queue endpoints', () => {
     expect(counts.strategy).toBe(40)
   })
 })
+
+describe('the dashboard endpoint', () => {
+  it('passes the filters as query parameters', async () => {
+    const { api, fetchImpl } = setup([{ status: 200, body: {} }, { status: 200, body: {} }])
+    await api.dashboard()
+    await api.dashboard({ team: 2, product: 'invoice', from: '2026-10-01', to: '2026-10-31' })
+    expect(fetchImpl.calls[0].url).toBe('/api/dashboard')
+    expect(fetchImpl.calls[1].url).toBe('/api/dashboard?team=2&product=invoice&from=2026-10-01&to=2026-10-31')
+  })
+})

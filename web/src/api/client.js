@@ -162,7 +162,7 @@ export function createEndpoints(client) {
     decideWaiver: (id, approve, note) =>
       client.post(`/api/waivers/${encodeURIComponent(id)}/decision`, note ? { approve, note } : { approve }),
     decidePlan: (id, approve) => client.post(`/api/plans/${encodeURIComponent(id)}/decision`, { approve }),
-    dashboard: () => client.get('/api/dashboard'),
+    dashboard: (filters = {}) => client.get('/api/dashboard', filters),
     config: () => client.get('/api/config'),
 
     // Talk scripts
