@@ -14,40 +14,15 @@ pid=$!
 for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; done
 base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 
-python3 - "$base" "$hk" "$db" <<'PY'
+python3 - "$base" "$hk" "$db" "$2" <<'PY'
 import csv, datetime, io, json, sqlite3, subprocess, sys, urllib.parse, urllib.request, urllib.error, zoneinfo
 
-base, hk, db = sys.argv[1:4]
-passed = failed = 0
-
-def ok(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok - " + name)
-    else:
-        failed += 1
-        print("not ok - %s %s" % (name, detail))
-
-def token(u):
-    req = urllib.request.Request(base + "/api/session", method="POST",
-        data=json.dumps({"username": u, "password": "huikuan-demo-2026", "bearer": True}).encode())
-    req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read())["token"]
-
-def call(user, method, path, body=None):
-    req = urllib.request.Request(base + path, method=method,
-                                 data=None if body is None else json.dumps(body).encode())
-    req.add_header("Authorization", "Bearer " + tok[user])
-    req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
-
-tok = {u: token(u) for u in ("wang.jl", "zhang.zz", "li.na", "sun.sj")}
+base, hk, db, tests = sys.argv[1:5]
+sys.path.insert(0, tests + "/cli")
+from hkapi import Api, Checks
+ok, api = Checks(), Api(base)
+api.login("wang.jl", "zhang.zz", "li.na", "sun.sj")
+call = api.call
 con = sqlite3.connect(db)
 q = lambda sql, *a: con.execute(sql, a).fetchall()
 today = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
@@ -163,8 +138,7 @@ st, _ = call("li.na", "GET", "/api/dashboard")
 ok("not a collector's", st == 403, st)
 st, _ = call("sun.sj", "GET", "/api/dashboard")
 ok("nor an auditor's", st == 403, st)
-print("dashboard: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+ok.finish("dashboard")
 PY
 status=$?
 kill -TERM "$pid"

@@ -12,40 +12,15 @@ pid=$!
 for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; done
 base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 
-python3 - "$base" "$db" <<'PY'
+python3 - "$base" "$db" "$2" <<'PY'
 import json, sqlite3, sys, urllib.parse, urllib.request, urllib.error
 
-base, db = sys.argv[1:3]
-passed = failed = 0
-
-def ok(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok - " + name)
-    else:
-        failed += 1
-        print("not ok - %s %s" % (name, detail))
-
-def token(u):
-    req = urllib.request.Request(base + "/api/session", method="POST",
-        data=json.dumps({"username": u, "password": "huikuan-demo-2026", "bearer": True}).encode())
-    req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read())["token"]
-
-def call(user, method, path, body=None):
-    req = urllib.request.Request(base + path, method=method,
-                                 data=None if body is None else json.dumps(body).encode())
-    req.add_header("Authorization", "Bearer " + tok[user])
-    req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
-
-tok = {u: token(u) for u in ("admin", "li.na", "wu.wb")}
+base, db, tests = sys.argv[1:4]
+sys.path.insert(0, tests + "/cli")
+from hkapi import Api, Checks
+ok, api = Checks(), Api(base)
+api.login("admin", "li.na", "wu.wb")
+call = api.call
 st, b = call("li.na", "GET", "/api/scripts")
 shipped = b.get("scripts", [])
 ok("a collector reads the shipped scripts (10)", st == 200 and len(shipped) == 10, (st, len(shipped)))
@@ -101,8 +76,7 @@ ok("the configuration in force: defaults", st == 200 and cfg["time_zone"] == "As
    and cfg["compliance"]["quiet_until"] == "08:00" and cfg["compliance"]["max_conversations_per_day"] == 3, cfg)
 st, _ = call("li.na", "GET", "/api/config")
 ok("not a collector's", st == 403, st)
-print("scripts: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+ok.finish("scripts")
 PY
 status=$?
 kill -TERM "$pid"

@@ -12,40 +12,15 @@ pid=$!
 for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; done
 base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 
-python3 - "$base" "$hk" "$db" <<'PY'
+python3 - "$base" "$hk" "$db" "$2" <<'PY'
 import json, subprocess, sys, urllib.request, urllib.error
 
-base, hk, db = sys.argv[1:4]
-passed = failed = 0
-
-def ok(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok - " + name)
-    else:
-        failed += 1
-        print("not ok - %s %s" % (name, detail))
-
-def token(u):
-    req = urllib.request.Request(base + "/api/session", method="POST",
-        data=json.dumps({"username": u, "password": "huikuan-demo-2026", "bearer": True}).encode(),
-        headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read())["token"]
-
-tok = {u: token(u) for u in ("wang.jl", "zhang.zz", "li.na")}
-
-def call(u, method, path, body=None):
-    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode())
-    req = urllib.request.Request(base + path, method=method, data=data,
-        headers={"Authorization": "Bearer " + tok[u], "Content-Type": "application/json",
-                 "Accept-Language": "en"})
-    try:
-        with urllib.request.urlopen(req) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+base, hk, db, tests = sys.argv[1:5]
+sys.path.insert(0, tests + "/cli")
+from hkapi import Api, Checks
+ok, api = Checks(), Api(base, lang="en")
+api.login("wang.jl", "zhang.zz", "li.na")
+call, tok = api.call, api.tok
 
 st, lst = call("wang.jl", "GET", "/api/strategies")
 ok("the shipped strategy is published from the start",
@@ -140,8 +115,7 @@ st, dr3 = call("wang.jl", "GET", "/api/strategies/%d/dry-run" % d3["id"])
 ok("the dry run sees the plan on track", [r["cases"] for r in dr3["rules"]][:2] == [1, 0], dr3)
 n = con.execute("select count(*) from audit_log where action like 'strategy.%'").fetchone()[0]
 ok("imports, changes and publishing are audited (%d)" % n, n == 5)
-print("strategy: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+ok.finish("strategy")
 PY
 status=$?
 kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
