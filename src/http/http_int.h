@@ -207,6 +207,13 @@ void hk_h_strategy_dry_run(struct hk_req *req);
  * rule, arm, queue, channel, template, priority, timing, since; JSON null
  * when it has none. */
 json_t *hk_treatment_json(struct hk_req *req, int64_t case_ref);
+/* The same as the version's treatment (and its rule); NULL when none. */
+struct hk_treatment;
+struct hk_rule;
+const struct hk_treatment *hk_case_treatment(struct hk_req *req,
+					     int64_t case_ref,
+					     struct hk_treatment_rec *t,
+					     const struct hk_rule **rule);
 void hk_h_agencies_list(struct hk_req *req);
 void hk_h_contracts_list(struct hk_req *req);
 void hk_h_contract_create(struct hk_req *req);

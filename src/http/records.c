@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hk/strategy.h"
 #include "http_int.h"
 
 static const char *const channels[] = {"call", "sms", "email", "letter",
@@ -137,13 +138,13 @@ void hk_h_records_add(struct hk_req *req)
 	/* No follow-up date given: the treatment's interval, if it has one
 	 * (docs/strategy.md). */
 	if (!follow) {
-		json_t *tr = hk_treatment_json(req, c.ref);
-		json_int_t days = json_integer_value(
-			json_object_get(tr, "follow_up_days"));
+		struct hk_treatment_rec t;
+		const struct hk_rule *rule;
+		const struct hk_treatment *tr =
+			hk_case_treatment(req, c.ref, &t, &rule);
 
-		if (days > 0)
-			r.next_follow_up = hk_today() + (int32_t)days;
-		json_decref(tr);
+		if (tr && tr->follow_up_days > 0)
+			r.next_follow_up = hk_today() + tr->follow_up_days;
 	}
 	/* The guardrails (docs/compliance.md): the contact must have been
 	 * allowed when it was made. */

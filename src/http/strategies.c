@@ -282,26 +282,35 @@ static const struct hk_strategy *cached_version(struct hk_req *req,
 	return st;
 }
 
+const struct hk_treatment *hk_case_treatment(struct hk_req *req,
+					     int64_t case_ref,
+					     struct hk_treatment_rec *t,
+					     const struct hk_rule **rule)
+{
+	struct hk_err err = {0};
+	const struct hk_strategy *st;
+	bool found = false;
+
+	if (req->store->ops->treatment_get(req->store, case_ref, t, &found,
+					   &err) != HK_OK ||
+	    !found || !(st = cached_version(req, t->strategy_ref)) ||
+	    t->rule_no < 0 || (size_t)t->rule_no >= st->n_rules ||
+	    t->arm_no >= (int)st->rules[t->rule_no].n_arms)
+		return NULL;
+	*rule = &st->rules[t->rule_no];
+	return hk_strategy_treatment(st, t->rule_no, t->arm_no);
+}
+
 json_t *hk_treatment_json(struct hk_req *req, int64_t case_ref)
 {
 	struct hk_treatment_rec t;
-	struct hk_err err = {0};
-	const struct hk_strategy *st;
 	const struct hk_rule *r;
-	const struct hk_treatment *tr;
+	const struct hk_treatment *tr = hk_case_treatment(req, case_ref, &t, &r);
 	char since[HK_DATE_BUFSZ];
-	bool found = false;
 	json_t *paydays;
 
-	if (req->store->ops->treatment_get(req->store, case_ref, &t, &found,
-					   &err) != HK_OK ||
-	    !found || !(st = cached_version(req, t.strategy_ref)) ||
-	    t.rule_no < 0 || (size_t)t.rule_no >= st->n_rules)
+	if (!tr)
 		return json_null();
-	r = &st->rules[t.rule_no];
-	if (t.arm_no >= (int)r->n_arms)
-		return json_null();
-	tr = hk_strategy_treatment(st, t.rule_no, t.arm_no);
 	paydays = json_array();
 	for (int d = 1; d <= 31; d++)
 		if (tr->paydays >> d & 1u)
