@@ -1019,6 +1019,54 @@ struct hk_store_ops {
 		int64_t day_start, int32_t today,
 		int (*fn)(void *ctx, const struct hk_collector_figures *f),
 		void *ctx, struct hk_err *err);
+	/* The recoveries: payments dated in [from, to] on the cases of a
+	 * scope (df narrows by creditor and product) whose account stood in
+	 * a bucket other than `first` before the payment's day (its last
+	 * bucket transition before it; none: `first`), summed per day and
+	 * per the case's collector (0: none) today: fn once per (date,
+	 * collector) with the count and the amount. */
+	enum hk_rc (*recovery_scan)(
+		struct hk_store *s, const struct hk_scope *sc, int32_t from,
+		int32_t to, const struct hk_dash_filter *df, const char *first,
+		int (*fn)(void *ctx, int32_t date, int64_t collector_ref,
+			  int64_t payments, int64_t amount),
+		void *ctx, struct hk_err *err);
+	/* The promises made in [from, to] in a scope, per user who took
+	 * them (none recorded: the case's collector) and status (enum
+	 * hk_promise_status), with the amounts. */
+	enum hk_rc (*promise_takers)(
+		struct hk_store *s, const struct hk_scope *sc, int32_t from,
+		int32_t to, const struct hk_dash_filter *df,
+		int (*fn)(void *ctx, int64_t user_ref, int status,
+			  int64_t promises, int64_t amount),
+		void *ctx, struct hk_err *err);
+	/* The accounts of a scope by their bucket as of `date`, a processed
+	 * date: the whole portfolio (sc->all, df empty) from that day's
+	 * totals; narrowed, each account of the scope today by its last
+	 * bucket transition on or before the date (none: the first bucket,
+	 * given as `first`).  fn once per bucket name. */
+	enum hk_rc (*bucket_census)(
+		struct hk_store *s, const struct hk_scope *sc,
+		const struct hk_dash_filter *df, int32_t date,
+		const char *first,
+		int (*fn)(void *ctx, const char *bucket, int64_t accounts),
+		void *ctx, struct hk_err *err);
+	/* The accounts of a scope that changed bucket in (from, to]: fn
+	 * once per account (accounts = 1) with its bucket at `from` (its
+	 * first transition's origin) and at `to` (its last transition's
+	 * destination); the two are equal for one that went and came back. */
+	enum hk_rc (*bucket_moves)(
+		struct hk_store *s, const struct hk_scope *sc,
+		const struct hk_dash_filter *df, int32_t from, int32_t to,
+		int (*fn)(void *ctx, const char *from_bucket,
+			  const char *to_bucket, int64_t accounts),
+		void *ctx, struct hk_err *err);
+	/* The processed dates (day_totals) that end a month: for each
+	 * calendar month up to `to`, its last processed date, newest first,
+	 * at most n of them.  Written to dates; *count says how many. */
+	enum hk_rc (*month_ends)(struct hk_store *s, int32_t to, int n,
+				 int32_t *dates, int *count,
+				 struct hk_err *err);
 	/* The approvals waiting in a scope, oldest first (at most 500 of
 	 * each): pending waiver requests, and proposed plans with their
 	 * installments' count and total. */

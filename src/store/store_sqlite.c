@@ -139,6 +139,12 @@ enum stmt_id {
 	ST_DASH_TREND,
 	ST_DASH_PROMISES,
 	ST_DASH_COLLECTORS,
+	ST_DASH_RECOVERY,
+	ST_DASH_TAKERS,
+	ST_DASH_CENSUS_ALL,
+	ST_DASH_CENSUS,
+	ST_DASH_MOVES,
+	ST_DASH_PROCESSED,
 	ST_SCRIPTS,
 	ST_SCRIPT_INS,
 	ST_SCRIPT_UPD,
@@ -739,6 +745,52 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"FROM users u WHERE u.role IN ('collector', 'agency_collector') "
 		"AND u.active AND (?1 OR u.ref = ?2 OR (?3 <> 0 AND u.team_ref = ?3) "
 		"OR (?4 <> 0 AND u.agency_ref = ?4)) ORDER BY u.team_ref, u.ref",
+	/* ?5 from, ?8 to (paid_on), ?9 the first bucket; the case's
+	 * collector today; a payment recovers when its account stood
+	 * overdue before that day (bucket_transitions_account) */
+	[ST_DASH_RECOVERY] =
+		"SELECT p.paid_on, COALESCE(c.collector_ref, 0), count(*), "
+		"sum(p.amount) FROM payments p "
+		"JOIN accounts a ON a.ref = p.account_ref "
+		"JOIN cases c ON c.ref = a.case_ref WHERE p.paid_on >= ?5 "
+		"AND p.paid_on <= ?8 AND (?6 IS NULL OR c.creditor = ?6) "
+		"AND (?7 = 0 OR c.products & ?7) AND " SCOPE_ON_C
+		" AND COALESCE((SELECT b.to_bucket FROM bucket_transitions b "
+		"WHERE b.account_ref = p.account_ref AND b.as_of < p.paid_on "
+		"ORDER BY b.as_of DESC LIMIT 1), ?9) <> ?9"
+		" GROUP BY p.paid_on, c.collector_ref",
+	/* ?5 from, ?8 to (made_on); a promise without its taker (imported
+	 * history) is the case's collector's */
+	[ST_DASH_TAKERS] =
+		"SELECT COALESCE(p.user_ref, c.collector_ref, 0), p.status, "
+		"count(*), "
+		"sum(p.amount) FROM promises p JOIN cases c ON c.ref = p.case_ref "
+		"WHERE p.made_on >= ?5 AND p.made_on <= ?8 "
+		"AND (?6 IS NULL OR c.creditor = ?6) "
+		"AND (?7 = 0 OR c.products & ?7) AND " SCOPE_ON_C
+		" GROUP BY 1, 2",
+	[ST_DASH_CENSUS_ALL] =
+		"SELECT bucket, accounts FROM day_totals WHERE as_of = ?1",
+	/* ?5 the date, ?8 the first bucket's name: one seek per account in
+	 * bucket_transitions_account (migration 25) */
+	[ST_DASH_CENSUS] =
+		"SELECT COALESCE((SELECT b.to_bucket FROM bucket_transitions b "
+		"WHERE b.account_ref = a.ref AND b.as_of <= ?5 "
+		"ORDER BY b.as_of DESC LIMIT 1), ?8), count(*) FROM accounts a "
+		"JOIN cases c ON c.ref = a.case_ref "
+		"WHERE (?6 IS NULL OR c.creditor = ?6) "
+		"AND (?7 = 0 OR c.products & ?7) AND " SCOPE_ON_C " GROUP BY 1",
+	/* ?5 from (excluded), ?8 to */
+	[ST_DASH_MOVES] =
+		"SELECT b.account_ref, b.from_bucket, b.to_bucket "
+		"FROM bucket_transitions b JOIN accounts a ON a.ref = b.account_ref "
+		"JOIN cases c ON c.ref = a.case_ref WHERE b.as_of > ?5 "
+		"AND b.as_of <= ?8 AND (?6 IS NULL OR c.creditor = ?6) "
+		"AND (?7 = 0 OR c.products & ?7) AND " SCOPE_ON_C
+		" ORDER BY b.account_ref, b.as_of",
+	[ST_DASH_PROCESSED] =
+		"SELECT DISTINCT as_of FROM day_totals WHERE as_of <= ?1 "
+		"ORDER BY as_of DESC",
 	/* ?1 text to find (instr: no LIKE wildcards to escape), ?2 ref */
 	[ST_SCRIPTS] =
 		"SELECT ref, title, objection, body, outcomes, "
@@ -3584,6 +3636,158 @@ static enum hk_rc sq_collector_figures(
 				 : db_error(ss, err, "could not read collectors' figures");
 }
 
+/* Bind a scope, the dashboard's filter and a period [from, to] as ?1-?8
+ * (the dashboard statements' common shape). */
+static void bind_dash_period(sqlite3_stmt *st, const struct hk_scope *sc,
+			     const struct hk_dash_filter *df, int32_t from,
+			     int32_t to)
+{
+	bind_scope(st, sc);
+	sqlite3_bind_int(st, 5, from);
+	bind_dash_filter(st, df);
+	sqlite3_bind_int(st, 8, to);
+}
+
+static enum hk_rc sq_recovery_scan(
+	struct hk_store *s, const struct hk_scope *sc, int32_t from, int32_t to,
+	const struct hk_dash_filter *df, const char *first,
+	int (*fn)(void *, int32_t, int64_t, int64_t, int64_t), void *ctx,
+	struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DASH_RECOVERY, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	bind_dash_period(st, sc, df, from, to);
+	sqlite3_bind_text(st, 9, first, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int(st, 0), sqlite3_column_int64(st, 1),
+		   sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read payments");
+}
+
+static enum hk_rc sq_promise_takers(
+	struct hk_store *s, const struct hk_scope *sc, int32_t from, int32_t to,
+	const struct hk_dash_filter *df,
+	int (*fn)(void *, int64_t, int, int64_t, int64_t), void *ctx,
+	struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DASH_TAKERS, err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	bind_dash_period(st, sc, df, from, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
+		   sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not count promises");
+}
+
+static enum hk_rc sq_bucket_census(struct hk_store *s, const struct hk_scope *sc,
+				   const struct hk_dash_filter *df, int32_t date,
+				   const char *first,
+				   int (*fn)(void *, const char *, int64_t),
+				   void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	/* the whole portfolio's census is that day's totals: no walk */
+	bool whole = sc->all && !df->creditor && !df->products;
+	sqlite3_stmt *st = stmt_get(ss, whole ? ST_DASH_CENSUS_ALL : ST_DASH_CENSUS,
+				    err);
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	if (whole) {
+		sqlite3_bind_int(st, 1, date);
+	} else {
+		bind_dash_period(st, sc, df, date, 0);
+		sqlite3_bind_text(st, 8, first, -1, SQLITE_STATIC);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		   sqlite3_column_int64(st, 1));
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not count accounts by bucket");
+}
+
+static enum hk_rc sq_bucket_moves(struct hk_store *s, const struct hk_scope *sc,
+				  const struct hk_dash_filter *df, int32_t from,
+				  int32_t to,
+				  int (*fn)(void *, const char *, const char *,
+					    int64_t),
+				  void *ctx, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DASH_MOVES, err);
+	char origin[HK_BUCKET_NAME_MAX + 1] = "", last[HK_BUCKET_NAME_MAX + 1] = "";
+	int64_t account = 0;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	bind_dash_period(st, sc, df, from, to);
+	/* rows come by account then date: an account's first row says
+	 * where it stood at `from`, its last where it stands at `to` */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t ref = sqlite3_column_int64(st, 0);
+
+		if (ref != account) {
+			if (account)
+				fn(ctx, origin, last, 1);
+			account = ref;
+			snprintf(origin, sizeof(origin), "%s",
+				 (const char *)sqlite3_column_text(st, 1));
+		}
+		snprintf(last, sizeof(last), "%s",
+			 (const char *)sqlite3_column_text(st, 2));
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read bucket transitions");
+	if (account)
+		fn(ctx, origin, last, 1);
+	return HK_OK;
+}
+
+static enum hk_rc sq_month_ends(struct hk_store *s, int32_t to, int n,
+				int32_t *dates, int *count, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_DASH_PROCESSED, err);
+	int rc = SQLITE_DONE, y, m, d, last_y = 0, last_m = 0;
+
+	*count = 0;
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int(st, 1, to);
+	/* newest first: the first date seen of each month is its last */
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int32_t date = sqlite3_column_int(st, 0);
+
+		hk_date_to_ymd(date, &y, &m, &d);
+		if (y != last_y || m != last_m) {
+			dates[(*count)++] = date;
+			last_y = y;
+			last_m = m;
+		}
+	}
+	if (*count == n)
+		rc = SQLITE_DONE;
+	stmt_done(st);
+	return rc == SQLITE_DONE ? HK_OK
+				 : db_error(ss, err, "could not read processed dates");
+}
+
 static enum hk_rc sq_scripts_scan(struct hk_store *s, const char *q,
 				  int64_t ref,
 				  int (*fn)(void *, const struct hk_script *),
@@ -4533,6 +4737,11 @@ static const struct hk_store_ops sqlite_ops = {
 	.overdue_trend = sq_overdue_trend,
 	.promise_counts = sq_promise_counts,
 	.collector_figures = sq_collector_figures,
+	.recovery_scan = sq_recovery_scan,
+	.promise_takers = sq_promise_takers,
+	.bucket_census = sq_bucket_census,
+	.bucket_moves = sq_bucket_moves,
+	.month_ends = sq_month_ends,
 	.script_save = sq_script_save,
 	.plans_pending = sq_plans_pending,
 	.case_set_status = sq_case_set_status,

@@ -134,6 +134,136 @@ st, b = call("wang.jl", "GET", "/api/dashboard?from=%s&to=%s" % (tt, f))
 ok("from after to is refused", st == 400, b)
 st, b = call("wang.jl", "GET", "/api/dashboard?product=mortgage")
 ok("an unknown product is refused", st == 400, b)
+# ---- recovery: the payments of the last 90 days on accounts overdue
+# before the payment's day (their last bucket transition before it)
+day = lambda n: (datetime.date(1970, 1, 1) + datetime.timedelta(days=n)).isoformat()
+trans = {}
+for a, d, fb, tb in q("select account_ref, as_of, from_bucket, to_bucket from bucket_transitions order by account_ref, as_of"):
+    trans.setdefault(a, []).append((d, fb, tb))
+def bucket_before(a, d, strict=True):
+    b = "M0"
+    for td, fb, tb in trans.get(a, []):
+        if td < d or (not strict and td == d):
+            b = tb
+    return b
+case_of_acct = dict(q("select ref, case_ref from accounts"))
+pays = [(a, d, amt) for a, d, amt in q("select account_ref, paid_on, amount from payments")
+        if bucket_before(a, d) != "M0"]
+per_day = {}
+for a, d, amt in pays:
+    if today_n - 90 <= d <= today_n:
+        n, s = per_day.get(d, (0, 0))
+        per_day[d] = (n + 1, s + amt)
+want_days = [{"date": day(d), "payments": n, "amount": money(s)} for d, (n, s) in sorted(per_day.items())]
+r = m.get("recovery", {})
+ok("recovery per day: %d days, %d payments, %s" % (len(want_days), sum(n for n, _ in per_day.values()),
+                                                  money(sum(s for _, s in per_day.values()))),
+   r.get("days") == want_days and len(want_days) > 20 and r.get("from") == day(today_n - 90)
+   and r.get("recovered") == money(sum(s for _, s in per_day.values()))
+   and r.get("payments") == sum(n for n, _ in per_day.values()), (len(r.get("days", [])), len(want_days)))
+first = q("select sum(total_overdue) from day_totals where as_of = (select min(as_of) from day_totals "
+          "where as_of >= ?) and position > 0", today_n - 90)[0][0]
+rec = sum(s for _, s in per_day.values())
+q4 = (rec * 10000 + first // 2) // first
+ok("the recovery rate against the overdue at the period's first day-end (%d.%04d)" % divmod(q4, 10000),
+   r.get("overdue_at_start") == money(first) and r.get("rate") == "%d.%04d" % divmod(q4, 10000), r)
+ok("a narrowed dashboard has no portfolio recovery rate", mt["recovery"]["rate"] is None
+   and mt["recovery"]["recovered"] != r["recovered"], mt["recovery"].get("rate"))
+
+# ---- rankings: the last 30 days' recoveries by the case's collector,
+# promises by their taker (none recorded: the case's collector)
+coll_of_case = dict(q("select ref, coalesce(collector_ref, 0) from cases"))
+got = {}
+for a, d, amt in pays:
+    if today_n - 30 <= d <= today_n:
+        c = coll_of_case[case_of_acct[a]]
+        got[c] = got.get(c, 0) + amt
+prom = {}
+for u, st_, amt in q("select coalesce(p.user_ref, c.collector_ref), p.status, p.amount from promises p "
+                     "join cases c on c.ref = p.case_ref where p.made_on >= ? and p.made_on <= ?",
+                     today_n - 30, today_n):
+    x = prom.setdefault(u, [0, 0, 0, 0])
+    x[0] += 1
+    x[1] += st_ == 1
+    x[2] += st_ == 2
+    x[3] += amt if st_ == 1 else 0
+active = q("select ref, username from users where role in ('collector', 'agency_collector') and active")
+order = sorted(active, key=lambda u: (-got.get(u[0], 0), u[0]))
+rk = m.get("rankings", {})
+ok("collectors ranked by recovered: " + ", ".join(u for _, u in order),
+   [x["username"] for x in rk.get("collectors", [])] == [u for _, u in order]
+   and [x["rank"] for x in rk["collectors"]] == list(range(1, len(order) + 1)), rk.get("collectors"))
+for x in rk.get("collectors", []):
+    p_ = prom.get(x["id"], [0, 0, 0, 0])
+    ok("%s: recovered %s, promises %d taken %d kept %d broken, %s kept" % (x["username"], money(got.get(x["id"], 0)), *p_[:3], money(p_[3])),
+       x["recovered"] == money(got.get(x["id"], 0)) and x["promises_taken"] == p_[0]
+       and x["promises_kept"] == p_[1] and x["promises_broken"] == p_[2] and x["kept_amount"] == money(p_[3]), x)
+team_of = dict(q("select ref, coalesce(team_ref, 0) from users"))
+teams = {}
+for ref, _ in active:
+    if team_of[ref]:
+        teams[team_of[ref]] = teams.get(team_of[ref], 0) + got.get(ref, 0)
+ok("teams ranked by their collectors' recoveries",
+   [(x["id"], x["recovered"]) for x in rk.get("teams", [])] ==
+   [(t, money(v)) for t, v in sorted(teams.items(), key=lambda kv: (-kv[1], kv[0]))], rk.get("teams"))
+ok("a team leader's rankings are the team's", [x["id"] for x in t["rankings"]["teams"]] == [team1]
+   and sorted(x["username"] for x in t["rankings"]["collectors"]) == ["li.na", "zhao.lei"], t["rankings"]["teams"])
+
+# ---- roll rates: each completed month, the accounts of each bucket at
+# the previous month-end and where they stand at this one
+processed = [d for d, in q("select distinct as_of from day_totals where as_of <= ? order by as_of desc", today_n)]
+ends, seen = [], set()
+for d in processed:
+    ym = day(d)[:7]
+    if ym not in seen:
+        seen.add(ym)
+        ends.append(d)
+if day(ends[0] + 1)[8:] != "01":
+    ends = ends[1:]
+def roll(prev, cur, accounts=None):
+    if accounts is None:
+        start = dict(q("select bucket, accounts from day_totals where as_of = ?", prev))
+    else:
+        start = {}
+        for a in accounts:
+            b = bucket_before(a, prev, strict=False)
+            start[b] = start.get(b, 0) + 1
+    moved = {}
+    for a, ts in trans.items():
+        if accounts is not None and a not in accounts:
+            continue
+        inside = [x for x in ts if prev < x[0] <= cur]
+        if inside and inside[0][1] != inside[-1][2]:
+            k = (inside[0][1], inside[-1][2])
+            moved[k] = moved.get(k, 0) + 1
+    rows = []
+    for i, b in enumerate(names):
+        n = start.get(b, 0)
+        out = sum(v for (f_, _), v in moved.items() if f_ == b)
+        cells = [{"bucket": c, "accounts": n - out if c == b else moved.get((b, c), 0)} for c in names]
+        fwd = sum(moved.get((b, c), 0) for c in names[i + 1:])
+        rows.append((b, n, cells, fwd, moved.get((b, "M0"), 0) if i else None))
+    return rows
+def share4(a, n):
+    return "%d.%04d" % divmod((a * 10000 + n // 2) // n, 10000) if n else None
+rr = m.get("roll_rates", [])
+ok("roll rates for %d completed months, newest first" % min(6, len(ends) - 1),
+   [(x["from"], x["to"]) for x in rr] == [(day(ends[i + 1]), day(ends[i])) for i in range(min(6, len(ends) - 1))]
+   and len(rr) >= 3, [(x["from"], x["to"]) for x in rr])
+for month in rr:
+    prev, cur = ends[[day(e) for e in ends].index(month["to"]) + 1], ends[[day(e) for e in ends].index(month["to"])]
+    want = roll(prev, cur)
+    ok("%s→%s: each bucket's accounts and where they went" % (month["from"], month["to"]),
+       [(x["bucket"], x["accounts"], x["to"], x["forward"]) for x in month["rows"]] ==
+       [(b, n, cells, fwd) for b, n, cells, fwd, _ in want]
+       and all(x["forward_rate"] == share4(fwd, n) and x["cure_rate"] == (share4(cu, n) if cu is not None else None)
+               for x, (b, n, cells, fwd, cu) in zip(month["rows"], want)), month["rows"][:3])
+team_accts = {a for a, c in case_of_acct.items() if case_scope[c][1] == team1}
+tr_ = t.get("roll_rates", [])
+want = roll(ends[1], ends[0], team_accts) if tr_ else None
+ok("a team's roll rates are its accounts', from their own transitions",
+   tr_ and [(x["bucket"], x["accounts"], x["to"]) for x in tr_[0]["rows"]] ==
+   [(b, n, cells) for b, n, cells, _, _ in want] and tr_[0]["rows"] != rr[0]["rows"], tr_[:1])
 st, _ = call("li.na", "GET", "/api/dashboard")
 ok("not a collector's", st == 403, st)
 st, _ = call("sun.sj", "GET", "/api/dashboard")
