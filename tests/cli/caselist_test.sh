@@ -160,7 +160,6 @@ filters = [
     ("min_overdue=" + yuan(mid), lambda c: c["due"] >= mid),
     ("max_overdue=" + yuan(mid), lambda c: c["due"] <= mid),
     ("product=credit_card", lambda c: "credit_card" in c["products"]),
-    ("product=invoice&bucket=M2", lambda c: "invoice" in c["products"] and 31 <= c["dpd"] <= 60),
     ("promise=kept", lambda c: c["promise"] == "kept"),
     ("promise=broken", lambda c: c["promise"] == "broken"),
     ("promise=pending", lambda c: c["promise"] == "pending"),
@@ -176,6 +175,14 @@ prov = next(c["province"] for c in cases.values() if c["province"])
 seg = next(c["segment"] for c in cases.values() if c["segment"])
 filters.append(("province=" + urllib.parse.quote(prov), lambda c: c["province"] == prov))
 filters.append(("segment=" + urllib.parse.quote(seg), lambda c: c["segment"] == seg))
+# a product and a bucket together: the generated portfolio moves with the
+# date it is built on, so take a pair it holds today rather than a fixed one
+m2 = [c for c in cases.values() if 31 <= c["dpd"] <= 60 and c["products"]]
+m2_product = sorted(p for c in m2 for p in c["products"] if p != "credit_card")[:1] or \
+    sorted(p for c in m2 for p in c["products"])[:1] or ["invoice"]
+m2_product = m2_product[0]
+filters.append(("product=%s&bucket=M2" % m2_product,
+                lambda c: m2_product in c["products"] and 31 <= c["dpd"] <= 60))
 
 def order_ok(sort, lines):
     for a, b in zip(lines, lines[1:]):
