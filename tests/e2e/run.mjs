@@ -210,7 +210,7 @@ async function main () {
 
       // the collector's promise shows in the day's figures
       await lead.page.goto(`${base}/dashboard`)
-      const lineOfLina = lead.page.locator('.el-table__row', { hasText: 'li.na' }).first()
+      const lineOfLina = lead.page.locator('.hk-dash-collectors .el-table__row', { hasText: 'li.na' }).first()
       const seen = await lineOfLina.waitFor({ timeout: 10000 }).then(() => true, () => false)
       // its last two cells: today's contacts and promises (one call and one
       // promise were made above, on a fresh demo)
@@ -231,6 +231,20 @@ async function main () {
       await s2.page.waitForLoadState('networkidle')
       await s2.page.waitForTimeout(500)
       ok(`${user} opens ${path}`, !s2.page.url().includes('/login'))
+      if (name === 'dashboard') {
+        // the rankings and the roll-rate matrix show what the API says
+        const dash = await (await s2.page.request.get(`${base}/api/dashboard`)).json()
+        const ranked = (await s2.page.locator('.hk-dash-rankings .el-table__row').allInnerTexts())
+          .slice(0, dash.rankings.collectors.length)
+        ok('the rankings in the API\'s order', dash.rankings.collectors.length > 0 &&
+          dash.rankings.collectors.every((c, i) => (ranked[i] || '').includes(c.username)), ranked.join(' / '))
+        const first = dash.roll_rates[0]
+        const shown = first ? first.rows.filter((r) => r.accounts > 0) : []
+        const rollLines = await s2.page.locator('.hk-dash-rolls .el-table__body-wrapper .el-table__row').allInnerTexts()
+        ok('the newest month\'s roll-rate matrix, a line per bucket with accounts', shown.length > 0 &&
+          rollLines.length === shown.length && rollLines.every((l, i) => l.split(/\s+/)[0] === shown[i].bucket &&
+            l.split(/\s+/)[1] === String(shown[i].accounts)), rollLines.join(' / '))
+      }
       await s2.page.screenshot({ path: join(out, `${name}.png`), fullPage: true })
       await s2.ctx.close()
     }

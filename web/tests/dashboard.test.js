@@ -5,6 +5,11 @@ import {
   collectorRows,
   formatLimits,
   formatRate,
+  rankingChart,
+  recoveryChart,
+  rollBuckets,
+  rollRows,
+  rollTrendChart,
   promiseChart,
   promiseRows,
   trendChart,
@@ -72,6 +77,70 @@ describe('dashboard charts', () => {
     expect(formatRate(0.4567)).toBe('45.7%')
     expect(formatRate('1')).toBe('100.0%')
     expect(formatRate(null)).toBe('—')
+  })
+  it('rates above one stay fractions, rounded half up on the exact digits', () => {
+    expect(formatRate('2.6619')).toBe('266.2%')
+    expect(formatRate('0.0005')).toBe('0.1%')
+    expect(formatRate('0.0004')).toBe('0.0%')
+    expect(formatRate('0.1235')).toBe('12.4%')
+    expect(formatRate('n/a')).toBe('n/a')
+  })
+})
+
+// roll rates as the server gives them: newest month first
+const rolls = [
+  {
+    from: '2026-10-31',
+    to: '2026-11-30',
+    rows: [
+      { bucket: 'M0', accounts: 100, to: [{ bucket: 'M0', accounts: 90 }, { bucket: 'M1', accounts: 10 }, { bucket: 'M2', accounts: 0 }],
+        forward: 10, stayed: 90, back: 0, cured: 0, forward_rate: '0.1000', stay_rate: '0.9000', back_rate: '0.0000', cure_rate: null },
+      { bucket: 'M1', accounts: 20, to: [{ bucket: 'M0', accounts: 5 }, { bucket: 'M1', accounts: 3 }, { bucket: 'M2', accounts: 12 }],
+        forward: 12, stayed: 3, back: 5, cured: 5, forward_rate: '0.6000', stay_rate: '0.1500', back_rate: '0.2500', cure_rate: '0.2500' },
+      { bucket: 'M2', accounts: 0, to: [{ bucket: 'M0', accounts: 0 }, { bucket: 'M1', accounts: 0 }, { bucket: 'M2', accounts: 0 }],
+        forward: 0, stayed: 0, back: 0, cured: 0, forward_rate: null, stay_rate: null, back_rate: null, cure_rate: null }
+    ]
+  },
+  {
+    from: '2026-09-30',
+    to: '2026-10-31',
+    rows: [
+      { bucket: 'M0', accounts: 110, to: [], forward_rate: '0.0500' },
+      { bucket: 'M1', accounts: 0, to: [], forward_rate: null },
+      { bucket: 'M2', accounts: 4, to: [], forward_rate: '1.0000' }
+    ]
+  }
+]
+
+describe('recovery, roll rates and rankings', () => {
+  it('recovery per day: amounts as bars, payments as a line', () => {
+    const o = recoveryChart({ days: [{ date: '2026-11-01', payments: 3, amount: '1200.50' }, { date: '2026-11-03', payments: 1, amount: '9.99' }] }, { amount: 'Y', payments: 'N' })
+    expect(o.xAxis.data).toEqual(['2026-11-01', '2026-11-03'])
+    expect(o.series[0]).toMatchObject({ name: 'Y', type: 'bar', data: [1200.5, 9.99] })
+    expect(o.series[1]).toMatchObject({ name: 'N', type: 'line', yAxisIndex: 1, data: [3, 1] })
+    expect(recoveryChart(null).series[0].data).toEqual([])
+  })
+  it('a month of roll rates as rows with one column per destination, empty buckets left out', () => {
+    const rows = rollRows(rolls[0])
+    expect(rows.map((r) => r.bucket)).toEqual(['M0', 'M1'])
+    expect(rows[1]).toMatchObject({ accounts: 20, to_M0: 5, to_M1: 3, to_M2: 12, forward_rate: '0.6000', cure_rate: '0.2500' })
+    expect(rollRows(undefined)).toEqual([])
+    expect(rollBuckets(rolls)).toEqual(['M0', 'M1', 'M2'])
+  })
+  it('the roll trend: oldest month first, a line per bucket that can roll, gaps where a bucket was empty', () => {
+    const o = rollTrendChart(rolls, { label: (b) => 'b' + b })
+    expect(o.xAxis.data).toEqual(['2026-10', '2026-11'])
+    expect(o.series.map((s) => s.name)).toEqual(['bM0', 'bM1'])
+    expect(o.series[0].data).toEqual([5, 10])
+    expect(o.series[1].data).toEqual([null, 60])
+  })
+  it('rankings: the best collector on top of the bars', () => {
+    const o = rankingChart([
+      { username: 'a', display_name: '甲', recovered: '300.00' },
+      { username: 'b', display_name: '', recovered: '100.00' }
+    ])
+    expect(o.yAxis.data).toEqual(['b', '甲'])
+    expect(o.series[0].data).toEqual([100, 300])
   })
 })
 

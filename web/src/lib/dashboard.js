@@ -70,13 +70,100 @@ export function promiseChart(promises, label = (k) => k) {
   }
 }
 
-// kept_rate as a percentage text: 0.4567 -> "45.7%", "45.67" (already %) kept; null -> "—".
+// A rate the server gives as a decimal fraction ("0.6680", "0.60", 2.5)
+// as a percentage with one decimal, rounded half up on the exact digits
+// (no float arithmetic): "0.6680" -> "66.8%", "1.2345" -> "123.5%"; null -> "—".
 export function formatRate(rate) {
   if (rate === null || rate === undefined || rate === '') return '—'
-  const n = Number(rate)
-  if (!Number.isFinite(n)) return String(rate)
-  const pct = n <= 1 ? n * 100 : n
-  return `${pct.toFixed(1)}%`
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(String(rate).trim())
+  if (!m) return String(rate)
+  const frac = ((m[2] || '') + '0000').slice(0, 4)
+  const units = Number(m[1]) * 10000 + Number(frac) // ten-thousandths
+  const tenths = Math.floor((units + 5) / 10) // tenths of a percent
+  return `${Math.floor(tenths / 10)}.${tenths % 10}%`
+}
+
+// The recovery trend: amount recovered per day (bars) and payments (line).
+export function recoveryChart(recovery, { amount = 'amount', payments = 'payments' } = {}) {
+  const days = (recovery && Array.isArray(recovery.days) && recovery.days) || []
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { data: [amount, payments] },
+    grid: { left: 70, right: 60, top: 36, bottom: 30 },
+    xAxis: { type: 'category', data: days.map((d) => d.date) },
+    yAxis: [
+      { type: 'value', name: amount },
+      { type: 'value', name: payments, position: 'right', minInterval: 1 }
+    ],
+    series: [
+      { name: amount, type: 'bar', data: days.map((d) => plot(d.amount)) },
+      { name: payments, type: 'line', yAxisIndex: 1, data: days.map((d) => Number(d.payments) || 0) }
+    ]
+  }
+}
+
+// One month of roll rates -> table rows: the bucket, its accounts at the
+// previous month-end, one column per destination bucket (`to_<name>`),
+// and the rates.  Buckets without accounts at the start are left out.
+export function rollRows(month) {
+  const rows = (month && Array.isArray(month.rows) && month.rows) || []
+  return rows
+    .filter((r) => Number(r.accounts) > 0)
+    .map((r) => {
+      const row = {
+        bucket: r.bucket,
+        accounts: r.accounts,
+        forward_rate: r.forward_rate,
+        stay_rate: r.stay_rate,
+        back_rate: r.back_rate,
+        cure_rate: r.cure_rate
+      }
+      for (const c of r.to || []) row['to_' + c.bucket] = c.accounts
+      return row
+    })
+}
+
+// The buckets named in the roll rates, in order.
+export const rollBuckets = (rolls) => {
+  const first = Array.isArray(rolls) && rolls[0]
+  return first ? first.rows.map((r) => r.bucket) : []
+}
+
+// The forward (roll) rate of each bucket month by month, oldest first: a
+// line per bucket that had accounts; the current bucket's roll is its
+// flow into delinquency.  Percent values for plotting only.
+export function rollTrendChart(rolls, { label = (b) => b } = {}) {
+  const months = (Array.isArray(rolls) ? [...rolls] : []).reverse()
+  const buckets = rollBuckets(rolls).slice(0, -1) // the last cannot roll on
+  const pct = (rate) => (rate === null || rate === undefined ? null : Number(rate) * 100)
+  return {
+    tooltip: { trigger: 'axis', valueFormatter: (v) => (v == null ? '—' : `${v.toFixed(1)}%`) },
+    legend: { data: buckets.map(label) },
+    grid: { left: 50, right: 20, top: 36, bottom: 30 },
+    xAxis: { type: 'category', data: months.map((m) => m.to.slice(0, 7)) },
+    yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
+    series: buckets.map((b) => ({
+      name: label(b),
+      type: 'line',
+      connectNulls: false,
+      data: months.map((m) => {
+        const row = m.rows.find((r) => r.bucket === b)
+        return row ? pct(row.forward_rate) : null
+      })
+    }))
+  }
+}
+
+// The top collectors by amount recovered, as horizontal bars (best on top).
+export function rankingChart(collectors, { amount = 'amount', top = 10 } = {}) {
+  const list = (Array.isArray(collectors) ? collectors : []).slice(0, top).reverse()
+  return {
+    tooltip: { trigger: 'axis' },
+    grid: { left: 100, right: 30, top: 20, bottom: 30 },
+    xAxis: { type: 'value', splitNumber: 3 },
+    yAxis: { type: 'category', data: list.map((c) => c.display_name || c.username) },
+    series: [{ name: amount, type: 'bar', data: list.map((c) => plot(c.recovered)) }]
+  }
 }
 
 // Collectors sorted by overdue cases (desc), then username.
