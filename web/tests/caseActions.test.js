@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
+  PAYMENT_CHOICES,
   RELATIONS,
   STATUS_TARGETS,
   STOP_CHANNELS,
@@ -12,13 +13,17 @@ import {
   buildInstallments,
   bytesToBase64,
   caseActionRights,
+  casePayments,
   contactBody,
   currentPlacement,
   disputeBody,
   disputesFromEvents,
   evidenceProblem,
   fenToAmount,
+  newPaymentId,
   normalizePhone,
+  paymentBody,
+  paymentProblem,
   placementBody,
   planBody,
   planProblems,
@@ -180,8 +185,51 @@ describe('rights on the case page', () => {
     expect(caseActionRights('team_leader')).toMatchObject({ resolveDispute: true, liftStop: true, placement: false })
     expect(caseActionRights('manager').placement).toBe(true)
     expect(caseActionRights('admin').placement).toBe(true)
+    // POST /api/payments is for admins and managers only
+    expect(['admin', 'manager'].every((r) => caseActionRights(r).payment)).toBe(true)
+    expect(['team_leader', 'collector', 'agency_collector', 'auditor'].some((r) => caseActionRights(r).payment)).toBe(false)
     expect(Object.values(caseActionRights('auditor')).some(Boolean)).toBe(false)
     expect(caseActionRights(null).any).toBe(false)
+  })
+})
+
+describe('payments', () => {
+  const form = { account_id: 'A1', amount: '1,234.5', paid_on: '2026-11-20', channel: 'online', reference: ' ', payment_id: ' WEB-1 ' }
+  it('the body: yuan with two decimals from exact fen, no empty reference', () => {
+    expect(paymentBody(form)).toEqual({ payment_id: 'WEB-1', account_id: 'A1', paid_on: '2026-11-20', amount: '1234.50', channel: 'online' })
+    expect(paymentBody({ ...form, amount: '0.07', channel: 'bank_transfer', reference: ' B123 ' })).toMatchObject({ amount: '0.07', reference: 'B123' })
+    // no float on the way: 9007199254740993.01 is not representable as a double
+    expect(paymentBody({ ...form, amount: '9007199254740993.01' }).amount).toBe('9007199254740993.01')
+  })
+  it('the problems caught before asking; cash left to the server', () => {
+    expect(paymentProblem({ ...form, account_id: '' })).toBe('payment.accountRequired')
+    for (const amount of ['', '0', '0.00', '-1', '1.234', 'abc']) expect(paymentProblem({ ...form, amount }), amount).toBe('payment.badAmount')
+    expect(paymentProblem({ ...form, paid_on: null })).toBe('payment.dateRequired')
+    expect(paymentProblem({ ...form, channel: 'cheque' })).toBe('payment.channelRequired')
+    expect(paymentProblem({ ...form, channel: 'bank_transfer' })).toBe('payment.referenceRequired')
+    expect(paymentProblem({ ...form, payment_id: 'has space' })).toBe('payment.badPaymentId')
+    expect(paymentProblem({ ...form, payment_id: 'x'.repeat(65) })).toBe('payment.badPaymentId')
+    expect(paymentProblem({ ...form, channel: 'cash' })).toBe(null)
+    expect(paymentBody({ ...form, channel: 'cash' }).channel).toBe('cash')
+    expect(paymentBody({ ...form, amount: '0' })).toBe(null)
+  })
+  it('a payment id the server takes, different each time', () => {
+    const a = newPaymentId(1767225600000, () => 0.5)
+    expect(a).toMatch(/^[A-Za-z0-9_.-]{1,64}$/)
+    expect(a).toBe(`WEB-${(1767225600000).toString(36)}-${Math.floor(0.5 * 36 ** 6).toString(36)}`.toUpperCase())
+    expect(newPaymentId(1, () => 0)).toBe('WEB-1-000000')
+    expect(newPaymentId()).not.toBe(newPaymentId(Date.now() + 1))
+  })
+  it('the case payments, newest first, with their account', () => {
+    const kase = {
+      accounts: [
+        { account_id: 'A1', payments: [{ payment_id: 'P1', paid_on: '2026-01-05', amount: '1.00' }] },
+        { account_id: 'A2', payments: [{ payment_id: 'P2', paid_on: '2026-02-01', amount: '2.00' }, { payment_id: 'P3', paid_on: '2026-01-05', amount: '3.00' }] },
+        { account_id: 'A3' }
+      ]
+    }
+    expect(casePayments(kase).map((p) => [p.payment_id, p.account_id])).toEqual([['P2', 'A2'], ['P3', 'A2'], ['P1', 'A1']])
+    expect(casePayments(null)).toEqual([])
   })
 })
 
@@ -292,6 +340,7 @@ describe('case action endpoints', () => {
     await api.contactStop(5, 'C1', { reason: 'r' })
     await api.place(5, { agency: 1, reason: 'r' })
     await api.recall(5, { reason: 'r' })
+    await api.postPayment({ payment_id: 'P', amount: '1.00' })
     expect(calls.map((c) => [c[0], c[1]])).toEqual([
       ['GET', '/api/cases/5/waivers'],
       ['POST', '/api/cases/5/waivers'],
@@ -307,7 +356,8 @@ describe('case action endpoints', () => {
       ['POST', '/api/cases/5/contacts/C%201/validity'],
       ['POST', '/api/cases/5/contacts/C1/stop'],
       ['POST', '/api/cases/5/placement'],
-      ['POST', '/api/cases/5/recall']
+      ['POST', '/api/cases/5/recall'],
+      ['POST', '/api/payments']
     ])
     expect(calls[4][2]).toEqual({ status: 'legal', reason: 'r' })
     expect(calls.filter((c) => c[0] === 'POST').every((c) => c[3] === 'tok')).toBe(true)
@@ -329,7 +379,9 @@ describe('i18n keys built at run time for the case actions', () => {
       ...['pending', 'proposed', 'approved', 'rejected'].map((s) => `approval.${s}`),
       ...['on_track', 'completed', 'broken', 'met', 'missed', 'pending'].map((s) => `tracking.${s}`),
       ...['plan.countRange', 'plan.badAmount', 'plan.badDate', 'plan.pastDate', 'plan.notIncreasing'],
-      ...['dispute.tooManyFiles', 'dispute.tooLarge']
+      ...['dispute.tooManyFiles', 'dispute.tooLarge'],
+      ...PAYMENT_CHOICES.map((c) => `payChannel.${c}`),
+      ...['accountRequired', 'badAmount', 'dateRequired', 'channelRequired', 'referenceRequired', 'badPaymentId'].map((k) => `payment.${k}`)
     ]
     for (const lang of ['zh', 'en']) {
       const m = load(lang)

@@ -135,6 +135,7 @@ export function createEndpoints(client) {
     contactStop: (id, contactId, body) => client.post(`${c(id)}/contacts/${encodeURIComponent(contactId)}/stop`, body),
     place: (id, body) => client.post(`${c(id)}/placement`, body),
     recall: (id, body) => client.post(`${c(id)}/recall`, body),
+    postPayment: (body) => client.post('/api/payments', body),
 
     // Administration
     users: () => client.get('/api/users'),

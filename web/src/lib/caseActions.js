@@ -1,5 +1,5 @@
 // The further actions on a case (waivers, plans, status, disputes, stops,
-// skip tracing, placement): form values -> request bodies, and the checks
+// skip tracing, placement, payments): form values -> request bodies, and the checks
 // the page can make before asking.  The server decides in the end; these
 // only spare the user an obvious 400.
 //
@@ -97,6 +97,7 @@ export function caseActionRights(role) {
     liftStop: leader,
     skipTrace: worker,
     placement: manager,
+    payment: manager, // POST /api/payments: admins and managers
     any: worker
   }
 }
@@ -322,6 +323,62 @@ export function contactBody(form) {
 
 export function validityBody(validity) {
   return VALIDITIES.includes(validity) ? { validity } : null
+}
+
+// ---- payments ----
+
+// The channels POST /api/payments books.  Cash is offered too, last, so
+// that recording one shows the server's reason for refusing it (collection
+// staff never take cash) instead of the option silently missing.
+export const PAYMENT_CHANNELS = ['bank_transfer', 'online', 'offset', 'other']
+export const PAYMENT_CHOICES = [...PAYMENT_CHANNELS, 'cash']
+
+// A payment_id for a payment entered by hand: the server is idempotent by
+// it, so the form keeps one id until the payment is booked and a retried
+// click never pays twice.  1-64 of letters, digits, _ - . as the server wants.
+export function newPaymentId(now = Date.now(), random = Math.random) {
+  const r = Math.floor(random() * 36 ** 6).toString(36).padStart(6, '0')
+  return `WEB-${now.toString(36)}-${r}`.toUpperCase()
+}
+
+const PAYMENT_ID_RE = /^[A-Za-z0-9_.-]{1,64}$/
+
+// What is wrong with a payment form before asking, as an i18n key, or null.
+// Cash is not caught here: the server refuses it with its own message.
+export function paymentProblem(form) {
+  if (!form.account_id) return 'payment.accountRequired'
+  const fen = toFen(form.amount)
+  if (fen === null || fen <= 0n) return 'payment.badAmount'
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(form.paid_on || '')) return 'payment.dateRequired'
+  if (!PAYMENT_CHOICES.includes(form.channel)) return 'payment.channelRequired'
+  if (form.channel === 'bank_transfer' && !trimmed(form.reference)) return 'payment.referenceRequired'
+  if (!PAYMENT_ID_RE.test(trimmed(form.payment_id))) return 'payment.badPaymentId'
+  return null
+}
+
+// POST /api/payments body, or null when the form has a problem.  The
+// amount goes as yuan with exactly two decimals, from integer fen.
+export function paymentBody(form) {
+  if (paymentProblem(form)) return null
+  const body = {
+    payment_id: trimmed(form.payment_id),
+    account_id: form.account_id,
+    paid_on: form.paid_on,
+    amount: fenToAmount(toFen(form.amount)),
+    channel: form.channel
+  }
+  const reference = trimmed(form.reference)
+  if (reference) body.reference = reference
+  return body
+}
+
+// Every payment of the case's accounts, newest first (by date, then id).
+export function casePayments(kase) {
+  const out = []
+  for (const a of (kase && kase.accounts) || []) {
+    for (const p of a.payments || []) out.push({ ...p, account_id: a.account_id })
+  }
+  return out.sort((x, y) => (y.paid_on || '').localeCompare(x.paid_on || '') || String(y.payment_id).localeCompare(String(x.payment_id)))
 }
 
 // ---- placement ----
