@@ -3,9 +3,9 @@
 # skipping what is already there.  Idempotent; safe to run on every build.
 set -eu
 
-build_pkgs="gcc make meson ninja-build pkgconf libsqlite3-dev libcsv-dev libinih-dev libmicrohttpd-dev libjansson-dev libsodium-dev"
+build_pkgs="gcc make meson ninja-build pkgconf libsqlite3-dev libpq-dev libcsv-dev libinih-dev libmicrohttpd-dev libjansson-dev libsodium-dev"
 # chromium and the CJK fonts: the web interface's browser tests (tests/e2e)
-test_pkgs="libcmocka-dev sqlite3 curl python3 chromium fonts-noto-cjk"
+test_pkgs="libcmocka-dev sqlite3 postgresql curl python3 chromium fonts-noto-cjk"
 bench_pkgs="hyperfine time wrk curl"
 
 case "${1:-build}" in

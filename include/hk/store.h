@@ -1145,7 +1145,8 @@ struct hk_store {
 
 /*
  * Open the store named by `uri`: a file path (SQLite) or postgresql://…
- * (not built yet: HK_EUSAGE with a message saying so).  The caller frees
+ * (PostgreSQL; HK_EUSAGE while that backend is incomplete, unless
+ * $HUIKUAN_PG_PARTIAL is set).  The caller frees
  * it with hk_store_close().  Does not create the schema: see migrate.
  */
 enum hk_rc hk_store_open(const char *uri, enum hk_lang lang,
@@ -1156,6 +1157,9 @@ void hk_store_close(struct hk_store *s);
 enum hk_rc hk_store_sqlite_open(const char *path, enum hk_lang lang,
 				struct hk_store **out /* OUT */,
 				struct hk_err *err);
+/* The PostgreSQL backend (a libpq connection string or postgresql:// URI). */
+enum hk_rc hk_store_pg_open(const char *uri, enum hk_lang lang,
+			    struct hk_store **out, struct hk_err *err);
 
 /* Meta keys. */
 #define HK_META_LAST_EOD "last_eod"

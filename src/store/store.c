@@ -16,10 +16,7 @@ enum hk_rc hk_store_open(const char *uri, enum hk_lang lang,
 		return hk_err_set(err, HK_EUSAGE, "%s",
 				  HK_TR(lang, "未指定数据库", "no database given"));
 	if (!strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11))
-		return hk_err_set(err, HK_EUSAGE, "%s",
-				  HK_TR(lang,
-					"此版本尚未支持 PostgreSQL 后端；请使用 SQLite 文件路径",
-					"the PostgreSQL backend is not built yet; use an SQLite file path"));
+		return hk_store_pg_open(uri, lang, out, err);
 	return hk_store_sqlite_open(uri, lang, out, err);
 }
 
