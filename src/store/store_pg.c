@@ -422,6 +422,7 @@ static void fill_ops(void)
 	hk_pg_ops_ledger(&pg_ops);
 	hk_pg_ops_people(&pg_ops);
 	hk_pg_ops_workflow(&pg_ops);
+	hk_pg_ops_approvals(&pg_ops);
 	hk_pg_ops_strategy(&pg_ops);
 	pg_missing = 0;
 	/* every member is a function pointer of the same size */

@@ -92,7 +92,8 @@ bool pg_unique_violation(const struct pg_store *ps);
 void hk_pg_ops_core(struct hk_store_ops *ops);     /* store_pg.c */
 void hk_pg_ops_ledger(struct hk_store_ops *ops);   /* import, day-end, export */
 void hk_pg_ops_people(struct hk_store_ops *ops);   /* users, sessions, audit, teams, agencies */
-void hk_pg_ops_workflow(struct hk_store_ops *ops); /* cases, records, promises, plans, waivers, disputes */
+void hk_pg_ops_workflow(struct hk_store_ops *ops); /* the case desk: cases, records, promises, contacts */
+void hk_pg_ops_approvals(struct hk_store_ops *ops); /* stops, limitation, disputes, plans, waivers */
 void hk_pg_ops_strategy(struct hk_store_ops *ops); /* strategies, treatments, allocation, dashboard, scripts */
 
 #endif
