@@ -240,6 +240,7 @@ json_t *hk_placements_json(struct hk_req *req, int64_t case_ref);
 void hk_h_teams_list(struct hk_req *req);
 void hk_h_teams_create(struct hk_req *req);
 void hk_h_case_assign(struct hk_req *req);
+void hk_h_cases_assign(struct hk_req *req);
 void hk_h_user_absence(struct hk_req *req);
 void hk_h_approvals(struct hk_req *req);
 void hk_h_dashboard(struct hk_req *req);

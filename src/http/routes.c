@@ -103,6 +103,12 @@ const struct hk_route hk_routes[] = {
 	 "Reassign a case: {collector (username), reason}; a team leader "
 	 "within the team only",
 	 "cases", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
+	{"POST", "/api/cases/assign", hk_h_cases_assign,
+	 "Reassign many cases at once: {cases: [ids] (1-500), collector "
+	 "(username), reason}; the rules of one case's reassignment, all or "
+	 "nothing (a case outside the caller's scope: 404, none moved), an "
+	 "audit record per case",
+	 "cases", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
 	{"GET", "/api/audit", hk_h_audit_list,
 	 "The audit trail, oldest first (auditors and admins)", "audit",
 	 HK_ROLE_ADMIN | HK_ROLE_AUDITOR, NULL},

@@ -372,6 +372,73 @@ void hk_h_teams_create(struct hk_req *req)
 				     "name", name_copy));
 }
 
+/* ---- reassignment: one case or many, under the same rules ---- */
+
+/* The collector and reason a reassignment names (body's "collector",
+ * "reason"), checked as every reassignment is: an active collector or
+ * agency collector, a reason of at most 500 bytes, and a team leader moves
+ * cases within the team only.  *reason points into body.  false once it
+ * has answered (400, 403, 503). */
+static bool assign_target(struct hk_req *req, json_t *body, struct hk_user *to,
+			  const char **reason)
+{
+	struct hk_store *s = req->store;
+	struct hk_err err = {0};
+	const char *collector = json_string_value(json_object_get(body, "collector"));
+	bool found = false;
+
+	*reason = json_string_value(json_object_get(body, "reason"));
+	if (collector && s->ops->user_get(s, collector, 0, to, &found, &err) != HK_OK) {
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return false;
+	}
+	if (!collector || !*reason || !**reason || strlen(*reason) > 500 ||
+	    !found || !to->active ||
+	    !(to->role & (HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR))) {
+		hk_reply_error(req, HK_EINVAL, 400,
+			       HK_TR(req->lang, "需要在职催收员的用户名 collector 和原因 reason",
+				     "collector (an active collector's username) and reason are needed"));
+		return false;
+	}
+	if ((req->user.role & HK_ROLE_TEAM_LEADER) &&
+	    to->team_ref != req->user.team_ref) {
+		hk_reply_error(req, HK_EREFUSED, 403,
+			       HK_TR(req->lang, "组长只能在本组内分案",
+				     "a team leader assigns within the team only"));
+		return false;
+	}
+	return true;
+}
+
+/* Move case c to collector `to` as a manual allocation with the reason,
+ * and audit it (case.assign), inside the caller's open transaction; the
+ * caller commits or rolls back. */
+static enum hk_rc assign_case(struct hk_req *req, const struct hk_case_rec *c,
+			      const struct hk_user *to, const char *reason,
+			      struct hk_err *err)
+{
+	struct hk_store *s = req->store;
+	char target[32];
+	enum hk_rc rc;
+
+	rc = s->ops->case_allocate(
+		s,
+		&(struct hk_allocation_rec){
+			.case_ref = c->ref, .from_collector = c->collector_ref,
+			.collector_ref = to->ref, .team_ref = to->team_ref,
+			.on_date = hk_today(), .at = (int64_t)time(NULL),
+			.by_user = req->user.ref, .kind = "manual",
+			.reason = reason},
+		err);
+	if (rc != HK_OK)
+		return rc;
+	snprintf(target, sizeof(target), "case:%lld", (long long)c->ref);
+	hk_audit(req, "case.assign", target,
+		 json_pack("{s:I, s:I, s:s}", "from", (json_int_t)c->collector_ref,
+			   "to", (json_int_t)to->ref, "reason", reason));
+	return req->audit_failed ? HK_EDB : HK_OK;
+}
+
 void hk_h_case_assign(struct hk_req *req)
 {
 	static const char *const fields[] = {"collector", "reason", NULL};
@@ -380,49 +447,18 @@ void hk_h_case_assign(struct hk_req *req)
 	struct hk_user to;
 	struct hk_err err = {0};
 	json_t *body;
-	const char *collector, *reason;
-	char target[32];
-	bool found = false;
+	const char *reason;
 	enum hk_rc rc;
 
 	if (!hk_case_in_scope(req, &c) || !(body = hk_req_json_object(req, fields)))
 		return;
-	collector = json_string_value(json_object_get(body, "collector"));
-	reason = json_string_value(json_object_get(body, "reason"));
-	if (!collector || !reason || !*reason || strlen(reason) > 500 ||
-	    s->ops->user_get(s, collector, 0, &to, &found, &err) != HK_OK ||
-	    !found || !to.active ||
-	    !(to.role & (HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR))) {
+	if (!assign_target(req, body, &to, &reason)) {
 		json_decref(body);
-		hk_reply_error(req, HK_EINVAL, 400,
-			       HK_TR(req->lang, "需要在职催收员的用户名 collector 和原因 reason",
-				     "collector (an active collector's username) and reason are needed"));
-		return;
-	}
-	/* A team leader moves cases within the team only. */
-	if ((req->user.role & HK_ROLE_TEAM_LEADER) &&
-	    to.team_ref != req->user.team_ref) {
-		json_decref(body);
-		hk_reply_error(req, HK_EREFUSED, 403,
-			       HK_TR(req->lang, "组长只能在本组内分案",
-				     "a team leader assigns within the team only"));
 		return;
 	}
 	if ((rc = s->ops->begin(s, &err)) == HK_OK &&
-	    (rc = s->ops->case_allocate(
-		     s,
-		     &(struct hk_allocation_rec){
-			     .case_ref = c.ref, .from_collector = c.collector_ref,
-			     .collector_ref = to.ref, .team_ref = to.team_ref,
-			     .on_date = hk_today(), .at = (int64_t)time(NULL),
-			     .by_user = req->user.ref, .kind = "manual",
-			     .reason = reason},
-		     &err)) == HK_OK) {
-		snprintf(target, sizeof(target), "case:%lld", (long long)c.ref);
-		rc = hk_audit_commit(req, "case.assign", target,
-			 json_pack("{s:I, s:I, s:s}", "from", (json_int_t)c.collector_ref,
-				   "to", (json_int_t)to.ref, "reason", reason), &err);
-	}
+	    (rc = assign_case(req, &c, &to, reason, &err)) == HK_OK)
+		rc = s->ops->commit(s, &err);
 	json_decref(body);
 	if (rc != HK_OK) {
 		s->ops->rollback(s);
@@ -431,4 +467,88 @@ void hk_h_case_assign(struct hk_req *req)
 	}
 	hk_reply(req, 200, json_pack("{s:I, s:s}", "id", (json_int_t)c.ref,
 				     "collector", to.username));
+}
+
+/* The most cases one bulk reassignment moves: a page of the case list. */
+#define MAX_BULK_ASSIGN 500
+
+void hk_h_cases_assign(struct hk_req *req)
+{
+	static const char *const fields[] = {"cases", "collector", "reason", NULL};
+	struct hk_store *s = req->store;
+	struct hk_scope scope;
+	struct hk_user to;
+	struct hk_err err = {0};
+	json_t *body, *cases, *id;
+	const char *reason;
+	int64_t refs[MAX_BULK_ASSIGN];
+	size_t n, i, k;
+	enum hk_rc rc;
+
+	if (!(body = hk_req_json_object(req, fields)))
+		return;
+	cases = json_object_get(body, "cases");
+	n = json_array_size(cases);
+	if (!json_is_array(cases) || n == 0 || n > MAX_BULK_ASSIGN) {
+		json_decref(body);
+		hk_reply_error(req, HK_EINVAL, 400,
+			       HK_TR(req->lang, "cases 须为 1–500 个案件号的数组",
+				     "cases must be an array of 1-500 case ids"));
+		return;
+	}
+	json_array_foreach(cases, i, id) {
+		refs[i] = json_is_integer(id) ? (int64_t)json_integer_value(id) : 0;
+		for (k = 0; k < i && refs[k] != refs[i]; k++)
+			;
+		if (refs[i] <= 0 || k < i) {
+			json_decref(body);
+			hk_reply_error(req, HK_EINVAL, 400,
+				       HK_TR(req->lang, "cases 中的案件号须为正整数且不重复",
+					     "the case ids in cases must be positive integers, each once"));
+			return;
+		}
+	}
+	if (!assign_target(req, body, &to, &reason)) {
+		json_decref(body);
+		return;
+	}
+	/* All or nothing: every case is looked up in the caller's scope inside
+	 * the transaction, and one that is not there undoes the others. */
+	hk_scope_of(&req->user, &scope);
+	rc = s->ops->begin(s, &err);
+	for (i = 0; rc == HK_OK && i < n; i++) {
+		struct hk_case_rec c;
+		bool found = false;
+		char msg[96];
+
+		if ((rc = s->ops->case_get(s, refs[i], &scope, &c, &found, &err)) != HK_OK)
+			break;
+		if (!found) {
+			s->ops->rollback(s);
+			json_decref(body);
+			snprintf(msg, sizeof(msg), "%s%lld%s",
+				 HK_TR(req->lang, "没有这个案件：", "no such case: "),
+				 (long long)refs[i],
+				 HK_TR(req->lang, "；未改派任何案件", "; no case was reassigned"));
+			hk_reply_error(req, HK_ENOTFOUND, 404, msg);
+			return;
+		}
+		rc = assign_case(req, &c, &to, reason, &err);
+	}
+	if (rc == HK_OK)
+		rc = s->ops->commit(s, &err);
+	json_decref(body);
+	if (rc != HK_OK) {
+		s->ops->rollback(s);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	{
+		json_t *moved = json_array();
+
+		for (i = 0; i < n; i++)
+			json_array_append_new(moved, json_integer((json_int_t)refs[i]));
+		hk_reply(req, 200, json_pack("{s:o, s:s}", "cases", moved,
+					     "collector", to.username));
+	}
 }

@@ -4,6 +4,8 @@
 # refused, over real HTTP on the demo portfolio.  A refusal is 403 for a
 # role the route excludes and 404 for a case outside the caller's scope;
 # "allowed" means the request got past access control (any other status).
+# Then bulk reassignment (POST /api/cases/assign) in detail: the single
+# reassignment's rules, all or nothing, an audit record per case.
 # usage: permissions_test.sh HUIKUAN_BINARY TESTS_DIR
 . "$2/cli/lib.sh"
 J='Content-Type: application/json'
@@ -103,7 +105,9 @@ for row in \
 	"POST /api/cases/$mine/placement {} allow allow deny deny deny deny" \
 	"POST /api/cases/$mine/recall {} allow allow deny deny deny deny" \
 	"POST /api/cases/$mine/assign {\"collector\":\"zhao.lei\",\"reason\":\"r\"} allow allow allow deny deny deny" \
-	"POST /api/cases/$other/assign {\"collector\":\"chen.jing\",\"reason\":\"r\"} allow allow deny deny deny deny"; do
+	"POST /api/cases/$other/assign {\"collector\":\"chen.jing\",\"reason\":\"r\"} allow allow deny deny deny deny" \
+	"POST /api/cases/assign {\"cases\":[$mine],\"collector\":\"zhao.lei\",\"reason\":\"r\"} allow allow allow deny deny deny" \
+	"POST /api/cases/assign {\"cases\":[$other],\"collector\":\"chen.jing\",\"reason\":\"r\"} allow allow deny deny deny deny"; do
 	set -- $row
 	m=$1 p=$2 b=$3
 	[ "$b" = "-" ] && b=
@@ -114,5 +118,69 @@ for row in \
 	done
 done
 
+# ---- bulk reassignment in detail ----
+
+# post USER PATH BODY: the status, the answer in $tmp/body
+post() {
+	eval "t=\$tok_$(echo $1 | tr . _)"
+	curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $t" -H "$J" -X POST -d "$3" "$base$2"
+}
+q() { sqlite3 "$db" "$1"; }
+holders() { q "select group_concat(collector_ref, ',') from (select collector_ref from cases where ref in ($1) order by ref)"; }
+moves() { q "select count(*) from case_assignments"; }
+audits() { q "select count(*) from audit_log where action = 'case.assign'"; }
+
+# three of team 1's cases, none placed, not moved above
+team1=$(q "select group_concat(ref, ',') from (select c.ref from cases c join users u on u.ref = c.collector_ref
+	where u.team_ref = 1 and c.agency_ref is null and c.ref <> $mine order by c.ref limit 3)")
+before=$(holders "$team1") m0=$(moves) a0=$(audits)
+
+# one case out of the team leader's scope: 404, nothing changes
+code=$(post zhang.zz /api/cases/assign "{\"cases\":[$team1,$other],\"collector\":\"li.na\",\"reason\":\"组内调整\"}")
+[ "$code" = 404 ] && grep -q "$other" "$tmp/body" && ok "bulk: a case outside the scope is 404, named" ||
+	bad "bulk: a case outside the scope is 404, named ($code $(cat "$tmp/body"))"
+[ "$(holders "$team1")" = "$before" ] && [ "$(moves)" = "$m0" ] && [ "$(audits)" = "$a0" ] &&
+	ok "bulk: all or nothing, no case moved, nothing recorded or audited" ||
+	bad "bulk: all or nothing ($(holders "$team1") / $before, moves $(moves) / $m0, audit $(audits) / $a0)"
+# a collector of another team: the team leader's rule of one reassignment
+code=$(post zhang.zz /api/cases/assign "{\"cases\":[$team1],\"collector\":\"chen.jing\",\"reason\":\"r\"}")
+[ "$code" = 403 ] && [ "$(holders "$team1")" = "$before" ] && ok "bulk: a team leader within the team only (403)" ||
+	bad "bulk: a team leader within the team only ($code)"
+# malformed lists, and what a single reassignment refuses too
+for body in '{"cases":[],"collector":"li.na","reason":"r"}' \
+	"{\"cases\":[$mine,$mine],\"collector\":\"li.na\",\"reason\":\"r\"}" \
+	"{\"cases\":[\"$mine\"],\"collector\":\"li.na\",\"reason\":\"r\"}" \
+	"{\"cases\":[$mine,-1],\"collector\":\"li.na\",\"reason\":\"r\"}" \
+	"{\"cases\":$mine,\"collector\":\"li.na\",\"reason\":\"r\"}" \
+	"{\"cases\":[$(seq -s, 1 501)],\"collector\":\"li.na\",\"reason\":\"r\"}" \
+	"{\"cases\":[$mine],\"collector\":\"li.na\"}" \
+	"{\"cases\":[$mine],\"collector\":\"sun.sj\",\"reason\":\"r\"}" \
+	"{\"cases\":[$mine],\"collector\":\"li.na\",\"reason\":\"r\",\"extra\":1}"; do
+	code=$(post admin /api/cases/assign "$body")
+	[ "$code" = 400 ] && ok "bulk: 400 for $(echo "$body" | cut -c1-60)" || bad "bulk: 400 for $body ($code)"
+done
+[ "$(moves)" = "$m0" ] && ok "bulk: refused requests moved nothing" || bad "bulk: refused requests moved nothing"
+
+# the team leader moves the three to li.na: each recorded and audited
+code=$(post zhang.zz /api/cases/assign "{\"cases\":[$team1],\"collector\":\"li.na\",\"reason\":\"组内调整\"}")
+[ "$code" = 200 ] && grep -q "\"cases\":\[$team1\]" "$tmp/body" && grep -q '"collector":"li.na"' "$tmp/body" &&
+	ok "bulk: a team leader moves three cases" || bad "bulk: a team leader moves three cases ($code $(cat "$tmp/body"))"
+[ "$(holders "$team1")" = "$lina,$lina,$lina" ] && ok "bulk: all three are li.na's" || bad "bulk: all three are li.na's ($(holders "$team1"))"
+rows=$(q "select count(*) from case_assignments where case_ref in ($team1) and kind = 'manual' and reason = '组内调整'
+	and by_user = (select ref from users where username = 'zhang.zz') and collector_ref = $lina")
+[ "$rows" = 3 ] && [ "$(moves)" = $((m0 + 3)) ] && ok "bulk: one manual assignment per case, with who and why" ||
+	bad "bulk: one manual assignment per case ($rows, $(moves) / $m0)"
+aud=$(q "select count(*) from audit_log where action = 'case.assign' and target in
+	($(echo "$team1" | sed "s/\([0-9][0-9]*\)/'case:\1'/g")) and detail like '%\"to\":$lina%'")
+[ "$aud" = 3 ] && [ "$(audits)" = $((a0 + 3)) ] && ok "bulk: an audit record per case" ||
+	bad "bulk: an audit record per case ($aud, $(audits) / $a0)"
+# a manager moves cases across teams, a collector may not move any
+code=$(post wang.jl /api/cases/assign "{\"cases\":[$mine,$other],\"collector\":\"chen.jing\",\"reason\":\"跨组调整\"}")
+[ "$code" = 200 ] && [ "$(holders "$mine,$other")" = "$chen,$chen" ] && ok "bulk: a manager across teams" ||
+	bad "bulk: a manager across teams ($code $(holders "$mine,$other"))"
+code=$(post li.na /api/cases/assign "{\"cases\":[$other],\"collector\":\"li.na\",\"reason\":\"r\"}")
+[ "$code" = 403 ] && [ "$(holders "$other")" = "$chen" ] && ok "bulk: a collector is refused (403)" || bad "bulk: a collector is refused ($code)"
+
 kill -TERM "$pid"; wait "$pid"; pid=
+"$hk" --db "$db" audit verify >/dev/null 2>&1 && ok "the audit chain holds" || bad "the audit chain holds"
 finish permissions

@@ -117,6 +117,8 @@ export function createEndpoints(client) {
     reveal: (id, field, contact_id) => client.post(`${c(id)}/reveal`, contact_id ? { field, contact_id } : { field }),
     audit: (query) => client.get('/api/audit', query),
     assign: (id, collector, reason) => client.post(`${c(id)}/assign`, { collector, reason }),
+    // {cases: [ids], collector, reason}: all of them or none
+    assignMany: (body) => client.post('/api/cases/assign', body),
 
     // Further case actions (bodies built by src/lib/caseActions.js)
     waivers: (id) => client.get(`${c(id)}/waivers`),
