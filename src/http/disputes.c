@@ -218,6 +218,39 @@ void hk_h_dispute_resolve(struct hk_req *req)
 		 json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "resolved"));
 }
 
+/* The evidence files' names, sizes and hashes without their content, so
+ * the interface can offer each for download; n counts from 1 as in
+ * GET /api/disputes/{id}/files/{n}. */
+void hk_h_dispute_files(struct hk_req *req)
+{
+	struct hk_case_rec c;
+	struct hk_err err = {0};
+	char status[16], name[129], sha[65];
+	int64_t id, size;
+	json_t *list;
+	bool found = true;
+
+	if (!(id = dispute_in_scope(req, &c, status)))
+		return;
+	list = json_array();
+	for (int n = 1; n <= MAX_FILES && found; n++) {
+		size = 0;
+		if (req->store->ops->dispute_file_get(req->store, id, n, name, sha,
+						      &size, &found, &err) != HK_OK) {
+			json_decref(list);
+			hk_reply_error(req, HK_EDB, 503, NULL);
+			return;
+		}
+		if (found)
+			json_array_append_new(list,
+					      json_pack("{s:i, s:s, s:I, s:s}", "n", n,
+							"name", name, "size",
+							(json_int_t)size, "sha256", sha));
+	}
+	hk_reply(req, 200, json_pack("{s:I, s:s, s:o}", "id", (json_int_t)id,
+				     "status", status, "files", list));
+}
+
 void hk_h_dispute_file(struct hk_req *req)
 {
 	struct hk_case_rec c;

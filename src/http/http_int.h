@@ -143,6 +143,7 @@ void hk_h_contact_add(struct hk_req *req);
 void hk_h_contact_validity(struct hk_req *req);
 void hk_h_dispute_open(struct hk_req *req);
 void hk_h_dispute_resolve(struct hk_req *req);
+void hk_h_dispute_files(struct hk_req *req);
 void hk_h_dispute_file(struct hk_req *req);
 void hk_h_plan_propose(struct hk_req *req);
 void hk_h_plan_decide(struct hk_req *req);

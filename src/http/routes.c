@@ -212,6 +212,10 @@ const struct hk_route hk_routes[] = {
 	{"POST", "/api/disputes/{id}/resolve", hk_h_dispute_resolve,
 	 "Resolve an open dispute: {resolution}", "disputes",
 	 HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
+	{"GET", "/api/disputes/{id}/files", hk_h_dispute_files,
+	 "A dispute's evidence files without their content: n (from 1), name, "
+	 "size, sha256; and the dispute's status",
+	 "disputes", HK_ROLE_ANY, NULL},
 	{"GET", "/api/disputes/{id}/files/{n}", hk_h_dispute_file,
 	 "Evidence file n (from 1), checked against its SHA-256", "disputes",
 	 HK_ROLE_ANY, NULL},

@@ -84,6 +84,7 @@ for row in \
 	"POST /api/plans/999/decision {\"approve\":true} allow allow allow deny deny deny" \
 	"POST /api/payments {} allow allow deny deny deny deny" \
 	"POST /api/disputes/999/resolve {} allow allow allow deny deny deny" \
+	"GET /api/disputes/999/files - allow allow allow allow allow allow" \
 	"GET /api/me - allow allow allow allow allow allow" \
 	"GET /api/teams - allow allow allow deny allow deny" \
 	"POST /api/teams {\"name\":\"X\"} allow deny deny deny deny deny" \

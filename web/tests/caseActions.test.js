@@ -10,6 +10,7 @@ import {
   VALIDITIES,
   WAIVER_COMPONENTS,
   addMonths,
+  base64ToBytes,
   buildInstallments,
   bytesToBase64,
   caseActionRights,
@@ -20,6 +21,7 @@ import {
   disputesFromEvents,
   evidenceProblem,
   fenToAmount,
+  formatSize,
   newPaymentId,
   normalizePhone,
   paymentBody,
@@ -241,6 +243,19 @@ describe('disputes', () => {
     const bin = new Uint8Array(256).map((_, i) => i)
     expect(bytesToBase64(bin.buffer)).toBe(Buffer.from(bin).toString('base64'))
   })
+  it('bytes of base64, the inverse of bytesToBase64', () => {
+    const bin = new Uint8Array(256).map((_, i) => 255 - i)
+    expect(Array.from(base64ToBytes(bytesToBase64(bin)))).toEqual(Array.from(bin))
+    expect(new TextDecoder().decode(base64ToBytes(Buffer.from('还款凭证').toString('base64')))).toBe('还款凭证')
+    expect(base64ToBytes('').length).toBe(0)
+    expect(base64ToBytes('!!!')).toBe(null)
+  })
+  it('file sizes for people', () => {
+    expect(formatSize(23)).toBe('23 B')
+    expect(formatSize(12595)).toBe('12.3 KB')
+    expect(formatSize(1468006)).toBe('1.4 MB')
+    expect(formatSize(null)).toBe('')
+  })
   it('evidence limits', () => {
     expect(evidenceProblem([])).toBe(null)
     expect(evidenceProblem(Array.from({ length: 11 }, () => ({ size: 1 })))).toBe('dispute.tooManyFiles')
@@ -332,6 +347,8 @@ describe('case action endpoints', () => {
     await api.setStatus(5, { status: 'legal', reason: 'r' })
     await api.openDispute(5, { reason: 'r' })
     await api.resolveDispute(7, { resolution: 'ok' })
+    await api.disputeFiles(7)
+    await api.disputeFile(7, 2)
     await api.stops(5)
     await api.addStop(5, { channel: 'all', reason: 'complaint' })
     await api.liftStop(5, 3, { reason: 'r' })
@@ -349,6 +366,8 @@ describe('case action endpoints', () => {
       ['POST', '/api/cases/5/status'],
       ['POST', '/api/cases/5/disputes'],
       ['POST', '/api/disputes/7/resolve'],
+      ['GET', '/api/disputes/7/files'],
+      ['GET', '/api/disputes/7/files/2'],
       ['GET', '/api/cases/5/stops'],
       ['POST', '/api/cases/5/stops'],
       ['POST', '/api/cases/5/stops/3/lift'],

@@ -128,6 +128,7 @@ export function createEndpoints(client) {
     setStatus: (id, body) => client.post(`${c(id)}/status`, body),
     openDispute: (id, body) => client.post(`${c(id)}/disputes`, body),
     resolveDispute: (disputeId, body) => client.post(`/api/disputes/${encodeURIComponent(disputeId)}/resolve`, body),
+    disputeFiles: (disputeId) => client.get(`/api/disputes/${encodeURIComponent(disputeId)}/files`),
     disputeFile: (disputeId, n) => client.get(`/api/disputes/${encodeURIComponent(disputeId)}/files/${encodeURIComponent(n)}`),
     stops: (id) => client.get(`${c(id)}/stops`),
     addStop: (id, body) => client.post(`${c(id)}/stops`, body),

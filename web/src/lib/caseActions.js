@@ -239,6 +239,29 @@ export function bytesToBase64(bytes) {
   return out
 }
 
+// Bytes of base64 text (what GET /api/disputes/{id}/files/{n} answers);
+// null when it is not base64.
+export function base64ToBytes(text) {
+  let bin
+  try {
+    bin = atob(String(text || ''))
+  } catch {
+    return null
+  }
+  const out = new Uint8Array(bin.length)
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
+  return out
+}
+
+// A file size for people: "812 B", "12.3 KB", "1.4 MB".
+export function formatSize(bytes) {
+  const n = bytes === null || bytes === undefined || bytes === '' ? NaN : Number(bytes)
+  if (!Number.isFinite(n) || n < 0) return ''
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
+  return `${(n / 1024 / 1024).toFixed(1)} MB`
+}
+
 // Are these evidence files ({name, size}) within the limits?  An i18n key
 // of the problem, or null.
 export function evidenceProblem(files) {
