@@ -964,8 +964,11 @@ static enum hk_rc pgx_contact_add(struct hk_store *s,
 					  err)) != HK_OK)
 		return rc;
 	rc = pg_exec(ps, sql, &p, "could not add a contact", err);
-	/* any constraint (SQLite's SQLITE_CONSTRAINT: class 23) */
-	if (rc != HK_OK && !strncmp(ps->sqlstate, "23", 2)) {
+	/* any constraint SQLite checks (its SQLITE_CONSTRAINT: class 23);
+	 * not a foreign key (23503), which SQLite does not check
+	 * (foreign_keys = OFF): a database failure here, not "exists" */
+	if (rc != HK_OK && !strncmp(ps->sqlstate, "23", 2) &&
+	    strcmp(ps->sqlstate, "23503")) {
 		if (in_tx)
 			pg_exec_script(ps, "ROLLBACK TO SAVEPOINT hk_contact_add",
 				       NULL);
