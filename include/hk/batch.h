@@ -63,6 +63,33 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 		      const struct hk_eod_opts *opts,
 		      struct hk_eod_stats *stats /* OUT */, struct hk_err *err);
 
+/* The date of an interrupted day-end across workers (HK_DATE_NONE: none).
+ * Only hk_eod_run_workers can finish it; every other date is refused
+ * until then. */
+enum hk_rc hk_eod_pending(struct hk_store *s, int32_t *date /* OUT */,
+			  struct hk_err *err);
+
+/* Day-end across worker processes: the database they each connect to. */
+#define HK_EOD_WORKERS_MAX 64
+struct hk_eod_workers {
+	const char *uri;
+	enum hk_lang lang;
+	int workers;
+};
+
+/*
+ * Day-end for opts->as_of split across wk->workers child processes by
+ * account range (see eod.c), with the same result as hk_eod_run.  Each
+ * worker commits chunk by chunk; the parent closes the day in one
+ * transaction.  After a failure the chunks done are kept and a rerun of
+ * the same date finishes.  opts->reader is not used.
+ */
+enum hk_rc hk_eod_run_workers(const struct hk_eod_workers *wk,
+			      const struct hk_config *cfg,
+			      const struct hk_eod_opts *opts,
+			      struct hk_eod_stats *stats /* OUT */,
+			      struct hk_err *err);
+
 /*
  * Compute one account's figures as of `as_of` from all facts dated <= as_of,
  * whatever is stored (used by export for accounts with unbooked facts).

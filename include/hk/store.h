@@ -531,6 +531,23 @@ struct hk_eod_run_rec {
 	int64_t accounts, replayed, advanced, crossed, transitions;
 };
 
+/* What one chunk of a day-end worker counted (huikuan eod --workers):
+ * committed with the chunk's accounts, so a rerun skips the chunk and the
+ * closing step adds the chunks up. */
+struct hk_eod_part {
+	int64_t lo, hi; /* the account refs of the chunk, inclusive */
+	int64_t accounts, replayed, advanced, crossed, transitions;
+	struct hk_bucket_totals totals[HK_BUCKETS_MAX];
+};
+typedef int (*hk_eod_part_fn)(void *ctx, const struct hk_eod_part *part);
+/* The text a backend stores a chunk's totals as (both backends alike):
+ * per bucket seven integers separated by spaces, buckets by ";". */
+#define HK_EOD_TOTALS_TEXT (HK_BUCKETS_MAX * 7 * 21)
+void hk_eod_totals_text(const struct hk_bucket_totals *totals, char *buf,
+			size_t cap);
+enum hk_rc hk_eod_totals_parse(const char *text,
+			       struct hk_bucket_totals *totals /* OUT */);
+
 /* Row callbacks return 0 to go on, non-zero to stop (the op then returns
  * HK_EINTERNAL unless the callback filled err itself). */
 typedef int (*hk_acct_fn)(void *ctx, const struct hk_acct_row *row);
@@ -1131,6 +1148,16 @@ struct hk_store_ops {
 	enum hk_rc (*eod_run_record)(struct hk_store *s,
 				     const struct hk_eod_run_rec *rec,
 				     struct hk_err *err);
+	/* Day-end workers' chunks: record one (inside the chunk's
+	 * transaction), list a date's in order of lo, forget a date's. */
+	enum hk_rc (*eod_part_save)(struct hk_store *s, int32_t as_of,
+				    const struct hk_eod_part *part,
+				    struct hk_err *err);
+	enum hk_rc (*eod_parts_scan)(struct hk_store *s, int32_t as_of,
+				     hk_eod_part_fn fn, void *ctx,
+				     struct hk_err *err);
+	enum hk_rc (*eod_parts_clear)(struct hk_store *s, int32_t as_of,
+				      struct hk_err *err);
 
 	/* ---- export ---- */
 	/* Every account in account_id byte order (refs in the row). */
@@ -1141,6 +1168,10 @@ struct hk_store_ops {
 struct hk_store {
 	const struct hk_store_ops *ops;
 	enum hk_lang lang; /* language of error messages */
+	/* A day-end worker's connection: its writes touch only its own
+	 * accounts, so on PostgreSQL such writers share the writers' lock
+	 * among themselves (all other writers still take it alone). */
+	bool batch_writer;
 };
 
 /*
@@ -1163,6 +1194,8 @@ enum hk_rc hk_store_pg_open(const char *uri, enum hk_lang lang,
 
 /* Meta keys. */
 #define HK_META_LAST_EOD "last_eod"
+/* the date of a day-end across workers begun and not yet closed */
+#define HK_META_EOD_PENDING "eod_pending"
 
 /* Read a date from meta; *date = HK_DATE_NONE when absent. */
 enum hk_rc hk_store_meta_date(struct hk_store *s, const char *key,

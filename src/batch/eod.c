@@ -13,12 +13,14 @@
  *
  * See README.md here.  Must never leave a half-processed day: everything is
  * one transaction, and a failure anywhere rolls all of it back. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hk/batch.h"
@@ -801,71 +803,93 @@ static enum hk_rc run_chunks(struct run *r, const struct hk_eod_opts *opts,
 	return rc;
 }
 
-enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
-		      const struct hk_eod_opts *opts,
-		      struct hk_eod_stats *stats, struct hk_err *err)
+enum hk_rc hk_eod_pending(struct hk_store *s, int32_t *date,
+			  struct hk_err *err)
 {
-	struct run r = {.s = s, .cfg = cfg, .as_of = opts->as_of, .stats = stats};
-	int64_t max_ref, step = opts->chunk ? (int64_t)opts->chunk : DEFAULT_CHUNK;
-	int32_t last;
+	char buf[32];
+	bool found = false;
+	enum hk_rc rc = s->ops->meta_get(s, HK_META_EOD_PENDING, buf,
+					 sizeof(buf), &found, err);
+
+	*date = HK_DATE_NONE;
+	if (rc != HK_OK || !found || !buf[0])
+		return rc;
+	return hk_store_meta_date(s, HK_META_EOD_PENDING, date, err);
+}
+
+/*
+ * The last processed date; HK_EREFUSED when as_of comes before it, or when
+ * a day-end across workers was interrupted for another date (or for this
+ * one, unless `resuming`: only the workers' path can finish it).
+ */
+static enum hk_rc last_date(struct hk_store *s, int32_t as_of, bool resuming,
+			    int32_t *last, struct hk_err *err)
+{
+	char date[HK_DATE_BUFSZ];
+	int32_t pending;
+	enum hk_rc rc = hk_store_meta_date(s, HK_META_LAST_EOD, last, err);
+
+	if (rc == HK_OK)
+		rc = hk_eod_pending(s, &pending, err);
+	if (rc != HK_OK)
+		return rc;
+	if (pending != HK_DATE_NONE && (pending != as_of || !resuming)) {
+		hk_date_format(pending, date);
+		return hk_err_set(err, HK_EREFUSED,
+				  HK_TR(s->lang,
+					"%s 的日终（多进程）被中断，尚未完成；请先重跑 huikuan eod --date %s",
+					"the day-end of %s (across workers) was interrupted; rerun huikuan eod --date %s first"),
+				  date, date);
+	}
+	if (*last == HK_DATE_NONE || as_of >= *last)
+		return HK_OK;
+	hk_date_format(*last, date);
+	return hk_err_set(err, HK_EREFUSED,
+			  HK_TR(s->lang,
+				"日终日期早于已处理的最后日期 %s；只能重跑 %s 或处理之后的日期",
+				"the date is before the last processed date %s; rerun %s or process a later date"),
+			  date, date);
+}
+
+/*
+ * What follows the accounts, in the run's transaction: placements past
+ * their end, the strategy on the changed cases (every case when `full`),
+ * the facts marked booked, the day's totals, the run's record, the date.
+ */
+static enum hk_rc close_day(struct run *r, const struct hk_eod_opts *opts,
+			    bool full, struct hk_err *err)
+{
+	struct hk_store *s = r->s;
+	struct hk_eod_stats *stats = r->stats;
 	char date[HK_DATE_BUFSZ];
 	enum hk_rc rc;
 
-	memset(stats, 0, sizeof(*stats));
-	r.timing = getenv("HUIKUAN_EOD_TIMING") != NULL;
-	if ((rc = s->ops->begin(s, err)) != HK_OK)
-		return rc;
-	/* Read the last date inside the transaction: two day-ends can never
-	 * interleave. */
-	if ((rc = hk_store_meta_date(s, HK_META_LAST_EOD, &last, err)) != HK_OK)
-		goto fail;
-	if (last != HK_DATE_NONE && opts->as_of < last) {
-		hk_date_format(last, date);
-		rc = hk_err_set(err, HK_EREFUSED,
-				HK_TR(s->lang,
-				      "日终日期早于已处理的最后日期 %s；只能重跑 %s 或处理之后的日期",
-				      "the date is before the last processed date %s; rerun %s or process a later date"),
-				date, date);
-		goto fail;
-	}
-	r.last = last;
-	TSTART(&r, PH_FACTS);
-	rc = s->ops->facts_scan(s, opts->as_of, facts_add, &r.facts, err);
-	if (rc != HK_OK)
-		goto fail;
-	if (r.facts.n)
-		qsort(r.facts.fact, r.facts.n, sizeof(*r.facts.fact), fact_cmp);
-	TSTOP(&r, PH_FACTS);
-	if ((rc = s->ops->account_max_ref(s, &max_ref, err)) != HK_OK)
-		goto fail;
-	if ((rc = run_chunks(&r, opts, max_ref, step, err)) != HK_OK)
-		goto fail;
 	/* Placements past their end go back from the agency (issue 4). */
 	rc = s->ops->placements_expire(s, opts->as_of, (int64_t)time(NULL),
 				       &stats->placements_recalled, err);
 	if (rc != HK_OK)
-		goto fail;
+		return rc;
 	/* The strategy and allocation, on the day's ledger and promises. */
-	TSTART(&r, PH_STRATEGY);
-	if (r.n_changed)
-		qsort(r.changed, r.n_changed, sizeof(*r.changed), ref_cmp);
+	TSTART(r, PH_STRATEGY);
+	if (r->n_changed)
+		qsort(r->changed, r->n_changed, sizeof(*r->changed), ref_cmp);
 	rc = opts->skip_strategy ? HK_OK
-				 : s->ops->cases_mark_changed(s, r.changed,
-							      r.n_changed, err);
+				 : s->ops->cases_mark_changed(s, r->changed,
+							      r->n_changed, err);
 	if (rc == HK_OK && !opts->skip_strategy)
-		rc = hk_treat_run(s, cfg, opts->as_of, last == opts->as_of, stats, err);
-	TSTOP(&r, PH_STRATEGY);
+		rc = hk_treat_run(s, r->cfg, opts->as_of, full, stats, err);
+	TSTOP(r, PH_STRATEGY);
 	if (rc != HK_OK)
-		goto fail;
-	TSTART(&r, PH_BOOK);
+		return rc;
+	TSTART(r, PH_BOOK);
 	rc = s->ops->facts_mark_booked(s, opts->as_of, err);
-	TSTOP(&r, PH_BOOK);
+	TSTOP(r, PH_BOOK);
 	if (rc != HK_OK)
-		goto fail;
-	TSTART(&r, PH_TOTALS);
-	rc = s->ops->day_totals_save(s, opts->as_of, &cfg->buckets,
+		return rc;
+	TSTART(r, PH_TOTALS);
+	rc = s->ops->day_totals_save(s, opts->as_of, &r->cfg->buckets,
 				     stats->totals, err);
-	TSTOP(&r, PH_TOTALS);
+	TSTOP(r, PH_TOTALS);
 	if (rc == HK_OK) {
 		struct hk_eod_run_rec run = {
 			.as_of = opts->as_of, .accounts = stats->accounts,
@@ -879,7 +903,39 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 		hk_date_format(opts->as_of, date);
 		rc = s->ops->meta_set(s, HK_META_LAST_EOD, date, err);
 	}
+	return rc;
+}
+
+enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
+		      const struct hk_eod_opts *opts,
+		      struct hk_eod_stats *stats, struct hk_err *err)
+{
+	struct run r = {.s = s, .cfg = cfg, .as_of = opts->as_of, .stats = stats};
+	int64_t max_ref, step = opts->chunk ? (int64_t)opts->chunk : DEFAULT_CHUNK;
+	int32_t last;
+	enum hk_rc rc;
+
+	memset(stats, 0, sizeof(*stats));
+	r.timing = getenv("HUIKUAN_EOD_TIMING") != NULL;
+	if ((rc = s->ops->begin(s, err)) != HK_OK)
+		return rc;
+	/* Read the last date inside the transaction: two day-ends can never
+	 * interleave. */
+	if ((rc = last_date(s, opts->as_of, false, &last, err)) != HK_OK)
+		goto fail;
+	r.last = last;
+	TSTART(&r, PH_FACTS);
+	rc = s->ops->facts_scan(s, opts->as_of, facts_add, &r.facts, err);
 	if (rc != HK_OK)
+		goto fail;
+	if (r.facts.n)
+		qsort(r.facts.fact, r.facts.n, sizeof(*r.facts.fact), fact_cmp);
+	TSTOP(&r, PH_FACTS);
+	if ((rc = s->ops->account_max_ref(s, &max_ref, err)) != HK_OK)
+		goto fail;
+	if ((rc = run_chunks(&r, opts, max_ref, step, err)) != HK_OK)
+		goto fail;
+	if ((rc = close_day(&r, opts, last == opts->as_of, err)) != HK_OK)
 		goto fail;
 	TSTART(&r, PH_COMMIT);
 	rc = s->ops->commit(s, err);
@@ -897,6 +953,347 @@ enum hk_rc hk_eod_run(struct hk_store *s, const struct hk_config *cfg,
 	return HK_OK;
 fail:
 	s->ops->rollback(s);
+	free(r.facts.fact);
+	free(r.changed);
+	work_release(&r.w);
+	return rc;
+}
+
+/* ====================================================================
+ * Day-end across worker processes (huikuan eod --workers N)
+ *
+ * The accounts' refs are cut into N ranges of whole chunks; worker k, a
+ * child process with its own connection, walks range k committing one
+ * chunk at a time together with that chunk's counts (eod_parts), and
+ * reports the cases it changed through a pipe.  The parent then closes
+ * the day in one transaction: promises, placements, the strategy on the
+ * changed cases, facts booked, totals added up from the chunks, the date.
+ * Every account's day depends only on its own facts, so the result is
+ * one worker's.  A crash leaves whole chunks: a rerun skips those already
+ * recorded for the date, and because the cases they changed were not
+ * reported, the strategy then looks at every case.
+ * ==================================================================== */
+
+struct done_set {
+	int64_t *lo;
+	size_t n, cap;
+};
+
+static int done_add(void *ctx, const struct hk_eod_part *part)
+{
+	struct done_set *d = ctx;
+
+	if (d->n == d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 64;
+		d->lo = hk_realloc(d->lo, d->cap * sizeof(*d->lo));
+	}
+	d->lo[d->n++] = part->lo;
+	return 0;
+}
+
+static bool done_has(const struct done_set *d, int64_t lo)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->lo[i] == lo)
+			return true;
+	return false;
+}
+
+static bool write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* One worker: chunks [first, end) of `step` accounts, in the child. */
+static enum hk_rc worker_run(const struct hk_eod_workers *wk,
+			     const struct hk_config *cfg,
+			     const struct hk_eod_opts *opts, int64_t first,
+			     int64_t end, int64_t step, int fd,
+			     struct hk_err *err)
+{
+	struct hk_eod_stats cs;
+	struct run r = {.cfg = cfg, .as_of = opts->as_of, .stats = &cs};
+	struct done_set done = {0};
+	struct chunk c = {0};
+	size_t cursor = 0;
+	int64_t n_chunks = 0;
+	enum hk_rc rc;
+
+	if ((rc = hk_store_open(wk->uri, wk->lang, &r.s, err)) != HK_OK)
+		return rc;
+	/* Workers write disjoint accounts: on PostgreSQL their transactions
+	 * share the writers' lock among themselves (store_pg.c). */
+	r.s->batch_writer = true;
+	rc = last_date(r.s, opts->as_of, true, &r.last, err);
+	if (rc == HK_OK)
+		rc = r.s->ops->facts_scan(r.s, opts->as_of, facts_add, &r.facts,
+					  err);
+	if (rc == HK_OK && r.facts.n)
+		qsort(r.facts.fact, r.facts.n, sizeof(*r.facts.fact), fact_cmp);
+	if (rc == HK_OK)
+		rc = r.s->ops->eod_parts_scan(r.s, opts->as_of, done_add, &done,
+					      err);
+	for (int64_t k = first; rc == HK_OK && k < end; k++) {
+		struct hk_eod_part part = {.lo = k * step + 1,
+					   .hi = (k + 1) * step};
+
+		if (done_has(&done, part.lo))
+			continue;
+		memset(&cs, 0, sizeof(cs));
+		c.n_rows = 0;
+		if ((rc = r.s->ops->begin(r.s, err)) != HK_OK)
+			break;
+		rc = r.s->ops->accounts_scan(r.s, part.lo, part.hi,
+					     chunk_add_row, &c, err);
+		if (rc == HK_OK)
+			rc = prepare_chunk(r.s, &r.facts, &cursor, r.as_of,
+					   false, &c, err);
+		if (rc == HK_OK)
+			rc = process_chunk(&r, &c, err);
+		if (rc == HK_OK) {
+			part.accounts = cs.accounts;
+			part.replayed = cs.replayed;
+			part.advanced = cs.advanced;
+			part.crossed = cs.crossed;
+			part.transitions = cs.transitions;
+			memcpy(part.totals, cs.totals, sizeof(part.totals));
+			rc = r.s->ops->eod_part_save(r.s, opts->as_of, &part,
+						     err);
+		}
+		if (rc == HK_OK)
+			rc = r.s->ops->commit(r.s, err);
+		else
+			r.s->ops->rollback(r.s);
+		if (rc == HK_OK && ++n_chunks == opts->fault_kill_after_chunk)
+			raise(SIGKILL); /* fault injection: die between chunks */
+	}
+	/* the changed cases: a count, then the refs */
+	if (rc == HK_OK) {
+		uint64_t n = r.n_changed;
+
+		if (!write_all(fd, &n, sizeof(n)) ||
+		    !write_all(fd, r.changed, n * sizeof(*r.changed)))
+			rc = hk_err_set(err, HK_EINTERNAL,
+					"day-end worker: could not report its cases");
+	}
+	hk_store_close(r.s);
+	chunk_release(&c);
+	free(done.lo);
+	free(r.facts.fact);
+	free(r.changed);
+	work_release(&r.w);
+	return rc;
+}
+
+static bool read_all(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+
+	while (n) {
+		ssize_t got = read(fd, p, n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return false;
+		p += got;
+		n -= (size_t)got;
+	}
+	return true;
+}
+
+/* Add a worker's changed cases (from its pipe) to the run's. */
+static bool collect_changed(struct run *r, int fd)
+{
+	uint64_t n;
+
+	if (!read_all(fd, &n, sizeof(n)))
+		return false;
+	if (r->n_changed + n > r->cap_changed) {
+		r->cap_changed = r->n_changed + n;
+		r->changed = hk_realloc(r->changed,
+					r->cap_changed * sizeof(*r->changed));
+	}
+	if (!read_all(fd, r->changed + r->n_changed, n * sizeof(*r->changed)))
+		return false;
+	r->n_changed += n;
+	return true;
+}
+
+static int part_add(void *ctx, const struct hk_eod_part *part)
+{
+	struct hk_eod_stats *st = ctx;
+
+	st->accounts += part->accounts;
+	st->replayed += part->replayed;
+	st->advanced += part->advanced;
+	st->crossed += part->crossed;
+	st->transitions += part->transitions;
+	for (int b = 0; b < HK_BUCKETS_MAX; b++) {
+		struct hk_bucket_totals *t = &st->totals[b];
+		const struct hk_bucket_totals *p = &part->totals[b];
+
+		t->accounts += p->accounts;
+		t->overdue_principal += p->overdue_principal;
+		t->overdue_interest += p->overdue_interest;
+		t->overdue_fee += p->overdue_fee;
+		t->penalty_due += p->penalty_due;
+		t->total_overdue += p->total_overdue;
+		t->principal_outstanding += p->principal_outstanding;
+	}
+	return 0;
+}
+
+/* The parent's closing transaction, after every worker finished. */
+static enum hk_rc workers_close(struct run *r, const struct hk_eod_opts *opts,
+				bool resumed, struct hk_err *err)
+{
+	struct hk_store *s = r->s;
+	enum hk_rc rc;
+
+	if ((rc = s->ops->begin(s, err)) != HK_OK)
+		return rc;
+	rc = last_date(s, opts->as_of, true, &r->last, err);
+	if (rc == HK_OK)
+		rc = run_promises(r, err);
+	if (rc == HK_OK)
+		rc = s->ops->eod_parts_scan(s, opts->as_of, part_add, r->stats,
+					    err);
+	if (rc == HK_OK)
+		rc = close_day(r, opts, resumed || r->last == opts->as_of, err);
+	if (rc == HK_OK)
+		rc = s->ops->eod_parts_clear(s, opts->as_of, err);
+	if (rc == HK_OK)
+		rc = s->ops->meta_set(s, HK_META_EOD_PENDING, "", err);
+	if (rc == HK_OK)
+		rc = s->ops->commit(s, err);
+	else
+		s->ops->rollback(s);
+	return rc;
+}
+
+enum hk_rc hk_eod_run_workers(const struct hk_eod_workers *wk,
+			      const struct hk_config *cfg,
+			      const struct hk_eod_opts *opts,
+			      struct hk_eod_stats *stats, struct hk_err *err)
+{
+	struct run r = {.cfg = cfg, .as_of = opts->as_of, .stats = stats};
+	int64_t max_ref, step = opts->chunk ? (int64_t)opts->chunk : DEFAULT_CHUNK;
+	int64_t n_chunks;
+	struct done_set done = {0};
+	int n = wk->workers, failed = 0;
+	bool resumed;
+	pid_t pid[HK_EOD_WORKERS_MAX];
+	int fd[HK_EOD_WORKERS_MAX];
+	enum hk_rc rc;
+
+	memset(stats, 0, sizeof(*stats));
+	if (n < 1 || n > HK_EOD_WORKERS_MAX)
+		return hk_err_set(err, HK_EUSAGE,
+				  HK_TR(wk->lang, "进程数须在 1 到 %d 之间",
+					"the number of workers must be 1 to %d"),
+				  HK_EOD_WORKERS_MAX);
+	if ((rc = hk_store_open(wk->uri, wk->lang, &r.s, err)) != HK_OK)
+		return rc;
+	/* The date is marked pending before any worker commits a chunk, so
+	 * nothing else runs day-end until this one is finished. */
+	if ((rc = r.s->ops->begin(r.s, err)) == HK_OK) {
+		char date[HK_DATE_BUFSZ];
+
+		hk_date_format(opts->as_of, date);
+		rc = last_date(r.s, opts->as_of, true, &r.last, err);
+		if (rc == HK_OK)
+			rc = r.s->ops->meta_set(r.s, HK_META_EOD_PENDING, date,
+						err);
+		if (rc == HK_OK)
+			rc = r.s->ops->commit(r.s, err);
+		else
+			r.s->ops->rollback(r.s);
+	}
+	if (rc == HK_OK)
+		rc = r.s->ops->account_max_ref(r.s, &max_ref, err);
+	if (rc == HK_OK)
+		rc = r.s->ops->eod_parts_scan(r.s, opts->as_of, done_add, &done,
+					      err);
+	/* No connection crosses fork(): the children open their own. */
+	hk_store_close(r.s);
+	r.s = NULL;
+	resumed = done.n > 0;
+	free(done.lo);
+	if (rc != HK_OK)
+		return rc;
+	n_chunks = (max_ref + step - 1) / step;
+	fflush(NULL);
+	for (int k = 0; k < n; k++) {
+		int p[2];
+
+		if (pipe(p) != 0) {
+			n = k;
+			rc = hk_err_set(err, HK_EINTERNAL, "pipe: %s",
+					strerror(errno));
+			break;
+		}
+		pid[k] = fork();
+		if (pid[k] == 0) {
+			struct hk_err werr = {0};
+			enum hk_rc wrc;
+
+			close(p[0]);
+			wrc = worker_run(wk, cfg, opts, n_chunks * k / n,
+					 n_chunks * (k + 1) / n, step, p[1],
+					 &werr);
+			if (wrc != HK_OK)
+				fprintf(stderr, "huikuan: %s\n", werr.msg);
+			fflush(NULL);
+			_exit(wrc == HK_OK ? 0 : 1);
+		}
+		close(p[1]);
+		fd[k] = p[0];
+		if (pid[k] < 0) {
+			close(fd[k]);
+			n = k;
+			rc = hk_err_set(err, HK_EINTERNAL, "fork: %s",
+					strerror(errno));
+			break;
+		}
+	}
+	/* Each worker writes its cases at its end; reading one pipe to its
+	 * end while the others wait on theirs cannot deadlock. */
+	for (int k = 0; k < n; k++) {
+		int status;
+
+		if (!collect_changed(&r, fd[k]))
+			failed++;
+		close(fd[k]);
+		while (waitpid(pid[k], &status, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed++;
+	}
+	if (rc == HK_OK && failed)
+		rc = hk_err_set(err, HK_EDB,
+				HK_TR(wk->lang,
+				      "%d 个日终进程未完成；已完成的部分已保存，重跑同一日期即可完成",
+				      "%d day-end workers did not finish; what they did is kept, and a rerun of the date finishes the job"),
+				failed);
+	if (rc == HK_OK)
+		rc = hk_store_open(wk->uri, wk->lang, &r.s, err);
+	if (rc == HK_OK) {
+		rc = workers_close(&r, opts, resumed, err);
+		hk_store_close(r.s);
+	}
 	free(r.facts.fact);
 	free(r.changed);
 	work_release(&r.w);

@@ -15,7 +15,8 @@ int cmd_eod(struct cli *cli, int argc, char **argv)
 	struct hk_err err = {0};
 	struct hk_store *s;
 	char date[HK_DATE_BUFSZ];
-	int status;
+	int status, workers = 1;
+	bool split;
 	enum hk_rc rc;
 
 	for (int i = 0; i < argc; i++) {
@@ -27,14 +28,25 @@ int cmd_eod(struct cli *cli, int argc, char **argv)
 						       "日期 %s 无效；请用 YYYY-MM-DD",
 						       "invalid date %s; use YYYY-MM-DD"),
 						 d);
+		} else if (!strcmp(argv[i], "--workers") && i + 1 < argc) {
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+
+			if (*end || n < 1 || n > HK_EOD_WORKERS_MAX)
+				return cli_usage(cli,
+						 HK_TR(cli->lang,
+						       "--workers %s 无效；须为 1 到 %d 的整数",
+						       "invalid --workers %s; use a whole number from 1 to %d"),
+						 argv[i], HK_EOD_WORKERS_MAX);
+			workers = (int)n;
 		} else if (!cli_take_db(cli, argc, argv, &i)) {
 			return cli_unknown(cli, argv[i]);
 		}
 	}
 	if (opts.as_of == HK_DATE_NONE)
 		return cli_usage(cli, "%s",
-				 HK_TR(cli->lang, "用法：huikuan eod --date YYYY-MM-DD",
-				       "usage: huikuan eod --date YYYY-MM-DD"));
+				 HK_TR(cli->lang, "用法：huikuan eod --date YYYY-MM-DD [--workers N]",
+				       "usage: huikuan eod --date YYYY-MM-DD [--workers N]"));
 	if ((status = cli_config(cli, &cfg)) != EXIT_DONE)
 		return status;
 	if ((status = cli_open(cli, false, &s)) != EXIT_DONE)
@@ -48,13 +60,31 @@ int cmd_eod(struct cli *cli, int argc, char **argv)
 	if (getenv("HUIKUAN_FAULT_KILL_AFTER_CHUNK"))
 		opts.fault_kill_after_chunk =
 			strtoll(getenv("HUIKUAN_FAULT_KILL_AFTER_CHUNK"), NULL, 10);
-	/* A second connection lets day-end read ahead on the second core;
-	 * without one it simply reads in turn. */
-	if (hk_store_open(cli->db, cli->lang, &opts.reader, NULL) != HK_OK)
-		opts.reader = NULL;
-	rc = hk_eod_run(s, &cfg, &opts, &stats, &err);
-	hk_store_close(opts.reader);
-	hk_store_close(s);
+	/* An interrupted run across workers for this date is finished the
+	 * way it was begun. */
+	split = workers > 1;
+	if (!split) {
+		int32_t pending;
+
+		split = hk_eod_pending(s, &pending, &err) == HK_OK &&
+			pending == opts.as_of;
+	}
+	if (split) {
+		/* the workers open their own connections */
+		struct hk_eod_workers wk = {.uri = cli->db, .lang = cli->lang,
+					    .workers = workers};
+
+		hk_store_close(s);
+		rc = hk_eod_run_workers(&wk, &cfg, &opts, &stats, &err);
+	} else {
+		/* A second connection lets day-end read ahead on the second
+		 * core; without one it simply reads in turn. */
+		if (hk_store_open(cli->db, cli->lang, &opts.reader, NULL) != HK_OK)
+			opts.reader = NULL;
+		rc = hk_eod_run(s, &cfg, &opts, &stats, &err);
+		hk_store_close(opts.reader);
+		hk_store_close(s);
+	}
 	if (rc != HK_OK)
 		return cli_fail(cli, rc, &err);
 	hk_date_format(opts.as_of, date);

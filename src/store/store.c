@@ -61,3 +61,52 @@ int hk_role_parse(const char *text)
 			return 1 << i;
 	return 0;
 }
+
+/* ---- day-end workers' chunk totals ----------------------------------- */
+
+/* The seven figures of a bucket, in the order of the stored text. */
+#define TOTALS_FIELDS(t)                                                       \
+	{&(t)->accounts, &(t)->overdue_principal, &(t)->overdue_interest,      \
+	 &(t)->overdue_fee, &(t)->penalty_due, &(t)->total_overdue,            \
+	 &(t)->principal_outstanding}
+
+void hk_eod_totals_text(const struct hk_bucket_totals *totals, char *buf,
+			size_t cap)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int b = 0; b < HK_BUCKETS_MAX; b++) {
+		const int64_t *f[7] = TOTALS_FIELDS(&totals[b]);
+
+		for (int i = 0; i < 7 && at < cap; i++)
+			at += (size_t)snprintf(buf + at, cap - at, "%s%lld",
+					       i ? " " : (b ? ";" : ""),
+					       (long long)*f[i]);
+	}
+}
+
+enum hk_rc hk_eod_totals_parse(const char *text,
+			       struct hk_bucket_totals *totals)
+{
+	const char *p = text ? text : "";
+
+	memset(totals, 0, HK_BUCKETS_MAX * sizeof(*totals));
+	for (int b = 0; b < HK_BUCKETS_MAX; b++) {
+		int64_t *f[7] = TOTALS_FIELDS(&totals[b]);
+
+		for (int i = 0; i < 7; i++) {
+			char *end;
+
+			*f[i] = strtoll(p, &end, 10);
+			if (end == p)
+				return HK_EINVAL;
+			p = end;
+			if (*p != (i < 6 ? ' ' : (b + 1 < HK_BUCKETS_MAX ? ';' : '\0')))
+				return HK_EINVAL;
+			if (*p)
+				p++;
+		}
+	}
+	return HK_OK;
+}

@@ -292,8 +292,12 @@ static enum hk_rc pg_schema_version(struct hk_store *s, int *version,
 static enum hk_rc pg_begin(struct hk_store *s, struct hk_err *err)
 {
 	struct pg_store *ps = PG(s);
+	/* day-end workers write disjoint accounts: they share the lock among
+	 * themselves, and every other writer waits for them (and they for it) */
 	enum hk_rc rc = pg_exec_script(
-		ps, "BEGIN; SELECT pg_advisory_xact_lock(x'" PG_WRITE_LOCK "'::bigint)",
+		ps, s->batch_writer
+			    ? "BEGIN; SELECT pg_advisory_xact_lock_shared(x'" PG_WRITE_LOCK "'::bigint)"
+			    : "BEGIN; SELECT pg_advisory_xact_lock(x'" PG_WRITE_LOCK "'::bigint)",
 		err);
 
 	ps->in_tx = rc == HK_OK;

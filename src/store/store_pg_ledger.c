@@ -419,7 +419,17 @@ static enum hk_rc pgx_accounts_scan(struct hk_store *s, int64_t lo,
 		"WHERE a.ref BETWEEN $1 AND $2 AND a.ref > "
 		"(SELECT COALESCE(MAX(account_ref), 0) FROM account_state) "
 		"ORDER BY a.ref";
-	static const char *const sqls[] = {seen_sql, new_sql};
+	/* A day-end worker cannot use that bound: other workers commit
+	 * higher chunks meanwhile.  Its chunk is still untouched, so its
+	 * accounts without state still follow those with one. */
+	static const char new_any_sql[] =
+		"SELECT a.ref, NULL, a.product, a.open_date, a.annual_ppm, "
+		"a.penalty_ppm, " STATE_NULLS " FROM accounts a "
+		"WHERE a.ref BETWEEN $1 AND $2 AND NOT EXISTS "
+		"(SELECT 1 FROM account_state s WHERE s.account_ref = a.ref) "
+		"ORDER BY a.ref";
+	const char *const sqls[] = {seen_sql,
+				    s->batch_writer ? new_any_sql : new_sql};
 	enum hk_rc rc = HK_OK;
 
 	/* Every ref of the first query is below every ref of the second, so
@@ -1104,6 +1114,78 @@ static enum hk_rc pgx_eod_run_record(struct hk_store *s,
 	return pg_exec(PG(s), sql, &p, "could not record the day-end run", err);
 }
 
+static enum hk_rc pgx_eod_part_save(struct hk_store *s, int32_t as_of,
+				    const struct hk_eod_part *part,
+				    struct hk_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO eod_parts (as_of, lo, hi, accounts, replayed, "
+		"advanced, crossed, transitions, totals) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+	char totals[HK_EOD_TOTALS_TEXT];
+	struct pg_params p = {0};
+
+	hk_eod_totals_text(part->totals, totals, sizeof(totals));
+	pgp_int(&p, as_of);
+	pgp_int(&p, part->lo);
+	pgp_int(&p, part->hi);
+	pgp_int(&p, part->accounts);
+	pgp_int(&p, part->replayed);
+	pgp_int(&p, part->advanced);
+	pgp_int(&p, part->crossed);
+	pgp_int(&p, part->transitions);
+	pgp_str(&p, totals);
+	return pg_exec(PG(s), sql, &p, "could not record a day-end chunk", err);
+}
+
+static enum hk_rc pgx_eod_parts_scan(struct hk_store *s, int32_t as_of,
+				     hk_eod_part_fn fn, void *ctx,
+				     struct hk_err *err)
+{
+	static const char sql[] =
+		"SELECT lo, hi, accounts, replayed, advanced, crossed, "
+		"transitions, totals FROM eod_parts WHERE as_of = $1 ORDER BY lo";
+	struct pg_params p = {0};
+	struct hk_eod_part part;
+	enum hk_rc rc = HK_OK;
+	PGresult *r;
+
+	pgp_int(&p, as_of);
+	if (!(r = pg_run(PG(s), sql, &p, "could not read the day-end chunks",
+			 err)))
+		return HK_EDB;
+	/* a day holds a few hundred chunks at most: one result */
+	for (int i = 0; i < PQntuples(r) && rc == HK_OK; i++) {
+		memset(&part, 0, sizeof(part));
+		part.lo = pg_i64(r, i, 0);
+		part.hi = pg_i64(r, i, 1);
+		part.accounts = pg_i64(r, i, 2);
+		part.replayed = pg_i64(r, i, 3);
+		part.advanced = pg_i64(r, i, 4);
+		part.crossed = pg_i64(r, i, 5);
+		part.transitions = pg_i64(r, i, 6);
+		if (hk_eod_totals_parse(pg_str(r, i, 7), part.totals) != HK_OK)
+			rc = hk_err_set(err, HK_EDB,
+					"day-end chunk %lld: unreadable totals",
+					(long long)part.lo);
+		else if (fn(ctx, &part))
+			rc = stopped_rc(err);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static enum hk_rc pgx_eod_parts_clear(struct hk_store *s, int32_t as_of,
+				      struct hk_err *err)
+{
+	static const char sql[] = "DELETE FROM eod_parts WHERE as_of = $1";
+	struct pg_params p = {0};
+
+	pgp_int(&p, as_of);
+	return pg_exec(PG(s), sql, &p, "could not clear the day-end chunks",
+		       err);
+}
+
 void hk_pg_ops_ledger(struct hk_store_ops *ops)
 {
 	ops->lookup = pgx_lookup;
@@ -1129,5 +1211,8 @@ void hk_pg_ops_ledger(struct hk_store_ops *ops)
 	ops->promises_scan = pgx_promises_scan;
 	ops->promise_set_status = pgx_promise_set_status;
 	ops->eod_run_record = pgx_eod_run_record;
+	ops->eod_part_save = pgx_eod_part_save;
+	ops->eod_parts_scan = pgx_eod_parts_scan;
+	ops->eod_parts_clear = pgx_eod_parts_clear;
 	ops->accounts_scan_by_id = pgx_accounts_scan_by_id;
 }

@@ -39,6 +39,7 @@ enum stmt_id {
 	ST_MAX_REF,
 	ST_ACCOUNTS_SCAN,
 	ST_ACCOUNTS_SCAN_NEW,
+	ST_ACCOUNTS_SCAN_NEW_ANY,
 	ST_ACCOUNT_GET,
 	ST_FACTS_SCAN,
 	ST_INST_LOAD,
@@ -59,6 +60,9 @@ enum stmt_id {
 	ST_PROMISE_SET,
 	ST_ACCOUNTS_BY_ID,
 	ST_EOD_RUN,
+	ST_EOD_PART_INS,
+	ST_EOD_PARTS_SCAN,
+	ST_EOD_PARTS_DEL,
 	ST_USER_COUNT,
 	ST_USER_INS,
 	ST_USER_UPDATE,
@@ -255,6 +259,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"a.penalty_ppm, " STATE_NULLS " FROM accounts a "
 		"WHERE a.ref BETWEEN ?1 AND ?2 AND a.ref > "
 		"(SELECT COALESCE(MAX(account_ref), 0) FROM account_state) "
+		"ORDER BY a.ref",
+	/* A day-end worker cannot use that bound: other workers commit
+	 * higher chunks meanwhile.  Its chunk is still untouched, so its
+	 * accounts without state still follow those with one. */
+	[ST_ACCOUNTS_SCAN_NEW_ANY] =
+		"SELECT a.ref, NULL, a.product, a.open_date, a.annual_ppm, "
+		"a.penalty_ppm, " STATE_NULLS " FROM accounts a "
+		"WHERE a.ref BETWEEN ?1 AND ?2 AND NOT EXISTS "
+		"(SELECT 1 FROM account_state s WHERE s.account_ref = a.ref) "
 		"ORDER BY a.ref",
 	/* New facts: past the watermarks, or deferred and now due. */
 	[ST_FACTS_SCAN] =
@@ -929,6 +942,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"INSERT INTO eod_runs (as_of, finished_at, accounts, replayed, "
 		"advanced, crossed, transitions) VALUES (?1, "
 		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, ?3, ?4, ?5, ?6)",
+	[ST_EOD_PART_INS] =
+		"INSERT INTO eod_parts (as_of, lo, hi, accounts, replayed, "
+		"advanced, crossed, transitions, totals) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_EOD_PARTS_SCAN] =
+		"SELECT lo, hi, accounts, replayed, advanced, crossed, "
+		"transitions, totals FROM eod_parts WHERE as_of = ?1 ORDER BY lo",
+	[ST_EOD_PARTS_DEL] = "DELETE FROM eod_parts WHERE as_of = ?1",
 };
 
 #define DYN_STMTS 16
@@ -1469,7 +1490,9 @@ static enum hk_rc scan_accounts(struct sqlite_store *ss, sqlite3_stmt *st,
 static enum hk_rc sq_accounts_scan(struct hk_store *s, int64_t lo, int64_t hi,
 				   hk_acct_fn fn, void *ctx, struct hk_err *err)
 {
-	static const enum stmt_id ids[] = {ST_ACCOUNTS_SCAN, ST_ACCOUNTS_SCAN_NEW};
+	const enum stmt_id ids[] = {ST_ACCOUNTS_SCAN,
+				    s->batch_writer ? ST_ACCOUNTS_SCAN_NEW_ANY
+						    : ST_ACCOUNTS_SCAN_NEW};
 	struct sqlite_store *ss = S(s);
 	enum hk_rc rc = HK_OK;
 
@@ -1944,6 +1967,80 @@ static enum hk_rc sq_eod_run_record(struct hk_store *s,
 	sqlite3_bind_int64(st, 5, rec->crossed);
 	sqlite3_bind_int64(st, 6, rec->transitions);
 	return exec_stmt(ss, st, err, "could not record the day-end run");
+}
+
+static enum hk_rc sq_eod_part_save(struct hk_store *s, int32_t as_of,
+				   const struct hk_eod_part *part,
+				   struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_EOD_PART_INS, err);
+	char totals[HK_EOD_TOTALS_TEXT];
+
+	if (!st)
+		return HK_EDB;
+	hk_eod_totals_text(part->totals, totals, sizeof(totals));
+	sqlite3_bind_int(st, 1, as_of);
+	sqlite3_bind_int64(st, 2, part->lo);
+	sqlite3_bind_int64(st, 3, part->hi);
+	sqlite3_bind_int64(st, 4, part->accounts);
+	sqlite3_bind_int64(st, 5, part->replayed);
+	sqlite3_bind_int64(st, 6, part->advanced);
+	sqlite3_bind_int64(st, 7, part->crossed);
+	sqlite3_bind_int64(st, 8, part->transitions);
+	sqlite3_bind_text(st, 9, totals, -1, SQLITE_STATIC);
+	return exec_stmt(ss, st, err, "could not record a day-end chunk");
+}
+
+static enum hk_rc sq_eod_parts_scan(struct hk_store *s, int32_t as_of,
+				    hk_eod_part_fn fn, void *ctx,
+				    struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_EOD_PARTS_SCAN, err);
+	struct hk_eod_part part;
+	int rc;
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int(st, 1, as_of);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&part, 0, sizeof(part));
+		part.lo = sqlite3_column_int64(st, 0);
+		part.hi = sqlite3_column_int64(st, 1);
+		part.accounts = sqlite3_column_int64(st, 2);
+		part.replayed = sqlite3_column_int64(st, 3);
+		part.advanced = sqlite3_column_int64(st, 4);
+		part.crossed = sqlite3_column_int64(st, 5);
+		part.transitions = sqlite3_column_int64(st, 6);
+		if (hk_eod_totals_parse((const char *)sqlite3_column_text(st, 7),
+					part.totals) != HK_OK) {
+			stmt_done(st);
+			return hk_err_set(err, HK_EDB,
+					  "day-end chunk %lld: unreadable totals",
+					  (long long)part.lo);
+		}
+		if (fn(ctx, &part)) {
+			stmt_done(st);
+			return err && err->code ? err->code : HK_EINTERNAL;
+		}
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ss, err, "could not read the day-end chunks");
+	return HK_OK;
+}
+
+static enum hk_rc sq_eod_parts_clear(struct hk_store *s, int32_t as_of,
+				     struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt_get(ss, ST_EOD_PARTS_DEL, err);
+
+	if (!st)
+		return HK_EDB;
+	sqlite3_bind_int(st, 1, as_of);
+	return exec_stmt(ss, st, err, "could not clear the day-end chunks");
 }
 
 /* ====================================================================
@@ -4664,6 +4761,9 @@ static const struct hk_store_ops sqlite_ops = {
 	.promise_set_status = sq_promise_set_status,
 	.accounts_scan_by_id = sq_accounts_scan_by_id,
 	.eod_run_record = sq_eod_run_record,
+	.eod_part_save = sq_eod_part_save,
+	.eod_parts_scan = sq_eod_parts_scan,
+	.eod_parts_clear = sq_eod_parts_clear,
 	.user_count = sq_user_count,
 	.user_create = sq_user_create,
 	.user_get = sq_user_get,

@@ -259,11 +259,13 @@ ok("some case in each of the first groups", all(want[r] for r in ("broken_promis
 # the rest: by the priority day-end's strategy gave (as stored), then the
 # lines whose preferred hours and paydays suit now, then most overdue
 prio = dict(q("select case_ref, priority from case_treatment"))
-lt = time.localtime()
+# "now" is the debtor's (Asia/Shanghai, the default), as the server sees it,
+# not this machine's zone
+lt = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai"))
 def timely(t):
     h = t.get("hours")
-    return ((h is not None and h[0] <= lt.tm_hour < h[1]) +
-            (lt.tm_mday in t.get("paydays", [])))
+    return ((h is not None and h[0] <= lt.hour < h[1]) +
+            (lt.day in t.get("paydays", [])))
 rest = [l for l in qu.get("cases", []) if l["reason"] == "strategy"]
 ok("the rest carry their treatment, as stored",
    rest and all(l["treatment"] and l["treatment"]["priority"] == prio.get(l["id"]) for l in rest),

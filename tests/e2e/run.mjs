@@ -4,7 +4,12 @@
 // takes a promise, which then shows in the case and in the day's figures);
 // a case outside the collector's scope is refused in the interface; the
 // language switch; a team leader approves a waiver in the approvals inbox
-// and the ledger changes.
+// and the ledger changes.  The case page's further actions: a waiver
+// request, a repayment plan and a dispute with evidence (downloaded back)
+// by a collector, a payment by a manager (cash refused with the server's
+// reason); bulk reassignment on the team page and the case list (a team
+// leader's move outside the team refused).  Each checked against the
+// server's state or the refreshed page.
 // Screenshots of each main page go to tests/e2e/out/.  The times from a
 // click to a usable queue and case page are printed.
 //
@@ -12,7 +17,7 @@
 //   E2E_DB=FILE  use an existing demo database (say 1,000,000 accounts)
 //                instead of building a small one
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -64,6 +69,8 @@ function serve (db, cfg) {
 async function login (browser, base, user) {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' })
   const page = await ctx.newPage()
+  // an error in the page's scripts is printed, so a blank page says why
+  page.on('pageerror', (e) => console.log(`# page error (${user}): ${e.message}`))
   await page.goto(base + '/login')
   await page.fill('#hk-username', user)
   await page.fill('input[type=password]', PASSWORD)
@@ -71,6 +78,212 @@ async function login (browser, base, user) {
   await page.click('.hk-login-btn')
   await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 15000 })
   return { ctx, page, t0 }
+}
+
+// A bearer token for API checks beside the browser.
+async function bearerOf (base, user) {
+  const r = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: PASSWORD, bearer: true }) })
+  return (await r.json()).token
+}
+async function apiGet (base, token, path) {
+  const r = await fetch(base + path, { headers: { Authorization: `Bearer ${token}` } })
+  return r.json()
+}
+const sql = (db, q) => spawnSync('sqlite3', [db, q], { encoding: 'utf8' }).stdout.trim()
+
+// The case page's 更多操作 card: open a tab, answer its visible pane.
+async function actionTab (page, label) {
+  const card = page.locator('.el-card', { hasText: '更多操作' })
+  await card.locator('.el-tabs__item', { hasText: label }).first().click()
+  const pane = card.locator('.el-tab-pane:visible')
+  await pane.first().waitFor({ timeout: 10000 })
+  return pane.first()
+}
+// Pick an option of the select in the form item labelled `label`.
+async function choose (page, scope, label, option) {
+  await scope.locator('.el-form-item', { hasText: label }).first().locator('.el-select').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click()
+}
+// The first non-empty cell of a table row's text (the case id after the
+// selection column).
+const firstCell = (rowText) => rowText.trim().split(/\s+/)[0]
+const appeared = (loc, timeout = 10000) => loc.first().waitFor({ timeout }).then(() => true, () => false)
+
+// The further actions of the case page, and bulk reassignment.
+async function caseActions (browser, base, db, avoid) {
+  // a case of li.na's with penalty to waive, not one the tests above used
+  const lt = await bearerOf(base, 'li.na')
+  let kase = null
+  let acct = null
+  for (const ref of sql(db, "select c.ref from cases c join users u on u.ref = c.collector_ref where u.username = 'li.na' and c.agency_ref is null order by c.ref limit 40").split('\n')) {
+    if (avoid.includes(ref)) continue
+    const c = await apiGet(base, lt, `/api/cases/${ref}`)
+    acct = (c.accounts || []).find((a) => a.state && Number(a.state.penalty_due) >= 1)
+    if (acct) { kase = c; break }
+  }
+  ok('a case of li.na\'s with penalty to waive', !!kase)
+  if (!kase) return
+  const id = kase.id
+  const col = await login(browser, base, 'li.na')
+  let page = col.page
+  await page.goto(`${base}/cases/${id}`)
+  await page.locator('.el-card', { hasText: '更多操作' }).waitFor({ timeout: 15000 })
+
+  // a waiver request: 0.01 of the penalty; it is pending in the case's list
+  let pane = await actionTab(page, '减免')
+  await choose(page, pane, '账户', acct.account_id)
+  await pane.locator('input[placeholder="100.00"]').fill('0.01')
+  await pane.locator('textarea').fill('困难减免（界面测试）')
+  await pane.locator('button', { hasText: '提交减免申请' }).click()
+  const waived = await appeared(page.locator('.el-message--success', { hasText: '减免申请已提交' }))
+  const waivers = (await apiGet(base, lt, `/api/cases/${id}/waivers`)).waivers || []
+  ok('a waiver request from the case page is pending on the server', waived && waivers.some((w) =>
+    w.account_id === acct.account_id && w.component === 'penalty' && w.amount === '0.01' && w.status === 'pending'),
+  JSON.stringify(waivers.slice(-1)))
+  ok('the waiver tab lists it', await appeared(pane.locator('.el-table__row', { hasText: '困难减免（界面测试）' })))
+  await page.screenshot({ path: join(out, 'case-waiver.png'), fullPage: true })
+
+  // a repayment plan: 1,000.00 in three monthly installments, split in fen
+  pane = await actionTab(page, '分期')
+  await pane.locator('input[placeholder="3000.00"]').fill('1000.00')
+  await pane.locator('button', { hasText: '按月生成' }).click()
+  await pane.locator('textarea').fill('三期（界面测试）')
+  await pane.locator('button', { hasText: '提交分期方案' }).click()
+  const planned = await appeared(page.locator('.el-message--success', { hasText: '分期方案已提交' }))
+  const plans = (await apiGet(base, lt, `/api/cases/${id}/plans`)).plans || []
+  const plan = plans.find((p) => p.status === 'proposed' && p.note === '三期（界面测试）') ||
+    plans.find((p) => p.status === 'proposed')
+  ok('a plan proposed from the case page: three installments, 333.33 + 333.33 + 333.34', planned && plan &&
+    JSON.stringify((plan.installments || []).map((i) => i.amount)) === '["333.33","333.33","333.34"]', JSON.stringify(plans))
+  ok('the plan tab lists it as proposed', plan && await appeared(pane.locator('.hk-plan', { hasText: `#${plan.id}` })))
+  await page.screenshot({ path: join(out, 'case-plan.png'), fullPage: true })
+
+  // a dispute with an evidence file; the file is listed and downloads intact
+  pane = await actionTab(page, '异议')
+  const evidence = join(tmp, 'bank-slip.txt')
+  writeFileSync(evidence, `还款凭证 ${new Date().toISOString()}：转账 500.00 元\n`)
+  await pane.locator('.el-upload input[type=file]').setInputFiles(evidence)
+  await pane.locator('textarea').first().fill('债务人称已还款（界面测试）')
+  await pane.locator('button', { hasText: '登记异议' }).click()
+  const disputed = await appeared(page.locator('.el-message--success', { hasText: '异议已登记' }))
+  const tl = (await apiGet(base, lt, `/api/cases/${id}/timeline`)).events || []
+  const opened = tl.find((e) => e.kind === 'dispute_opened' && e.reason === '债务人称已还款（界面测试）')
+  const listed = opened ? await apiGet(base, lt, `/api/disputes/${opened.id}/files`) : {}
+  ok('a dispute opened from the case page, its evidence kept', disputed && opened && listed.status === 'open' &&
+    (listed.files || []).length === 1 && listed.files[0].name === 'bank-slip.txt' &&
+    listed.files[0].size === readFileSync(evidence).length, JSON.stringify(listed))
+  const link = pane.locator('.hk-evidence', { hasText: 'bank-slip.txt' })
+  let same = false
+  if (await appeared(link)) {
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), link.first().click()])
+    same = dl.suggestedFilename() === 'bank-slip.txt' && readFileSync(await dl.path()).equals(readFileSync(evidence))
+  }
+  ok('the evidence downloads from the dispute tab, byte for byte', same)
+  await page.screenshot({ path: join(out, 'case-dispute.png'), fullPage: true })
+  await col.ctx.close()
+
+  // a manager records a payment: cash refused with the server's reason,
+  // then online; it is on the account and in the tab's list
+  const mt = await bearerOf(base, 'wang.jl')
+  const mgr = await login(browser, base, 'wang.jl')
+  page = mgr.page
+  await page.goto(`${base}/cases/${id}`)
+  await page.locator('.el-card', { hasText: '更多操作' }).waitFor({ timeout: 15000 })
+  pane = await actionTab(page, '回款登记')
+  await choose(page, pane, '账户', acct.account_id)
+  await pane.locator('input[placeholder="1000.00"]').fill('123.45')
+  await choose(page, pane, '渠道', '现金')
+  await pane.locator('button', { hasText: '登记回款' }).click()
+  const cashRefused = await appeared(pane.locator('.hk-refusal', { hasText: '现金' }))
+  const afterCash = await apiGet(base, mt, `/api/cases/${id}`)
+  const paid = (c) => (c.accounts || []).flatMap((a) => (a.payments || []).map((p) => ({ ...p, account_id: a.account_id })))
+  ok('cash is refused in the payment tab with the server\'s reason, nothing booked', cashRefused &&
+    paid(afterCash).length === paid(kase).length)
+  await page.screenshot({ path: join(out, 'case-payment-refused.png'), fullPage: true })
+  await choose(page, pane, '渠道', '线上')
+  await pane.locator('button', { hasText: '登记回款' }).click()
+  const booked = await appeared(page.locator('.el-message--success', { hasText: '123.45' }))
+  const payment = paid(await apiGet(base, mt, `/api/cases/${id}`)).find((p) => p.payment_id.startsWith('WEB-'))
+  ok('a payment from the case page is on the account', booked && payment && payment.account_id === acct.account_id &&
+    payment.amount === '123.45' && payment.channel === 'online', JSON.stringify(payment))
+  ok('the payment tab lists it', payment && await appeared(pane.locator('.el-table__row', { hasText: payment.payment_id })))
+  await page.screenshot({ path: join(out, 'case-payment.png'), fullPage: true })
+
+  // bulk reassignment on the case list: the manager ticks two cases and
+  // gives them to chen.jing; the list shows the new collector
+  await page.goto(`${base}/cases`)
+  const rows = page.locator('.hk-case-table .el-table__body tr.el-table__row')
+  await rows.first().waitFor({ timeout: 15000 })
+  const picked = []
+  for (const i of [0, 1]) {
+    picked.push((await rows.nth(i).locator('td').nth(1).innerText()).trim())
+    await rows.nth(i).locator('.el-checkbox').click()
+  }
+  await bulkAssign(page, 'chen.jing', '批量调整（界面测试）')
+  const movedByManager = await appeared(page.locator('.el-message--success', { hasText: '2 个案件' }))
+  await page.waitForLoadState('networkidle')
+  const holders = (ids) => sql(db, `select group_concat(u.username) from (select collector_ref from cases where ref in (${ids.join(',')}) order by ref) c join users u on u.ref = c.collector_ref`)
+  await appeared(rows.filter({ hasText: 'Chen Jing' }).filter({ hasText: picked[1] }))
+  const shownAfter = await rows.allInnerTexts()
+  ok('a manager reassigns two cases from the case list', movedByManager && holders(picked) === 'chen.jing,chen.jing' &&
+    picked.every((p) => shownAfter.some((l) => firstCell(l) === p && l.includes('Chen Jing'))), shownAfter.slice(0, 2).join(' / '))
+  await page.screenshot({ path: join(out, 'cases-bulk.png'), fullPage: true })
+  await mgr.ctx.close()
+
+  // on the team page the team leader hands two of zhao.lei's cases to
+  // li.na; they leave zhao.lei's list; a move to another team is refused
+  const lead = await login(browser, base, 'zhang.zz')
+  page = lead.page
+  await page.goto(`${base}/team`)
+  const showZhao = page.locator('.el-table__row', { hasText: 'zhao.lei' }).locator('.hk-show-cases')
+  page.on('requestfailed', (r) => console.log('# DEBUG failed', r.url(), r.failure() && r.failure().errorText))
+  page.on('response', (r) => { if (r.status() >= 400) console.log('# DEBUG', r.status(), r.url()) })
+  if (!await appeared(showZhao, 15000)) {
+    console.log('# DEBUG url', page.url(), (await page.content()).slice(0, 800))
+    await page.screenshot({ path: join(out, 'team-no-workload.png'), fullPage: true })
+  }
+  await showZhao.first().click()
+  const mrows = page.locator('.hk-member-cases .el-table__body tr.el-table__row')
+  await mrows.first().waitFor({ timeout: 15000 })
+  const handed = []
+  for (const i of [0, 1]) {
+    handed.push((await mrows.nth(i).locator('td').nth(1).innerText()).trim())
+    await mrows.nth(i).locator('.el-checkbox').click()
+  }
+  await page.screenshot({ path: join(out, 'team-cases.png'), fullPage: true })
+  await bulkAssign(page, 'li.na', '休假交接（界面测试）')
+  const movedByLead = await appeared(page.locator('.el-message--success', { hasText: '2 个案件' }))
+  await page.waitForLoadState('networkidle')
+  const zhaoList = (await mrows.allInnerTexts()).map(firstCell)
+  const leftList = zhaoList.length > 0 && zhaoList.every((l) => !handed.includes(l))
+  const audited = Number(sql(db, `select count(*) from audit_log where action = 'case.assign' and target in (${handed.map((h) => `'case:${h}'`).join(',')}) and detail like '%休假交接（界面测试）%'`))
+  ok('a team leader reassigns two of zhao.lei\'s cases from the team page, each audited', movedByLead &&
+    holders(handed) === 'li.na,li.na' && leftList && audited === 2, `${holders(handed)} ${leftList} ${audited}`)
+  const stay = (await mrows.nth(0).locator('td').nth(1).innerText()).trim()
+  await mrows.nth(0).locator('.el-checkbox').click()
+  await bulkAssign(page, 'chen.jing', '跨组（界面测试）', true)
+  const dialogRefusal = page.locator('.hk-assign-dialog .el-alert--error', { hasText: '本组' })
+  ok('a team leader\'s move to another team is refused in the dialog, nothing moved',
+    await appeared(dialogRefusal) && holders([stay]) === 'zhao.lei', holders([stay]))
+  await page.screenshot({ path: join(out, 'team-bulk-refused.png'), fullPage: true })
+  await lead.ctx.close()
+}
+
+// 改派所选 with the selection made: the collector (typed when `typed`,
+// else picked from the list) and the reason, confirmed.
+async function bulkAssign (page, collector, reason, typed = false) {
+  await page.locator('.hk-bulk-assign:visible').first().click()
+  const dlg = page.locator('.hk-assign-dialog')
+  await dlg.waitFor({ timeout: 10000 })
+  if (typed) {
+    await dlg.locator('.el-select input').fill(collector)
+    await dlg.locator('.el-select input').press('Enter')
+  } else {
+    await dlg.locator('.el-select').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: collector }).first().click()
+  }
+  await dlg.locator('textarea').fill(reason)
+  await dlg.locator('button', { hasText: '确定' }).click()
 }
 
 async function main () {
@@ -95,20 +308,43 @@ async function main () {
       await ctx.close()
     }
 
-    // a collector's queue, usable within a second of the click
+    // a collector's queue and case page, each usable within a second of
+    // the click.  Timed from a menu click (the log-in itself, with its
+    // deliberately slow password hash, is reported apart), three times
+    // each; the median is what is checked, so one stall on a busy CI
+    // machine does not decide it.
     const { ctx, page, t0 } = await login(browser, base, 'li.na')
     await page.waitForSelector('.el-table__body tr.el-table__row', { timeout: 15000 })
-    const queueMs = Date.now() - t0
-    ok(`the queue is usable ${queueMs} ms after logging in (≤ 1000)`, queueMs <= 1000)
+    const loginMs = Date.now() - t0
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+    const menu = (path) => page.locator(`.hk-menu .el-menu-item`).nth(path === '/queue' ? 0 : 1)
+    const queueTimes = []
+    const caseTimes = []
+    for (let round = 0; round < 3; round++) {
+      await menu('/cases').click()
+      await page.waitForSelector('.hk-filters', { timeout: 15000 })
+      const tq = Date.now()
+      await menu('/queue').click()
+      await page.waitForFunction(() => document.querySelector('.hk-stats') && !document.querySelector('.hk-filters') &&
+        document.querySelector('.el-table__body tr.el-table__row'), null, { timeout: 15000 })
+      queueTimes.push(Date.now() - tq)
+      const tc = Date.now()
+      await page.click('.el-table__body tr.el-table__row')
+      await page.waitForURL(/\/cases\/[0-9]+/)
+      await page.waitForSelector('.el-timeline, .hk-card', { timeout: 15000 })
+      caseTimes.push(Date.now() - tc)
+      if (round === 0) await page.screenshot({ path: join(out, 'case.png'), fullPage: true })
+    }
+    const queueMs = median(queueTimes)
+    const caseMs = median(caseTimes)
+    ok(`the queue is usable ${queueMs} ms after the click (median of ${queueTimes.join(', ')}; ≤ 1000)`, queueMs <= 1000)
+    ok(`the case page is usable ${caseMs} ms after the click (median of ${caseTimes.join(', ')}; ≤ 1000)`, caseMs <= 1000)
+    await menu('/queue').click()
+    await page.waitForSelector('.hk-stats', { timeout: 15000 })
     await page.screenshot({ path: join(out, 'queue.png') })
-
-    // the first case, usable within a second of the click
-    const t1 = Date.now()
     await page.click('.el-table__body tr.el-table__row')
     await page.waitForURL(/\/cases\/[0-9]+/)
     await page.waitForSelector('.el-timeline, .hk-card', { timeout: 15000 })
-    const caseMs = Date.now() - t1
-    ok(`the case page is usable ${caseMs} ms after the click (≤ 1000)`, caseMs <= 1000)
     const caseId = page.url().match(/\/cases\/([0-9]+)/)[1]
     await page.screenshot({ path: join(out, 'case.png'), fullPage: true })
 
@@ -248,7 +484,8 @@ async function main () {
       await s2.page.screenshot({ path: join(out, `${name}.png`), fullPage: true })
       await s2.ctx.close()
     }
-    console.log(`# times: queue ${queueMs} ms after log-in, case page ${caseMs} ms after the click`)
+    await caseActions(browser, base, db, [caseId, other, pick ? pick[1] : ''])
+    console.log(`# times: log-in to queue ${loginMs} ms; queue ${queueMs} ms and case page ${caseMs} ms after the click (medians of 3)`)
   } finally {
     await browser.close()
     proc.kill('SIGTERM')
