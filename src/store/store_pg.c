@@ -401,6 +401,7 @@ static enum hk_rc pg_meta_set(struct hk_store *s, const char *key,
 
 void hk_pg_ops_core(struct hk_store_ops *ops)
 {
+	ops->backend = "postgresql";
 	ops->close = pg_close;
 	ops->migrate = pg_migrate;
 	ops->schema_version = pg_schema_version;

@@ -17,7 +17,7 @@
 //   E2E_DB=FILE  use an existing demo database (say 1,000,000 accounts)
 //                instead of building a small one
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -57,12 +57,18 @@ function serve (db, cfg) {
     const p = spawn(hk, ['--db', db, '--config', cfg, 'serve', '--listen', '127.0.0.1:0'],
       { env: { ...process.env, LANG: 'en_US.UTF-8' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let text = ''
+    // the server's log goes to out/server.log, so a crash says why
+    const log = createWriteStream(join(out, 'server.log'), { flags: 'a' })
+    p.stderr.on('data', (d) => log.write(d))
     p.stdout.on('data', (d) => {
       text += d
       const m = text.match(/http:\/\/[0-9.]+:[0-9]+/)
       if (m) resolve({ base: m[0], proc: p })
     })
-    p.on('exit', (code) => reject(new Error(`server exited ${code}`)))
+    p.on('exit', (code, signal) => {
+      console.log(`# server exited: ${code ?? signal} (its log: tests/e2e/out/server.log)`)
+      reject(new Error(`server exited ${code ?? signal}`))
+    })
   })
 }
 
@@ -288,6 +294,7 @@ async function bulkAssign (page, collector, reason, typed = false) {
 
 async function main () {
   mkdirSync(out, { recursive: true })
+  rmSync(join(out, 'server.log'), { force: true })
   const cfg = awakeConfig()
   let db = process.env.E2E_DB
   if (!db) {
@@ -498,6 +505,13 @@ main().then(() => {
   process.exit(failed ? 1 : 0)
 }, (e) => {
   console.log(`not ok - e2e run: ${e.stack || e}`)
+  if (e.cause) console.log(`# cause: ${e.cause.stack || e.cause}`)
+  // the server's last words, when it is the one that went away
+  try {
+    const lines = readFileSync(join(out, 'server.log'), 'utf8').split('\n')
+    for (const l of lines.filter((x) => !x.startsWith('{"time"')).slice(-30)) console.log(`# server: ${l}`)
+    for (const l of lines.slice(-15)) if (l.startsWith('{"time"')) console.log(`# server: ${l}`)
+  } catch {}
   console.log(`e2e: ${passed} passed, ${failed + 1} failed`)
   process.exit(1)
 })

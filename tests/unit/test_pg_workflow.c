@@ -82,6 +82,10 @@ static void fixture(struct pair *p)
 	     "team_ref, agency_ref, due_base, due_daily) VALUES "
 	     "(1, 20000, 2, 1, NULL, 1000, 10), (2, 20050, 3, 2, 1, 50000, 0), "
 	     "(3, 20000, 2, 1, NULL, 300000, 0)");
+	/* the strategy the tests' case_treatment rows name (PostgreSQL keeps
+	 * the foreign key) */
+	x(p, "INSERT INTO strategies (name, status, body, created_at) VALUES "
+	     "('test', 'published', '{}', 0)");
 	x(p, "DELETE FROM case_dirty");
 }
 
