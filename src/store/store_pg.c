@@ -277,10 +277,20 @@ static enum hk_rc pg_schema_version(struct hk_store *s, int *version,
 	struct pg_store *ps = PG(s);
 	PGresult *r;
 
+	bool exists;
+
 	*version = 0;
-	r = pg_run_dyn(ps,
-		       "SELECT CASE WHEN to_regclass('hk_schema') IS NULL "
-		       "THEN 0 ELSE (SELECT max(version) FROM hk_schema) END",
+	/* two statements: one naming a missing table fails as it is parsed,
+	 * whichever branch of a CASE would have read it */
+	r = pg_run_dyn(ps, "SELECT to_regclass('hk_schema') IS NOT NULL",
+		       NULL, "could not read the schema version", err);
+	if (!r)
+		return HK_EDB;
+	exists = PQntuples(r) && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (!exists)
+		return HK_OK; /* never initialised */
+	r = pg_run_dyn(ps, "SELECT coalesce(max(version), 0) FROM hk_schema",
 		       NULL, "could not read the schema version", err);
 	if (!r)
 		return HK_EDB;

@@ -13,66 +13,70 @@ load() {
 	done
 }
 
+ref=$(newdb ref)
+v=$(newdb v)
+i=$(newdb i)
 # the reference: undisturbed
-load "$tmp/ref.db" || bad "load reference"
-"$hk" --db "$tmp/ref.db" eod --date 2026-10-31 >/dev/null
-"$hk" --db "$tmp/ref.db" eod --date 2026-11-23 >/dev/null
-"$hk" --db "$tmp/ref.db" export accounts >"$tmp/ref.csv"
+load "$ref" || bad "load reference"
+"$hk" --db "$ref" eod --date 2026-10-31 >/dev/null
+"$hk" --db "$ref" eod --date 2026-11-23 >/dev/null
+"$hk" --db "$ref" export accounts >"$tmp/ref.csv"
 
 # the victim: killed during day-end at several moments
-load "$tmp/v.db" || bad "load victim"
-"$hk" --db "$tmp/v.db" eod --date 2026-10-31 >/dev/null
-mark_before=$(sqlite3 "$tmp/v.db" "select value from meta where key='booked_payment_ref'")
+load "$v" || bad "load victim"
+"$hk" --db "$v" eod --date 2026-10-31 >/dev/null
+mark_before=$(q "$v" "select value from meta where key='booked_payment_ref'")
 # HUIKUAN_EOD_CHUNK=500 makes 12 chunks; HUIKUAN_FAULT_KILL_AFTER_CHUNK=k
 # sends the process SIGKILL after chunk k, in the middle of the transaction.
 for k in 1 6 12; do
 	HUIKUAN_EOD_CHUNK=500 HUIKUAN_FAULT_KILL_AFTER_CHUNK=$k \
-		"$hk" --db "$tmp/v.db" eod --date 2026-11-23 >/dev/null 2>&1
+		"$hk" --db "$v" eod --date 2026-11-23 >/dev/null 2>&1
 	st=$?
 	[ $st -eq 137 ] || [ $st -gt 128 ] && ok "killed after chunk $k" || bad "killed after chunk $k (exit $st)"
-	last=$(sqlite3 "$tmp/v.db" "select value from meta where key='last_eod'")
+	last=$(q "$v" "select value from meta where key='last_eod'")
 	[ "$last" = 2026-10-31 ] && ok "after kill at chunk $k the last day is intact" ||
 		bad "after kill at chunk $k last_eod is '$last'"
-	check=$(sqlite3 "$tmp/v.db" "pragma integrity_check")
+	check=$(intact "$v")
 	[ "$check" = ok ] && ok "integrity after kill at chunk $k" || bad "integrity: $check"
-	mark=$(sqlite3 "$tmp/v.db" "select value from meta where key='booked_payment_ref'")
+	mark=$(q "$v" "select value from meta where key='booked_payment_ref'")
 	[ "$mark" = "$mark_before" ] && ok "nothing of the killed day was kept" ||
 		bad "the killed run moved the payments booked ($mark_before to $mark)"
 done
 # and at a random moment, by another process
-"$hk" --db "$tmp/v.db" eod --date 2026-11-23 >/dev/null 2>&1 &
+"$hk" --db "$v" eod --date 2026-11-23 >/dev/null 2>&1 &
 pid=$!
 sleep 0.05
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
-last=$(sqlite3 "$tmp/v.db" "select value from meta where key='last_eod'")
+last=$(q "$v" "select value from meta where key='last_eod'")
 case $last in
 2026-10-31 | 2026-11-23) ok "after a kill at 0.05 s the last day is whole ($last)" ;;
 *) bad "after a kill at 0.05 s last_eod is '$last'" ;;
 esac
-"$hk" --db "$tmp/v.db" eod --date 2026-11-23 >/dev/null && ok "rerun completes" || bad "rerun completes"
-"$hk" --db "$tmp/v.db" export accounts >"$tmp/v.csv"
+"$hk" --db "$v" eod --date 2026-11-23 >/dev/null && ok "rerun completes" || bad "rerun completes"
+"$hk" --db "$v" export accounts >"$tmp/v.csv"
 cmp -s "$tmp/ref.csv" "$tmp/v.csv" && ok "rerun equals the undisturbed run" ||
 	bad "rerun equals the undisturbed run"
-t1=$(sqlite3 "$tmp/ref.db" "select count(*), group_concat(from_bucket||to_bucket) from (select * from bucket_transitions order by account_ref, as_of)")
-t2=$(sqlite3 "$tmp/v.db" "select count(*), group_concat(from_bucket||to_bucket) from (select * from bucket_transitions order by account_ref, as_of)")
-[ "$t1" = "$t2" ] && ok "same bucket transitions" || bad "same bucket transitions"
+tq="select account_ref, as_of, from_bucket, to_bucket from bucket_transitions order by account_ref, as_of"
+t1=$(q "$ref" "$tq")
+t2=$(q "$v" "$tq")
+[ -n "$t1" ] && [ "$t1" = "$t2" ] && ok "same bucket transitions" || bad "same bucket transitions"
 
 # killed during an import: nothing of the file is there, a rerun imports it
-"$hk" --db "$tmp/i.db" init >/dev/null
-for k in debtors contacts accounts; do "$hk" --db "$tmp/i.db" import $k "$tmp/p/$k.csv" >/dev/null; done
-"$hk" --db "$tmp/i.db" import installments "$tmp/p/installments.csv" >/dev/null 2>&1 &
+"$hk" --db "$i" init >/dev/null
+for k in debtors contacts accounts; do "$hk" --db "$i" import $k "$tmp/p/$k.csv" >/dev/null; done
+"$hk" --db "$i" import installments "$tmp/p/installments.csv" >/dev/null 2>&1 &
 pid=$!
 sleep 0.03
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
-n=$(sqlite3 "$tmp/i.db" "select count(*) from installments")
+n=$(q "$i" "select count(*) from installments")
 want=$(($(wc -l <"$tmp/p/installments.csv") - 1))
 if [ "$n" -eq 0 ] || [ "$n" -eq "$want" ]; then ok "import killed: all or nothing ($n rows)"; else bad "import killed left $n of $want rows"; fi
 if [ "$n" -eq 0 ]; then
-	"$hk" --db "$tmp/i.db" import installments "$tmp/p/installments.csv" >/dev/null && ok "import rerun" || bad "import rerun"
+	"$hk" --db "$i" import installments "$tmp/p/installments.csv" >/dev/null && ok "import rerun" || bad "import rerun"
 fi
-n=$(sqlite3 "$tmp/i.db" "select count(*) from installments")
+n=$(q "$i" "select count(*) from installments")
 [ "$n" -eq "$want" ] && ok "every installment imported once" || bad "installments: $n of $want"
 
 finish crash

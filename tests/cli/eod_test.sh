@@ -36,7 +36,7 @@ stderr_has() {
 	fi
 }
 
-db=$tmp/t.db
+db=$(newdb t)
 
 # ---- usage errors: 2
 expect 2 "no command" "$hk"
@@ -50,7 +50,7 @@ expect 2 "import with an unknown encoding" "$hk" --db "$db" import debtors "$fx/
 expect 0 "help" "$hk" --help
 
 # ---- state refusals: 4
-expect 4 "eod on a database never initialised" "$hk" --db "$tmp/none.db" eod --date 2026-01-01
+expect 4 "eod on a database never initialised" "$hk" --db "$(newdb none)" eod --date 2026-01-01
 stderr_has "message says to run init" "huikuan init"
 expect 0 "init" "$hk" --db "$db" init
 expect 0 "init again is harmless" "$hk" --db "$db" init
@@ -100,13 +100,13 @@ same_file "export applies the back-dated payment" "$tmp/want" "$tmp/out"
 expect 0 "rerun books the back-dated payment" "$hk" --db "$db" eod --date 2026-03-05
 "$hk" --db "$db" export accounts >"$tmp/out"
 same_file "state after the rerun" "$tmp/want" "$tmp/out"
-booked=$(sqlite3 "$db" "select count(*) from payments p, meta m where p.payment_id='P2' and m.key='booked_payment_ref' and p.ref <= cast(m.value as integer)")
+booked=$(q "$db" "select count(*) from payments p, meta m where p.payment_id='P2' and m.key='booked_payment_ref' and p.ref <= cast(m.value as integer)")
 [ "$booked" = 1 ] && ok "payment marked booked" || bad "payment marked booked ($booked)"
 
 # ---- transitions and day totals
-trans=$(sqlite3 "$db" "select a.account_id||':'||t.from_bucket||'>'||t.to_bucket from bucket_transitions t join accounts a on a.ref=t.account_ref order by t.as_of")
+trans=$(q "$db" "select a.account_id||':'||t.from_bucket||'>'||t.to_bucket from bucket_transitions t join accounts a on a.ref=t.account_ref order by t.as_of")
 [ "$(echo $trans)" = "A1:M0>M1 A1:M1>M2" ] && ok "bucket transitions" || bad "bucket transitions ($trans)"
-m2=$(sqlite3 "$db" "select accounts||','||total_overdue from day_totals where as_of=(select max(as_of) from day_totals) and bucket='M2'")
+m2=$(q "$db" "select accounts||','||total_overdue from day_totals where as_of=(select max(as_of) from day_totals) and bucket='M2'")
 [ "$m2" = "1,133563" ] && ok "day totals of M2" || bad "day totals of M2 ($m2)"
 
 # ---- export failures lose nothing
@@ -117,9 +117,10 @@ expect 1 "export into a missing directory" "$hk" --db "$db" export accounts --ou
 expect 4 "demo on a database with accounts" "$hk" demo --db "$db" --accounts 10 --no-serve
 
 # ---- a small demo end to end
-expect 0 "demo with 200 accounts" "$hk" demo --db "$tmp/demo.db" --accounts 200 --no-serve
+demo=$(newdb demo)
+expect 0 "demo with 200 accounts" "$hk" demo --db "$demo" --accounts 200 --no-serve
 grep -q "M0" "$tmp/out" && ok "demo prints the bucket summary" || bad "demo prints the bucket summary"
-n=$("$hk" --db "$tmp/demo.db" export accounts | wc -l)
+n=$("$hk" --db "$demo" export accounts | wc -l)
 [ "$n" -eq 201 ] && ok "demo export has every account" || bad "demo export has every account ($n lines)"
 
 # ---- what day-end keeps for the case list (case_overdue,
@@ -127,8 +128,18 @@ n=$("$hk" --db "$tmp/demo.db" export accounts | wc -l)
 # their total overdue: checked against the export, per case.
 case_dpd_match() { # DB NAME
 	"$hk" --db "$1" export accounts >"$tmp/fig.csv"
+	# the two tables read through q, so either backend's are checked
+	rm -f "$tmp/fig.db"
+	q "$1" "select account_id, case_ref from accounts" >"$tmp/fig.acc"
+	q "$1" "select case_ref, overdue_since, due_base, due_daily from case_overdue" >"$tmp/fig.ov"
+	sqlite3 "$tmp/fig.db" <<SQL
+create table accounts (account_id text, case_ref integer);
+create table case_overdue (case_ref integer, overdue_since integer, due_base integer, due_daily integer);
+.import $tmp/fig.acc accounts
+.import $tmp/fig.ov case_overdue
+SQL
 	mismatched=$(sqlite3 :memory: <<SQL
-ATTACH '$1' AS h;
+ATTACH '$tmp/fig.db' AS h;
 .mode csv
 .import $tmp/fig.csv x
 .mode list
@@ -139,15 +150,18 @@ WITH per_case AS (
 	       sum(CAST(replace(x.total_overdue, '.', '') AS INTEGER)) AS due
 	FROM x JOIN h.accounts a ON a.account_id = x.account_id
 	GROUP BY a.case_ref)
-SELECT count(*) FROM per_case p LEFT JOIN h.case_overdue o ON o.case_ref = p.ref
-WHERE max(0, p.d - coalesce(o.overdue_since, 2147483647)) <> p.dpd
-   OR coalesce(o.due_base + o.due_daily * p.d, 0) <> p.due;
+SELECT count(*), sum(max(0, p.d - coalesce(o.overdue_since, 2147483647)) <> p.dpd
+                    OR coalesce(o.due_base + o.due_daily * p.d, 0) <> p.due)
+FROM per_case p LEFT JOIN h.case_overdue o ON o.case_ref = p.ref
+;
 SQL
 )
-	[ "$mismatched" = 0 ] && ok "$2" || bad "$2 ($mismatched cases differ)"
+	# every case checked (the demo has ~180 with accounts), none differing
+	[ "${mismatched%|*}" -gt 100 ] && [ "${mismatched#*|}" = 0 ] && ok "$2" ||
+		bad "$2 (cases checked|differing: $mismatched)"
 }
-case_dpd_match "$tmp/demo.db" "each case's DPD and total overdue are its accounts'"
-"$hk" --db "$tmp/demo.db" eod --date 2026-12-15 >/dev/null
-case_dpd_match "$tmp/demo.db" "and still do after quiet days and crossings"
+case_dpd_match "$demo" "each case's DPD and total overdue are its accounts'"
+"$hk" --db "$demo" eod --date 2026-12-15 >/dev/null
+case_dpd_match "$demo" "and still do after quiet days and crossings"
 
 finish eod

@@ -7,8 +7,12 @@ set -u
 hk=$1
 tmp=$(mktemp -d)
 pid=
+pgdbs=
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	for d in $pgdbs; do
+		psql -XAtq "$HUIKUAN_TEST_PG" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -34,4 +38,58 @@ awake_config() {
 	printf '[compliance]\nquiet_hours = %02d:00-%02d:00\n' \
 		$(((h + 12) % 24)) $(((h + 13) % 24)) >"$tmp/awake.ini"
 	echo "$tmp/awake.ini"
+}
+
+# The backend under test: sqlite (the default) or, with
+# HK_TEST_BACKEND=postgresql, fresh databases in the throwaway cluster
+# whose URI is $HUIKUAN_TEST_PG (scripts/pg-cluster.sh).  A script that
+# works on both takes its databases from newdb and reads them through q;
+# run.sh runs only those scripts on PostgreSQL.
+backend=${HK_TEST_BACKEND:-sqlite}
+# quiet: DROP ... IF EXISTS talks
+export PGOPTIONS="-c client_min_messages=warning"
+
+# newdb NAME: a database nobody has used, as a --db URI (printed).
+newdb() {
+	if [ "$backend" = postgresql ]; then
+		d=hk_$$_$1
+		psql -XAtq "$HUIKUAN_TEST_PG" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" -c "CREATE DATABASE $d" >/dev/null || return 1
+		pgdbs="$pgdbs $d"
+		printf '%s\n' "$HUIKUAN_TEST_PG" | sed "s|^postgresql:///[^?]*|postgresql:///$d|"
+	else
+		echo "$tmp/$1.db"
+	fi
+}
+
+# copydb DB NAME: a copy of DB (nobody connected to it) as a new
+# database; its URI is printed.
+copydb() {
+	case $1 in
+	postgresql:*)
+		src=$(printf '%s\n' "$1" | sed 's|^postgresql:///\([^?]*\).*|\1|')
+		d=hk_$$_$2
+		psql -XAtq "$HUIKUAN_TEST_PG" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" -c "CREATE DATABASE $d TEMPLATE $src" >/dev/null || return 1
+		pgdbs="$pgdbs $d"
+		printf '%s\n' "$1" | sed "s|^postgresql:///[^?]*|postgresql:///$d|"
+		;;
+	*) cp "$1" "$tmp/$2.db" && echo "$tmp/$2.db" ;;
+	esac
+}
+
+# q DB SQL: the rows as sqlite3 prints them (fields joined by |, NULL
+# empty), on either backend; SQL that both dialects read alike.
+q() {
+	case $1 in
+	postgresql:*) psql -XAtq -F '|' "$1" -c "$2" ;;
+	*) sqlite3 "$1" "$2" ;;
+	esac
+}
+
+# intact DB: SQLite's integrity check; PostgreSQL keeps its own pages
+# (a crash loses at most uncommitted transactions), so it answers ok.
+intact() {
+	case $1 in
+	postgresql:*) q "$1" "select 'ok'" ;;
+	*) sqlite3 "$1" "pragma integrity_check" ;;
+	esac
 }

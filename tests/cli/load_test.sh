@@ -5,7 +5,7 @@
 . "$2/cli/lib.sh"
 J='Content-Type: application/json'
 
-db=$tmp/l.db
+db=$(newdb l)
 "$hk" demo --db "$db" --accounts 60 --no-serve >/dev/null 2>&1 || { bad "demo"; exit 1; }
 
 start() {
@@ -21,7 +21,7 @@ token=$(sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p' "$tmp/login")
 H="Authorization: Bearer $token"
 
 # 8 writers, 25 contact records each, all on case 1
-before=$(sqlite3 "$db" "select count(*) from contact_records where case_ref=1")
+before=$(q "$db" "select count(*) from contact_records where case_ref=1")
 for w in 1 2 3 4 5 6 7 8; do
 	(
 		for i in $(seq 1 25); do
@@ -34,10 +34,10 @@ done
 wait_writers() { for w in 1 2 3 4 5 6 7 8; do while [ ! -s "$tmp/w$w" ] || [ "$(wc -l <"$tmp/w$w")" -lt 25 ]; do sleep 0.05; done; done; }
 wait_writers
 codes=$(cat "$tmp"/w? | sort | uniq -c | tr -s ' ')
-after=$(sqlite3 "$db" "select count(*) from contact_records where case_ref=1")
+after=$(q "$db" "select count(*) from contact_records where case_ref=1")
 [ "$(cat "$tmp"/w? | grep -c '^201$')" -eq 200 ] && ok "200 concurrent writes answered 201" || bad "concurrent writes: $codes"
 [ $((after - before)) -eq 200 ] && ok "no lost write (200 records)" || bad "records written: $((after - before))"
-notes=$(sqlite3 "$db" "select count(distinct note) from contact_records where case_ref=1 and note like 'w%-%'")
+notes=$(q "$db" "select count(distinct note) from contact_records where case_ref=1 and note like 'w%-%'")
 [ "$notes" -eq 200 ] && ok "every record is distinct" || bad "distinct records: $notes"
 "$hk" --db "$db" audit verify >/dev/null 2>&1 && ok "audit trail intact after concurrent writes" || bad "audit trail intact after concurrent writes"
 
@@ -61,7 +61,7 @@ wait
 good=$(cat "$tmp"/t? | grep -c '^201$')
 refused=$(cat "$tmp"/t? | grep -c '^000$')
 other=$(cat "$tmp"/t? | grep -vc -e '^201$' -e '^000$')
-written=$(sqlite3 "$db" "select count(*) from contact_records where case_ref=2 and note like 't%-%'")
+written=$(q "$db" "select count(*) from contact_records where case_ref=2 and note like 't%-%'")
 [ "$other" -eq 0 ] && ok "every request answered 201 or refused ($good, $refused)" || bad "unexpected answers: $other"
 # Every 201 was written.  A write may also commit while its connection is
 # torn down by the stop (the client sees no answer): that is why writes are
@@ -69,7 +69,7 @@ written=$(sqlite3 "$db" "select count(*) from contact_records where case_ref=2 a
 [ "$written" -ge "$good" ] && [ "$written" -le $((good + refused)) ] &&
 	ok "every 201 was written; nothing beyond what was sent ($written of $good answered)" ||
 	bad "written $written, answered $good, refused $refused"
-[ "$(sqlite3 "$db" "pragma integrity_check")" = ok ] && ok "database intact" || bad "database intact"
+[ "$(intact "$db")" = ok ] && ok "database intact" || bad "database intact"
 "$hk" --db "$db" audit verify >/dev/null 2>&1 && ok "audit trail intact after SIGTERM" || bad "audit trail intact after SIGTERM"
 
 finish load
