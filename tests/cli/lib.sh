@@ -7,10 +7,10 @@ set -u
 hk=$1
 tmp=$(mktemp -d)
 pid=
-pgdbs=
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	for d in $pgdbs; do
+	# (the names are kept in a file: newdb runs in a command substitution)
+	for d in $(cat "$tmp/pgdbs" 2>/dev/null); do
 		psql -XAtq "$HUIKUAN_TEST_PG" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
 	done
 	rm -rf "$tmp"
@@ -51,14 +51,16 @@ export PGOPTIONS="-c client_min_messages=warning"
 
 # newdb NAME: a database nobody has used, as a --db URI (printed).
 newdb() {
-	if [ "$backend" = postgresql ]; then
-		d=hk_$$_$1
-		psql -XAtq "$HUIKUAN_TEST_PG" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" -c "CREATE DATABASE $d" >/dev/null || return 1
-		pgdbs="$pgdbs $d"
-		printf '%s\n' "$HUIKUAN_TEST_PG" | sed "s|^postgresql:///[^?]*|postgresql:///$d|"
-	else
-		echo "$tmp/$1.db"
-	fi
+	if [ "$backend" = postgresql ]; then pg_db "$1"; else echo "$tmp/$1.db"; fi
+}
+
+# pg_db NAME: a fresh PostgreSQL database whatever the backend under test
+# (dropped at exit), as a --db URI.
+pg_db() {
+	d=hk_$$_$1
+	psql -XAtq "$HUIKUAN_TEST_PG" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" -c "CREATE DATABASE $d" >/dev/null || return 1
+	echo "$d" >>"$tmp/pgdbs"
+	printf '%s\n' "$HUIKUAN_TEST_PG" | sed "s|^postgresql:///[^?]*|postgresql:///$d|"
 }
 
 # copydb DB NAME: a copy of DB (nobody connected to it) as a new
@@ -69,7 +71,7 @@ copydb() {
 		src=$(printf '%s\n' "$1" | sed 's|^postgresql:///\([^?]*\).*|\1|')
 		d=hk_$$_$2
 		psql -XAtq "$HUIKUAN_TEST_PG" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" -c "CREATE DATABASE $d TEMPLATE $src" >/dev/null || return 1
-		pgdbs="$pgdbs $d"
+		echo "$d" >>"$tmp/pgdbs"
 		printf '%s\n' "$1" | sed "s|^postgresql:///[^?]*|postgresql:///$d|"
 		;;
 	*) cp "$1" "$tmp/$2.db" && echo "$tmp/$2.db" ;;
