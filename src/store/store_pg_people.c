@@ -381,8 +381,13 @@ static enum hk_rc pgx_audit_append(struct hk_store *s,
 				   struct hk_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO audit_log (at, user_ref, client, action, target, "
-		"detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+		/* the ref is the last one + 1, as SQLite gives it: the chain's
+		 * verification takes a gap for removed records, and an
+		 * identity sequence leaves one after every rolled-back write
+		 * (writers hold the write lock, so no two read the same max) */
+		"INSERT INTO audit_log (ref, at, user_ref, client, action, target, "
+		"detail, prev_hash, hash) SELECT coalesce(max(ref), 0) + 1, $1, $2, "
+		"$3, $4, $5, $6, $7, $8 FROM audit_log";
 	struct pg_params p = {0};
 
 	pgp_int(&p, rec->at);

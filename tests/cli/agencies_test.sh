@@ -6,7 +6,7 @@
 . "$2/cli/lib.sh"
 J='Content-Type: application/json'
 
-db=$tmp/a.db
+db=$(newdb a)
 "$hk" demo --db "$db" --accounts 60 --no-serve >/dev/null 2>&1 || { bad "demo"; exit 1; }
 "$hk" --db "$db" --config "$(awake_config)" serve --listen 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
 pid=$!
@@ -35,10 +35,11 @@ LEAD=$(token zhang.zz)
 COL=$(token li.na)
 # a case without payments since yesterday, so the statement below is
 # exactly what this test pays in
-placed=$(sqlite3 "$db" "select min(c.ref) from cases c where c.agency_ref is null and not exists (
+ydn=$(( $(date -u -d "$(TZ=Asia/Shanghai date -d '-1 days' +%Y-%m-%d)" +%s) / 86400 )) # as the schema stores dates
+placed=$(q "$db" "select min(c.ref) from cases c where c.agency_ref is null and not exists (
 	select 1 from accounts a join payments p on p.account_ref = a.ref
-	where a.case_ref = c.ref and p.paid_on >= cast(julianday('now', '+8 hours', '-1 day') - 2440587.5 as integer))")
-other=$(sqlite3 "$db" "select max(ref) from cases")
+	where a.case_ref = c.ref and p.paid_on >= $ydn)")
+other=$(q "$db" "select max(ref) from cases")
 soon=$(TZ=Asia/Shanghai date -d '+30 days' +%Y-%m-%d)
 later=$(TZ=Asia/Shanghai date -d '+40 days' +%Y-%m-%d)
 today=$(TZ=Asia/Shanghai date +%Y-%m-%d)
@@ -56,7 +57,7 @@ check "an unknown agency is refused" 400 '"code":"HK_EINVAL"' "$ADM" POST /api/u
 check "only agency collectors have an agency" 400 '"code":"HK_EINVAL"' "$ADM" POST /api/users "{\"username\":\"c.x\",\"display_name\":\"x\",\"role\":\"collector\",\"agency\":$ag}"
 check "admin creates an agency collector" 201 "\"agency_id\":$ag" "$ADM" POST /api/users "{\"username\":\"ag.wu\",\"display_name\":\"吴\",\"role\":\"agency_collector\",\"agency\":$ag}"
 agpw=$(sed -n 's/.*"one_time_password":"\([A-Za-z0-9]*\)".*/\1/p' "$tmp/body")
-agref=$(sqlite3 "$db" "select ref from users where username='ag.wu'")
+agref=$(q "$db" "select ref from users where username='ag.wu'")
 AG=$(token ag.wu "$agpw")
 [ -n "$AG" ] && ok "the agency collector logs in" || bad "the agency collector logs in"
 
@@ -90,7 +91,7 @@ grep -q '"placements"' "$tmp/body" && bad "the placement history is not shown to
 check "but not a case placed elsewhere" 404 '"code":"HK_ENOTFOUND"' "$AG" GET "/api/cases/$other"
 check "the agency user records a call" 201 '"outcome":"no_answer"' "$AG" POST "/api/cases/$placed/records" '{"channel":"call","outcome":"no_answer"}'
 check "and cannot on another case" 404 '"code":"HK_ENOTFOUND"' "$AG" POST "/api/cases/$other/records" '{"channel":"call","outcome":"no_answer"}'
-acct=$(sqlite3 "$db" "select account_id from accounts where case_ref=$placed limit 1")
+acct=$(q "$db" "select account_id from accounts where case_ref=$placed limit 1")
 check "a contract without may_settle: no waiver requests from the agency" 403 '"code":"HK_EREFUSED"' "$AG" POST "/api/cases/$placed/waivers" "{\"account_id\":\"$acct\",\"component\":\"principal\",\"amount\":\"1.00\",\"reason\":\"困难\"}"
 check "the firm's own staff may ask" 201 '"status":"pending"' "$MGR" POST "/api/cases/$placed/waivers" "{\"account_id\":\"$acct\",\"component\":\"principal\",\"amount\":\"1.00\",\"reason\":\"困难\"}"
 wid=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$tmp/body")
@@ -102,12 +103,12 @@ check "the manager's list filters nothing away" 200 "\"id\":$placed," "$MGR" GET
 
 # ---- the commission statement: a payment in the window counts, one
 # dated before the placement does not; 15% of 1,000.00 and a 20.00 fee
-acct1=$(sqlite3 "$db" "select account_id from accounts where case_ref=$placed limit 1")
+acct1=$(q "$db" "select account_id from accounts where case_ref=$placed limit 1")
 check "a payment on the placed case" 201 '"duplicate":false' "$MGR" POST /api/payments "{\"payment_id\":\"AG-1\",\"account_id\":\"$acct1\",\"paid_on\":\"$today\",\"amount\":\"1000.00\",\"channel\":\"online\"}"
 check "and one from before the placement" 201 '"duplicate":false' "$MGR" POST /api/payments "{\"payment_id\":\"AG-0\",\"account_id\":\"$acct1\",\"paid_on\":\"$yesterday\",\"amount\":\"500.00\",\"channel\":\"online\"}"
 check "the statement" 200 '"recovered":"1000.00","commission":"150.00","upfront_fees":"20.00","total_due":"170.00"' "$MGR" GET "/api/agencies/$ag/statement?from=$ago&to=$soon"
 check "the agency reads its own statement" 200 '"total_due":"170.00"' "$AG" GET "/api/agencies/$ag/statement?from=$ago&to=$soon"
-demo_ag=$(sqlite3 "$db" "select ref from agencies where ref <> $ag limit 1")
+demo_ag=$(q "$db" "select ref from agencies where ref <> $ag limit 1")
 check "but no other agency's" 404 '"code"' "$AG" GET "/api/agencies/$demo_ag/statement?from=$ago&to=$soon"
 check "a period before the placement owes nothing" 200 '"recovered":"0.00","commission":"0.00","upfront_fees":"0.00"' "$MGR" GET "/api/agencies/$ag/statement?from=$ago&to=$yesterday"
 
@@ -122,26 +123,26 @@ check "the timeline shows placement and recall" 200 '"kind":"recalled"' "$MGR" G
 grep -q '"kind":"placed"' "$tmp/body" && ok "with the placement" || bad "with the placement"
 
 # ---- the debtor's address: masked in the case, revealed on an audited request
-addr=$(sqlite3 "$db" "select d.address from cases c join debtors d on d.ref=c.debtor_ref where c.ref=$other")
+addr=$(q "$db" "select d.address from cases c join debtors d on d.ref=c.debtor_ref where c.ref=$other")
 check "the address leaves masked" 200 '****"' "$MGR" GET "/api/cases/$other"
 grep -qF "$addr" "$tmp/body" && bad "no full address in the case" || ok "no full address in the case"
 check "an audited reveal gives the whole address" 200 "\"value\":\"$addr\"" "$MGR" POST "/api/cases/$other/reveal" '{"field":"address"}'
-n=$(sqlite3 "$db" "select count(*) from audit_log where action='pii.reveal' and detail like '%address%'")
+n=$(q "$db" "select count(*) from audit_log where action='pii.reveal' and detail like '%address%'")
 [ "$n" -eq 1 ] && ok "the address reveal is audited" || bad "the address reveal is audited ($n)"
 
 # ---- automatic recall: day-end the day after the placement's end
-other2=$(sqlite3 "$db" "select min(ref) from cases where agency_ref is null and ref <> $placed and ref <> $other")
+other2=$(q "$db" "select min(ref) from cases where agency_ref is null and ref <> $placed and ref <> $other")
 check "another placement" 200 "\"until\":\"$soon\"" "$MGR" POST "/api/cases/$other2/placement" "{\"agency\":$ag,\"reason\":\"x\"}"
 check "visible to the agency" 200 "\"id\":$other2" "$AG" GET "/api/cases/$other2"
 day_after=$(TZ=Asia/Shanghai date -d '+31 days' +%Y-%m-%d)
 "$hk" --db "$db" eod --date "$day_after" >/dev/null
 check "recalled by day-end after the contract's end" 404 '"code":"HK_ENOTFOUND"' "$AG" GET "/api/cases/$other2"
-n=$(sqlite3 "$db" "select count(*) from placements where case_ref=$other2 and recalled_at is not null and recalled_by is null")
+n=$(q "$db" "select count(*) from placements where case_ref=$other2 and recalled_at is not null and recalled_by is null")
 [ "$n" -eq 1 ] && ok "the recall is day-end's, on the record" || bad "the recall is day-end's ($n)"
 
 # ---- changing and deactivating users
-team=$(sqlite3 "$db" "select max(ref) from teams")
-colref=$(sqlite3 "$db" "select ref from users where username='li.na'")
+team=$(q "$db" "select max(ref) from teams")
+colref=$(q "$db" "select ref from users where username='li.na'")
 check "admin moves a collector to another team" 200 "\"team_id\":$team" "$ADM" POST "/api/users/$colref" "{\"team\":$team}"
 check "to a team that does not exist: refused" 400 '"code":"HK_EINVAL"' "$ADM" POST "/api/users/$colref" '{"team":999}'
 check "an unknown field is refused" 400 '"code":"HK_EINVAL"' "$ADM" POST "/api/users/$colref" '{"role":"admin"}'
@@ -149,7 +150,7 @@ check "a manager may not change users" 403 '"code"' "$MGR" POST "/api/users/$col
 check "admin deactivates the agency user" 200 '"active":false' "$ADM" POST "/api/users/$agref" '{"active":false}'
 check "whose session ends at once" 401 '"code"' "$AG" GET /api/cases
 [ -z "$(token ag.wu "$agpw")" ] && ok "and who cannot log in again" || bad "and who cannot log in again"
-n=$(sqlite3 "$db" "select count(*) from audit_log where action in ('agency.create','case.place','case.recall','user.update')")
+n=$(q "$db" "select count(*) from audit_log where action in ('agency.create','case.place','case.recall','user.update')")
 [ "$n" -eq 6 ] && ok "placements, recalls and user changes are audited" || bad "audited ($n records)"
 "$hk" --db "$db" audit verify >/dev/null 2>&1 && ok "the audit chain holds" || bad "the audit chain holds"
 

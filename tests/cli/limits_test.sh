@@ -6,16 +6,16 @@
 . "$2/cli/lib.sh"
 J='Content-Type: application/json'
 
-db=$tmp/w.db
+db=$(newdb w)
 "$hk" demo --db "$db" --accounts 60 --no-serve >/dev/null 2>&1 || { bad "demo"; exit 1; }
-lina=$(sqlite3 "$db" "select ref from users where username='li.na'")
-lead_team=$(sqlite3 "$db" "select team_ref from users where username='zhang.zz'")
+lina=$(q "$db" "select ref from users where username='li.na'")
+lead_team=$(q "$db" "select team_ref from users where username='zhang.zz'")
 # li.na's overdue accounts in the team leader's team, with their total
 # overdue (fen) and overdue principal from the export.
 "$hk" --db "$db" export accounts | awk -F, 'NR > 1 && $9 != "0.00" { gsub(/\./, "", $9); gsub(/\./, "", $5); print $1, $9 + 0, $5 + 0 }' >"$tmp/due"
 pick() { # the n-th such account: "account_id case_ref total principal"
 	while read -r a t p; do
-		c=$(sqlite3 "$db" "select a.case_ref from accounts a join cases c on c.ref=a.case_ref where a.account_id='$a' and c.collector_ref=$lina and c.team_ref=$lead_team")
+		c=$(q "$db" "select a.case_ref from accounts a join cases c on c.ref=a.case_ref where a.account_id='$a' and c.collector_ref=$lina and c.team_ref=$lead_team")
 		[ -n "$c" ] && [ "$p" -ge $((t * 15 / 100)) ] && [ "$t" -ge 1000 ] && echo "$a $c $t $p"
 	done <"$tmp/due" | sed -n "${1}p"
 }
@@ -61,7 +61,7 @@ st=$(waive_15 "$acct1" "$case1" "$total1")
 get() { # USER PATH: prints the status, body in $tmp/body
 	curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $(token "$1")" "$base$2"
 }
-wid=$(sqlite3 "$db" "select max(ref) from waiver_requests")
+wid=$(q "$db" "select max(ref) from waiver_requests")
 lim=$((total1 / 10)); [ "$lim" -gt 200000 ] && lim=200000
 st=$(get zhang.zz /api/approvals)
 python3 - "$tmp/body" "$wid" "$(yuan $lim)" "$(yuan $((total1 * 15 / 100)))" <<'PY' && ok "approvals: the team leader sees it waiting, beyond the limit, with the limit" || bad "approvals for the team leader ($st $(cat "$tmp/body"))"

@@ -10,7 +10,7 @@
 . "$2/cli/lib.sh"
 J='Content-Type: application/json'
 
-db=$tmp/p.db
+db=$(newdb p)
 "$hk" demo --db "$db" --accounts 60 --no-serve >/dev/null 2>&1 || { bad "demo"; exit 1; }
 "$hk" --db "$db" --config "$(awake_config)" serve --listen 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
 pid=$!
@@ -18,15 +18,15 @@ for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; do
 base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 
 # A case of li.na's (collector, team 1) and one of chen.jing's (team 2).
-lina=$(sqlite3 "$db" "select ref from users where username='li.na'")
-chen=$(sqlite3 "$db" "select ref from users where username='chen.jing'")
-mine=$(sqlite3 "$db" "select min(ref) from cases where collector_ref=$lina and agency_ref is null")
-other=$(sqlite3 "$db" "select min(ref) from cases where collector_ref=$chen and agency_ref is null")
+lina=$(q "$db" "select ref from users where username='li.na'")
+chen=$(q "$db" "select ref from users where username='chen.jing'")
+mine=$(q "$db" "select min(ref) from cases where collector_ref=$lina and agency_ref is null")
+other=$(q "$db" "select min(ref) from cases where collector_ref=$chen and agency_ref is null")
 # A case of li.na's placed with the demo agency, whose user is wu.wb.
-placed=$(sqlite3 "$db" "select min(ref) from cases where collector_ref=$lina and agency_ref is not null")
-sunref=$(sqlite3 "$db" "select ref from users where username='sun.sj'")
-zhao=$(sqlite3 "$db" "select ref from users where username='zhao.lei'")
-agency=$(sqlite3 "$db" "select agency_ref from users where username='wu.wb'")
+placed=$(q "$db" "select min(ref) from cases where collector_ref=$lina and agency_ref is not null")
+sunref=$(q "$db" "select ref from users where username='sun.sj'")
+zhao=$(q "$db" "select ref from users where username='zhao.lei'")
+agency=$(q "$db" "select agency_ref from users where username='wu.wb'")
 
 token() {
 	curl -s -X POST -H "$J" -d "{\"username\":\"$1\",\"password\":\"huikuan-demo-2026\",\"bearer\":true}" \
@@ -126,14 +126,13 @@ post() {
 	eval "t=\$tok_$(echo $1 | tr . _)"
 	curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $t" -H "$J" -X POST -d "$3" "$base$2"
 }
-q() { sqlite3 "$db" "$1"; }
-holders() { q "select group_concat(collector_ref, ',') from (select collector_ref from cases where ref in ($1) order by ref)"; }
-moves() { q "select count(*) from case_assignments"; }
-audits() { q "select count(*) from audit_log where action = 'case.assign'"; }
+holders() { q "$db" "select collector_ref from cases where ref in ($1) order by ref" | paste -sd, -; }
+moves() { q "$db" "select count(*) from case_assignments"; }
+audits() { q "$db" "select count(*) from audit_log where action = 'case.assign'"; }
 
 # three of team 1's cases, none placed, not moved above
-team1=$(q "select group_concat(ref, ',') from (select c.ref from cases c join users u on u.ref = c.collector_ref
-	where u.team_ref = 1 and c.agency_ref is null and c.ref <> $mine order by c.ref limit 3)")
+team1=$(q "$db" "select c.ref from cases c join users u on u.ref = c.collector_ref
+	where u.team_ref = 1 and c.agency_ref is null and c.ref <> $mine order by c.ref limit 3" | paste -sd, -)
 before=$(holders "$team1") m0=$(moves) a0=$(audits)
 
 # one case out of the team leader's scope: 404, nothing changes
@@ -167,11 +166,11 @@ code=$(post zhang.zz /api/cases/assign "{\"cases\":[$team1],\"collector\":\"li.n
 [ "$code" = 200 ] && grep -q "\"cases\":\[$team1\]" "$tmp/body" && grep -q '"collector":"li.na"' "$tmp/body" &&
 	ok "bulk: a team leader moves three cases" || bad "bulk: a team leader moves three cases ($code $(cat "$tmp/body"))"
 [ "$(holders "$team1")" = "$lina,$lina,$lina" ] && ok "bulk: all three are li.na's" || bad "bulk: all three are li.na's ($(holders "$team1"))"
-rows=$(q "select count(*) from case_assignments where case_ref in ($team1) and kind = 'manual' and reason = '组内调整'
+rows=$(q "$db" "select count(*) from case_assignments where case_ref in ($team1) and kind = 'manual' and reason = '组内调整'
 	and by_user = (select ref from users where username = 'zhang.zz') and collector_ref = $lina")
 [ "$rows" = 3 ] && [ "$(moves)" = $((m0 + 3)) ] && ok "bulk: one manual assignment per case, with who and why" ||
 	bad "bulk: one manual assignment per case ($rows, $(moves) / $m0)"
-aud=$(q "select count(*) from audit_log where action = 'case.assign' and target in
+aud=$(q "$db" "select count(*) from audit_log where action = 'case.assign' and target in
 	($(echo "$team1" | sed "s/\([0-9][0-9]*\)/'case:\1'/g")) and detail like '%\"to\":$lina%'")
 [ "$aud" = 3 ] && [ "$(audits)" = $((a0 + 3)) ] && ok "bulk: an audit record per case" ||
 	bad "bulk: an audit record per case ($aud, $(audits) / $a0)"
