@@ -33,6 +33,23 @@ run_suite() {
 	return $rc
 }
 
+# A throwaway PostgreSQL 15 cluster (a Unix socket in a temporary folder,
+# no TCP; stopped and removed at the end): every test that has a
+# PostgreSQL side runs it there - the storage operations against SQLite's,
+# the schema, the CLI scripts (cli_pg).
+pgdir=$(mktemp -d /tmp/hk-pg.XXXXXX)
+chmod 755 "$pgdir" # the cluster runs as nobody when we are root
+if HUIKUAN_TEST_PG=$(sh scripts/pg-cluster.sh start "$pgdir/c"); then
+	export HUIKUAN_TEST_PG
+	trap 'sh scripts/pg-cluster.sh stop "$pgdir/c" >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
+	echo "== PostgreSQL: $HUIKUAN_TEST_PG =="
+else
+	echo "not ok - the PostgreSQL test cluster did not start"
+	cat "$pgdir"/c/*.log 2>/dev/null
+	failed=$((failed + 1))
+	status=1
+fi
+
 run_suite "$plain" || status=1
 echo "== again under AddressSanitizer and UndefinedBehaviorSanitizer =="
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
