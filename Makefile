@@ -38,6 +38,7 @@ bench:
 	@sh scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory build BUILD=build-release MESON_OPTS="--buildtype=release"
 	@sh bench/run.sh build-release
+	@sh bench/pg.sh build-release
 	@sh bench/api.sh build-release
 
 clean:

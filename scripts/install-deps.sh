@@ -6,7 +6,8 @@ set -eu
 build_pkgs="gcc make meson ninja-build pkgconf libsqlite3-dev libpq-dev libcsv-dev libinih-dev libmicrohttpd-dev libjansson-dev libsodium-dev"
 # chromium and the CJK fonts: the web interface's browser tests (tests/e2e)
 test_pkgs="libcmocka-dev sqlite3 postgresql curl python3 chromium fonts-noto-cjk"
-bench_pkgs="hyperfine time wrk curl"
+# bench/pg.sh: the PostgreSQL server (also in test_pkgs) and its client
+bench_pkgs="hyperfine time wrk curl postgresql postgresql-client"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;
