@@ -165,6 +165,20 @@ enum hk_rc pg_exec(struct pg_store *ps, const char *sql,
 	return HK_OK;
 }
 
+enum hk_rc pg_exec_changes(struct pg_store *ps, const char *sql,
+			   const struct pg_params *p, const char *what,
+			   int64_t *changes, struct hk_err *err)
+{
+	PGresult *r = pg_run(ps, sql, p, what, err);
+
+	if (!r)
+		return HK_EDB;
+	if (changes)
+		*changes = pg_changes(r);
+	PQclear(r);
+	return HK_OK;
+}
+
 enum hk_rc pg_exec_script(struct pg_store *ps, const char *sql,
 			  struct hk_err *err)
 {

@@ -67,6 +67,11 @@ PGresult *pg_run_dyn(struct pg_store *ps, const char *sql,
 enum hk_rc pg_exec(struct pg_store *ps, const char *sql,
 		   const struct pg_params *p, const char *what,
 		   struct hk_err *err);
+/* A statement whose rows are not wanted: *changes gets the rows it
+ * changed (changes may be NULL). */
+enum hk_rc pg_exec_changes(struct pg_store *ps, const char *sql,
+			   const struct pg_params *p, const char *what,
+			   int64_t *changes, struct hk_err *err);
 /* Plain SQL without parameters (several statements allowed). */
 enum hk_rc pg_exec_script(struct pg_store *ps, const char *sql,
 			  struct hk_err *err);

@@ -43,20 +43,6 @@ static enum hk_rc insert_ref(struct pg_store *ps, const char *sql,
 	return HK_OK;
 }
 
-/* An UPDATE: *changes gets the rows it changed. */
-static enum hk_rc update_rows(struct pg_store *ps, const char *sql,
-			      const struct pg_params *p, const char *what,
-			      int64_t *changes, struct hk_err *err)
-{
-	PGresult *r = pg_run(ps, sql, p, what, err);
-
-	if (!r)
-		return HK_EDB;
-	*changes = pg_changes(r);
-	PQclear(r);
-	return HK_OK;
-}
-
 /* ---- scope ($1 all, $2 collector, $3 team, $4 agency: hk_scope) ----- */
 
 #define SCOPE_ON_C                                                             \
@@ -309,7 +295,7 @@ static enum hk_rc pgx_dispute_resolve(struct hk_store *s, int64_t ref,
 	pgp_int(&p, user_ref);
 	pgp_str(&p, resolution);
 	pgp_int(&p, at);
-	if ((rc = update_rows(PG(s), sql, &p, "could not resolve a dispute",
+	if ((rc = pg_exec_changes(PG(s), sql, &p, "could not resolve a dispute",
 			      &changes, err)) != HK_OK)
 		return rc;
 	if (changes != 1)
@@ -401,7 +387,7 @@ static enum hk_rc pgx_plan_decide(struct hk_store *s, int64_t ref,
 	pgp_str(&p, status);
 	pgp_int(&p, user_ref);
 	pgp_int(&p, at);
-	if ((rc = update_rows(PG(s), sql, &p, "could not decide a plan",
+	if ((rc = pg_exec_changes(PG(s), sql, &p, "could not decide a plan",
 			      &changes, err)) != HK_OK)
 		return rc;
 	if (changes != 1)
@@ -598,7 +584,7 @@ static enum hk_rc pgx_wr_decide(struct hk_store *s, int64_t ref,
 	pgp_int(&p, user_ref);
 	pgp_str(&p, note);
 	pgp_int(&p, at);
-	if ((rc = update_rows(PG(s), sql, &p, "could not decide a waiver request",
+	if ((rc = pg_exec_changes(PG(s), sql, &p, "could not decide a waiver request",
 			      &changes, err)) != HK_OK)
 		return rc;
 	if (changes != 1)

@@ -75,22 +75,6 @@ static enum hk_rc insert_or_refuse(struct pg_store *ps, const char *sql,
 	return HK_OK;
 }
 
-/* An UPDATE or DELETE: *changes gets the rows it changed (NULL: not
- * wanted). */
-static enum hk_rc change_rows(struct pg_store *ps, const char *sql,
-			      const struct pg_params *p, const char *what,
-			      int64_t *changes, struct hk_err *err)
-{
-	PGresult *r = pg_run(ps, sql, p, what, err);
-
-	if (!r)
-		return HK_EDB;
-	if (changes)
-		*changes = pg_changes(r);
-	PQclear(r);
-	return HK_OK;
-}
-
 /* A date column; NULL is HK_DATE_NONE. */
 static int32_t col_date(const PGresult *r, int row, int col)
 {
@@ -607,7 +591,7 @@ static enum hk_rc pgx_case_recall(struct hk_store *s, int64_t case_ref,
 	pgp_int(&p, user_ref);
 	pgp_int(&p, at);
 	pgp_str(&p, reason);
-	rc = change_rows(ps, sql, &p, "could not recall a case", &changes, err);
+	rc = pg_exec_changes(ps, sql, &p, "could not recall a case", &changes, err);
 	if (rc != HK_OK)
 		return rc;
 	if (changes != 1)
@@ -638,7 +622,7 @@ static enum hk_rc pgx_placements_expire(struct hk_store *s, int32_t as_of,
 	if (rc != HK_OK)
 		return rc;
 	pgp_int(&p, at);
-	rc = change_rows(ps, expire_sql, &p, "could not recall placements",
+	rc = pg_exec_changes(ps, expire_sql, &p, "could not recall placements",
 			 &changes, err);
 	if (rc == HK_OK)
 		*recalled = (int)changes;

@@ -37,22 +37,6 @@ static int32_t col_date(const PGresult *r, int row, int col)
 	return pg_isnull(r, row, col) ? HK_DATE_NONE : pg_i32(r, row, col);
 }
 
-/* A statement whose rows are not wanted: *changes gets the rows it
- * changed (changes may be NULL). */
-static enum hk_rc run_changes(struct pg_store *ps, const char *sql,
-			      const struct pg_params *p, const char *what,
-			      int64_t *changes, struct hk_err *err)
-{
-	PGresult *r = pg_run(ps, sql, p, what, err);
-
-	if (!r)
-		return HK_EDB;
-	if (changes)
-		*changes = pg_changes(r);
-	PQclear(r);
-	return HK_OK;
-}
-
 /* ---- scope ($1 all, $2 collector, $3 team, $4 agency: hk_scope) ----- */
 
 #define SCOPE_ON_C                                                             \
@@ -120,7 +104,7 @@ static enum hk_rc draft_change(struct pg_store *ps, const char *sql,
 			       const struct pg_params *p, struct hk_err *err)
 {
 	int64_t n = 0;
-	enum hk_rc rc = run_changes(ps, sql, p, "could not change a strategy",
+	enum hk_rc rc = pg_exec_changes(ps, sql, p, "could not change a strategy",
 				    &n, err);
 
 	if (rc == HK_OK && n != 1)

@@ -29,20 +29,6 @@ static void copy_col(char *dst, size_t cap, const PGresult *r, int row,
 	snprintf(dst, cap, "%s", v ? v : "");
 }
 
-/* An UPDATE: *changes gets the rows it changed. */
-static enum hk_rc update_rows(struct pg_store *ps, const char *sql,
-			      const struct pg_params *p, const char *what,
-			      int64_t *changes, struct hk_err *err)
-{
-	PGresult *r = pg_run(ps, sql, p, what, err);
-
-	if (!r)
-		return HK_EDB;
-	*changes = pg_changes(r);
-	PQclear(r);
-	return HK_OK;
-}
-
 #define CONVERSATION "('reached_debtor', 'promised', 'refused', 'disputes', " \
 		     "'claims_paid', 'hardship')"
 
@@ -419,7 +405,7 @@ static enum hk_rc pgx_case_set_status(struct hk_store *s, int64_t case_ref,
 	pgp_int(&p, case_ref);
 	pgp_str(&p, from);
 	pgp_str(&p, to);
-	if ((rc = update_rows(ps, set_sql, &p, "could not change a status",
+	if ((rc = pg_exec_changes(ps, set_sql, &p, "could not change a status",
 			      &changes, err)) != HK_OK)
 		return rc;
 	if (changes != 1)
@@ -931,7 +917,7 @@ static enum hk_rc pgx_contact_stop(struct hk_store *s, int64_t debtor_ref,
 	pgp_str(&p, contact_id);
 	pgp_int(&p, at);
 	pgp_str(&p, reason);
-	rc = update_rows(PG(s), sql, &p, "could not stop a contact", &changes,
+	rc = pg_exec_changes(PG(s), sql, &p, "could not stop a contact", &changes,
 			 err);
 	if (rc == HK_OK)
 		*found = changes == 1;
@@ -1006,7 +992,7 @@ static enum hk_rc pgx_contact_set_validity(struct hk_store *s,
 	pgp_int(&p, debtor_ref);
 	pgp_str(&p, contact_id);
 	pgp_str(&p, validity);
-	if ((rc = update_rows(ps, set_sql, &p,
+	if ((rc = pg_exec_changes(ps, set_sql, &p,
 			      "could not set a contact's validity", &changes,
 			      err)) != HK_OK)
 		return rc;
