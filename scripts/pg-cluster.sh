@@ -6,6 +6,7 @@
 #   pg-cluster.sh start DIR   prints the connection URI of database "huikuan"
 #   pg-cluster.sh uri DIR     prints it again
 #   pg-cluster.sh fresh DIR NAME  drops and creates database NAME, prints its URI
+#   pg-cluster.sh restart DIR stops the server (ending every session) and starts it again
 #   pg-cluster.sh stop DIR    stops the cluster and removes DIR
 set -eu
 
@@ -13,7 +14,7 @@ bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -n "$bin" ] || { echo "pg-cluster: PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|uri|fresh|stop DIR [NAME]" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|uri|fresh|restart|stop DIR [NAME]" >&2; exit 2; }
 port=54329
 user=$(id -un)
 
@@ -55,6 +56,11 @@ fresh)
 	run "'$bin/dropdb' -h '$dir' -p $port -U '$user' --if-exists '$name' && '$bin/createdb' -h '$dir' -p $port -U '$user' '$name'"
 	uri "$name"
 	;;
+restart)
+	# fast: the sessions are ended, as when a database server restarts;
+	# the start options are those of the first start (postmaster.opts)
+	run "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -m fast -w restart >/dev/null"
+	;;
 stop)
 	if [ -d "$dir/data" ]; then
 		run "'$bin/pg_ctl' -D '$dir/data' -m fast -w stop >/dev/null" || true
@@ -62,7 +68,7 @@ stop)
 	rm -rf "$dir"
 	;;
 *)
-	echo "usage: $0 start|uri|fresh|stop DIR [NAME]" >&2
+	echo "usage: $0 start|uri|fresh|restart|stop DIR [NAME]" >&2
 	exit 2
 	;;
 esac

@@ -1,7 +1,7 @@
 /*
  * http.h - the JSON HTTP API server (`huikuan serve`).  libmicrohttpd with
- * a thread pool on epoll; every worker thread has its own store connection.
- * See src/http/README.md.
+ * a thread pool on epoll; the worker threads share a pool of store
+ * connections.  See src/http/README.md.
  */
 #ifndef HK_HTTP_H
 #define HK_HTTP_H
@@ -19,6 +19,7 @@ struct hk_server_opts {
 	const char *host;             /* listen address, "127.0.0.1" */
 	uint16_t port;                /* 0: any free port */
 	unsigned threads;             /* worker threads (0: one per processor) */
+	unsigned db_connections;      /* most store connections (0: threads) */
 	size_t max_body;              /* request body limit (0: 1 MiB) */
 	enum hk_lang lang;            /* language of the console messages */
 	const char *web_dir;          /* the web interface's files; NULL: none */

@@ -571,6 +571,12 @@ struct hk_store_ops {
 	 * server's): map the file instead of reading pages through system
 	 * calls.  Not for day-end, whose peak memory is measured. */
 	enum hk_rc (*serve_reads)(struct hk_store *s, struct hk_err *err);
+	/* Whether the connection may still be used: false once it is known
+	 * broken (PostgreSQL: the server restarted or ended the session),
+	 * when the caller closes it and opens another.  Never blocks; call
+	 * it between units of work, not inside one.  NULL: always usable
+	 * (SQLite: a file has no connection to lose). */
+	bool (*alive)(struct hk_store *s);
 	enum hk_rc (*begin)(struct hk_store *s, struct hk_err *err);
 	enum hk_rc (*commit)(struct hk_store *s, struct hk_err *err);
 	enum hk_rc (*rollback)(struct hk_store *s);

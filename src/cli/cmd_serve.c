@@ -1,8 +1,12 @@
 /*
- * cmd_serve.c - `huikuan serve [--listen HOST:PORT] [--threads N] [--web
- * DIR]`: the HTTP API and the web interface.  Default listen 127.0.0.1:8080;
- * port 0 takes any free port and prints it.  --threads sets the worker pool
- * (default one per processor), each with its own database connection.
+ * cmd_serve.c - `huikuan serve [--listen HOST:PORT] [--threads N]
+ * [--db-connections N] [--web DIR]`: the HTTP API and the web interface.
+ * Default listen 127.0.0.1:8080; port 0 takes any free port and prints it.
+ * --threads sets the worker pool (1-256, default one per processor).
+ * --db-connections caps the database connections the threads share (1-256,
+ * default as many as threads): opened as requests need them, each lent to
+ * one request at a time; a request finding all lent waits up to 5 s, then
+ * answers 503.  A connection the database dropped is reopened.
  * --web names the interface's built files (default: hk_web_dir_find).
  */
 #include <errno.h>
@@ -12,6 +16,20 @@
 
 #include "hk/http.h"
 #include "cli.h"
+
+/* A whole number from 1 to 256 into *n; false for anything else. */
+static bool parse_count(const char *text, unsigned *n)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < 1 || v > 256)
+		return false;
+	*n = (unsigned)v;
+	return true;
+}
 
 /* "HOST:PORT" into host (copied to buf) and port. */
 static bool parse_listen(const char *text, char *buf, size_t cap,
@@ -54,16 +72,19 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 						 argv[i]);
 			opts.host = host;
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-			char *end;
-			long n = strtol(argv[++i], &end, 10);
-
-			if (*end || n < 1 || n > 256)
+			if (!parse_count(argv[++i], &opts.threads))
 				return cli_usage(cli,
 						 HK_TR(cli->lang,
 						       "--threads 需要 1 到 256 之间的整数，而不是 %s",
 						       "--threads takes a whole number from 1 to 256, not %s"),
 						 argv[i]);
-			opts.threads = (unsigned)n;
+		} else if (!strcmp(argv[i], "--db-connections") && i + 1 < argc) {
+			if (!parse_count(argv[++i], &opts.db_connections))
+				return cli_usage(cli,
+						 HK_TR(cli->lang,
+						       "--db-connections 需要 1 到 256 之间的整数，而不是 %s",
+						       "--db-connections takes a whole number from 1 to 256, not %s"),
+						 argv[i]);
 		} else if (!strcmp(argv[i], "--web") && i + 1 < argc) {
 			web_given = argv[++i];
 		} else if (!cli_take_db(cli, argc, argv, &i)) {

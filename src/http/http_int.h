@@ -28,7 +28,7 @@ struct hk_req {
 	const char *body;         /* NUL-terminated, may be NULL */
 	size_t body_len;
 	enum hk_lang lang;        /* from Accept-Language: zh default */
-	struct hk_store *store;   /* this worker thread's connection */
+	struct hk_store *store;   /* lent by the pool for this request */
 	const struct hk_config *cfg;
 	void *conn;               /* the MHD connection, for headers */
 	const char *params[HK_MAX_PATH_PARAMS]; /* {name} parts of the path */

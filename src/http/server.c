@@ -1,8 +1,9 @@
 /*
  * server.c - the HTTP server: libmicrohttpd (thread pool on epoll), request
- * bodies buffered up to a limit, one store connection per worker thread,
- * JSON answers and errors in the caller's language, one access-log line per
- * request, and a graceful stop on SIGTERM/SIGINT.
+ * bodies buffered up to a limit, a pool of store connections the worker
+ * threads share (reopened when the database drops one), JSON answers and
+ * errors in the caller's language, one access-log line per request, and a
+ * graceful stop on SIGTERM/SIGINT.
  *
  * It must never exit because one request failed, never answer anything but
  * JSON from /api, and never log a request body (it may hold personal data).
@@ -27,12 +28,31 @@
 
 #define DEFAULT_MAX_BODY (1024 * 1024)
 #define DRAIN_SECONDS 10
+/* how long a request waits for a connection when all are lent */
+#define POOL_WAIT_SECONDS 5
+
+/* The store connections: at most `size` open, each lent to one request at
+ * a time (an SQLite connection is opened NOMUTEX), opened when a request
+ * finds none idle.  Nothing here outlives the process or matters to
+ * another one: a second server keeps its own pool. */
+struct pool {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;     /* a connection came back, or a slot */
+	const char *db_uri;
+	enum hk_lang lang;        /* of the console messages */
+	unsigned size;            /* most connections open at once */
+	unsigned open;            /* idle, lent, or being opened */
+	unsigned n_idle;
+	struct hk_store **idle;   /* `size` slots; the last given back on top */
+};
+
+enum pool_rc { POOL_LENT, POOL_BUSY, POOL_DOWN };
 
 struct server {
 	const struct hk_server_opts *opts;
 	char files_dir[4096];
 	size_t max_body;
-	pthread_key_t store_key;
+	struct pool pool;
 	atomic_int in_flight;
 };
 
@@ -102,27 +122,125 @@ static void request_arena_end(void)
 		hk_arena_reset(a);
 }
 
-static void close_store(void *store)
+/* ====================================================================
+ * The store connection pool
+ * ==================================================================== */
+
+static void pool_init(struct pool *p, const char *db_uri, unsigned size,
+		      enum hk_lang lang)
 {
-	hk_store_close(store);
+	pthread_condattr_t attr;
+
+	pthread_mutex_init(&p->lock, NULL);
+	/* deadlines on the monotonic clock: a clock step must not stretch
+	 * or cut a request's wait */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->freed, &attr);
+	pthread_condattr_destroy(&attr);
+	p->db_uri = db_uri;
+	p->lang = lang;
+	p->size = size;
+	p->open = p->n_idle = 0;
+	p->idle = hk_calloc(size, sizeof(*p->idle));
 }
 
-/* This worker thread's store, opened on first use. */
-static struct hk_store *thread_store(struct server *srv, enum hk_lang lang)
+/* Close every connection.  Only when no request holds one (the daemon has
+ * stopped). */
+static void pool_release(struct pool *p)
 {
-	struct hk_store *s = pthread_getspecific(srv->store_key);
-	struct hk_err err = {0};
+	while (p->n_idle)
+		hk_store_close(p->idle[--p->n_idle]);
+	free(p->idle);
+	p->idle = NULL;
+	p->open = 0;
+	pthread_cond_destroy(&p->freed);
+	pthread_mutex_destroy(&p->lock);
+}
 
-	if (s)
-		return s;
-	if (hk_store_open(srv->opts->db_uri, lang, &s, &err) != HK_OK ||
-	    s->ops->serve_reads(s, &err) != HK_OK) {
+static bool store_alive(struct hk_store *s)
+{
+	return !s->ops->alive || s->ops->alive(s);
+}
+
+static void lost_connection(const struct pool *p)
+{
+	fprintf(stderr, "huikuan: %s\n",
+		HK_TR(p->lang, "数据库连接已断开，已关闭；下一个请求重新连接",
+		      "a database connection was lost and closed; the next request reconnects"));
+}
+
+/*
+ * Lend a connection to a request (*out), answering in `lang`: an idle one,
+ * else a new one while fewer than `size` are open, else wait up to
+ * POOL_WAIT_SECONDS for one to come back.  POOL_BUSY when none did,
+ * POOL_DOWN when a new one could not be opened (logged).  Give it back
+ * with pool_give.
+ */
+static enum pool_rc pool_take(struct pool *p, enum hk_lang lang,
+			      struct hk_store **out)
+{
+	struct hk_store *s = NULL;
+	struct hk_err err = {0};
+	struct timespec deadline;
+	int waited = 0;
+
+	*out = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += POOL_WAIT_SECONDS;
+	pthread_mutex_lock(&p->lock);
+	while (!p->n_idle && p->open == p->size && waited != ETIMEDOUT)
+		waited = pthread_cond_timedwait(&p->freed, &p->lock, &deadline);
+	if (p->n_idle) {
+		s = p->idle[--p->n_idle];
+	} else if (p->open < p->size) {
+		p->open++; /* the slot is ours; open outside the lock */
+	} else {
+		pthread_mutex_unlock(&p->lock);
+		return POOL_BUSY;
+	}
+	pthread_mutex_unlock(&p->lock);
+
+	/* broken while idle (the database restarted): a new one takes its
+	 * slot, so the request does not fail for it */
+	if (s && !store_alive(s)) {
+		lost_connection(p);
+		hk_store_close(s);
+		s = NULL;
+	}
+	if (!s && (hk_store_open(p->db_uri, lang, &s, &err) != HK_OK ||
+		   s->ops->serve_reads(s, &err) != HK_OK)) {
 		fprintf(stderr, "huikuan: %s\n", err.msg);
 		hk_store_close(s);
-		return NULL;
+		pthread_mutex_lock(&p->lock);
+		p->open--;
+		pthread_cond_signal(&p->freed); /* a waiter may try instead */
+		pthread_mutex_unlock(&p->lock);
+		return POOL_DOWN;
 	}
-	pthread_setspecific(srv->store_key, s);
-	return s;
+	s->lang = lang; /* its errors in this caller's language */
+	*out = s;
+	return POOL_LENT;
+}
+
+/* Take back a lent connection; one found broken (it failed its request,
+ * most likely) is closed and its slot freed, so the next request opens a
+ * fresh one. */
+static void pool_give(struct pool *p, struct hk_store *s)
+{
+	bool alive = store_alive(s);
+
+	if (!alive) {
+		lost_connection(p);
+		hk_store_close(s);
+	}
+	pthread_mutex_lock(&p->lock);
+	if (alive)
+		p->idle[p->n_idle++] = s;
+	else
+		p->open--;
+	pthread_cond_signal(&p->freed);
+	pthread_mutex_unlock(&p->lock);
 }
 
 static enum hk_lang request_lang(struct MHD_Connection *conn)
@@ -376,8 +494,17 @@ static void dispatch(struct server *srv, struct hk_req *req)
 					     "no such endpoint"));
 		return;
 	}
-	req->store = thread_store(srv, req->lang);
-	if (!req->store) {
+	switch (pool_take(&srv->pool, req->lang, &req->store)) {
+	case POOL_LENT:
+		break;
+	case POOL_BUSY:
+		hk_reply_header(req, "Retry-After", "1");
+		hk_reply_error(req, HK_EDB, 503,
+			       HK_TR(req->lang, "服务器繁忙：数据库连接都在使用中，请稍后重试",
+				     "the server is busy: every database connection is in use; try again shortly"));
+		return;
+	case POOL_DOWN:
+		hk_reply_header(req, "Retry-After", "1");
 		hk_reply_error(req, HK_EDB, 503,
 			       HK_TR(req->lang, "数据库暂不可用，请稍后重试",
 				     "the database is not available; try again shortly"));
@@ -462,6 +589,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		dispatch(srv, &req);
 	}
 	ret = send_json(conn, &req);
+	/* the answer is queued: the connection is the next request's */
+	if (req.store)
+		pool_give(&srv->pool, req.store);
 	access_log(method, url, req.status, &cc->t0);
 	json_decref(req.json);
 	request_arena_end();
@@ -502,6 +632,7 @@ enum hk_rc hk_server_run(const struct hk_server_opts *opts, struct hk_err *err)
 {
 	struct server srv = {.opts = opts};
 	struct sockaddr_in addr = {.sin_family = AF_INET};
+	unsigned threads = opts->threads ? opts->threads : default_threads();
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	sigset_t stop_signals;
@@ -519,7 +650,9 @@ enum hk_rc hk_server_run(const struct hk_server_opts *opts, struct hk_err *err)
 	addr.sin_port = htons(opts->port);
 	if (hk_guard_init(opts->cfg, err) != HK_OK)
 		return HK_ECONFIG;
-	pthread_key_create(&srv.store_key, close_store);
+	pool_init(&srv.pool, opts->db_uri,
+		  opts->db_connections ? opts->db_connections : threads,
+		  opts->lang);
 	pthread_once(&arena_once, arena_setup);
 	/* "Today" is the debtors' calendar day: set the zone once, before any
 	 * thread starts, so localtime_r needs nothing else. */
@@ -538,15 +671,14 @@ enum hk_rc hk_server_run(const struct hk_server_opts *opts, struct hk_err *err)
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
 			MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &addr,
-		MHD_OPTION_THREAD_POOL_SIZE,
-		opts->threads ? opts->threads : default_threads(),
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_END);
 	if (!d) {
 		pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
-		pthread_key_delete(srv.store_key);
+		pool_release(&srv.pool);
 		return hk_err_set(err, HK_EIO,
 				  HK_TR(opts->lang, "无法监听 %s:%u：%s",
 					"could not listen on %s:%u: %s"),
@@ -568,7 +700,7 @@ enum hk_rc hk_server_run(const struct hk_server_opts *opts, struct hk_err *err)
 		nanosleep(&ms10, NULL);
 	}
 	MHD_stop_daemon(d);
-	pthread_key_delete(srv.store_key);
+	pool_release(&srv.pool);
 	pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
 	fprintf(stderr, "%s\n",
 		HK_TR(opts->lang, "服务已停止", "server stopped"));

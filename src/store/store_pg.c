@@ -12,6 +12,7 @@
  * call, one day-end range), so the queue of writers stays short; finer
  * locking is a later step (docs/scaling.md).
  */
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +286,21 @@ static enum hk_rc pg_serve_reads(struct hk_store *s, struct hk_err *err)
 	return HK_OK; /* nothing to tune: the server's cache is shared */
 }
 
+/* An idle connection whose server went away holds the server's farewell
+ * and the end of the stream in its socket; PQstatus learns of them only
+ * once they are read, so read what is there first (never waiting). */
+static bool pg_alive(struct hk_store *s)
+{
+	PGconn *conn = PG(s)->conn;
+	struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+
+	for (int i = 0; i < 4 && PQstatus(conn) == CONNECTION_OK &&
+			poll(&pfd, 1, 0) > 0;
+	     i++)
+		PQconsumeInput(conn);
+	return PQstatus(conn) == CONNECTION_OK;
+}
+
 static enum hk_rc pg_schema_version(struct hk_store *s, int *version,
 				    struct hk_err *err)
 {
@@ -430,6 +446,7 @@ void hk_pg_ops_core(struct hk_store_ops *ops)
 	ops->migrate = pg_migrate;
 	ops->schema_version = pg_schema_version;
 	ops->serve_reads = pg_serve_reads;
+	ops->alive = pg_alive;
 	ops->begin = pg_begin;
 	ops->commit = pg_commit;
 	ops->rollback = pg_rollback;
