@@ -617,6 +617,26 @@ struct hk_store_ops {
 	enum hk_rc (*case_find)(struct hk_store *s, int64_t debtor_ref,
 				const char *creditor, int64_t *case_ref,
 				struct hk_err *err);
+	/* lookup for n ids at once: out[i] for ids[i] (zeroed when absent).
+	 * NULL: the caller looks them up one by one (hk_store_lookup_many). */
+	enum hk_rc (*lookup_many)(struct hk_store *s, int kind,
+				  const char *const *ids, size_t n,
+				  struct hk_found *out, struct hk_err *err);
+
+	/* ---- bulk writing ---- */
+	/* Inside a transaction, between bulk_begin and bulk_end, the
+	 * backend may hold back the import's insert_* (but insert_waiver)
+	 * and day-end's installments_save, state_save and transition_record
+	 * and write them together at bulk_end (PostgreSQL: COPY, a round
+	 * trip per table instead of one or more per row).  Until bulk_end
+	 * the caller must not read what it wrote, and it gives an account at
+	 * most one state_save and one transition_record, an installment one
+	 * installments_save.  Refs are assigned in the order of the calls,
+	 * as without.  A rollback drops what is held.  NULL (SQLite, whose
+	 * writes are in-process): every write goes through at once; callers
+	 * use hk_store_bulk_begin/end. */
+	enum hk_rc (*bulk_begin)(struct hk_store *s, struct hk_err *err);
+	enum hk_rc (*bulk_end)(struct hk_store *s, struct hk_err *err);
 
 	/* ---- day-end ---- */
 	/* Largest account ref (0 when there are no accounts). */
@@ -1202,6 +1222,14 @@ enum hk_rc hk_store_pg_open(const char *uri, enum hk_lang lang,
 #define HK_META_LAST_EOD "last_eod"
 /* the date of a day-end across workers begun and not yet closed */
 #define HK_META_EOD_PENDING "eod_pending"
+
+/* ops->lookup_many, or lookup once per id where a backend has none. */
+enum hk_rc hk_store_lookup_many(struct hk_store *s, int kind,
+				const char *const *ids, size_t n,
+				struct hk_found *out, struct hk_err *err);
+/* ops->bulk_begin/bulk_end where the backend has them; else nothing. */
+enum hk_rc hk_store_bulk_begin(struct hk_store *s, struct hk_err *err);
+enum hk_rc hk_store_bulk_end(struct hk_store *s, struct hk_err *err);
 
 /* Read a date from meta; *date = HK_DATE_NONE when absent. */
 enum hk_rc hk_store_meta_date(struct hk_store *s, const char *key,

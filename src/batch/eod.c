@@ -517,6 +517,10 @@ static enum hk_rc process_chunk(struct run *r, const struct chunk *c,
 	enum hk_rc rc = HK_OK;
 
 	TSTART(r, PH_PROCESS);
+	/* The chunk's writes go in bulk where the backend can (PostgreSQL:
+	 * COPY); nothing here reads back what the chunk wrote. */
+	if ((rc = hk_store_bulk_begin(r->s, err)) != HK_OK)
+		return rc;
 	for (size_t i = 0; i < c->n_rows; i++) {
 		const struct hk_acct_row *row = &c->rows[i];
 		struct prefetched pre = {0};
@@ -539,6 +543,8 @@ static enum hk_rc process_chunk(struct run *r, const struct chunk *c,
 			break;
 		r->stats->accounts++;
 	}
+	if (rc == HK_OK)
+		rc = hk_store_bulk_end(r->s, err);
 	TSTOP(r, PH_PROCESS);
 	return rc;
 }

@@ -795,10 +795,14 @@ enum hk_rc hk_treat_run(struct hk_store *s, const struct hk_config *cfg,
 				     decide, &r, err);
 	if (rc == HK_OK)
 		rc = r.rc;
-	if (rc == HK_OK)
-		rc = write_decisions(&r);
-	if (rc == HK_OK)
-		rc = write_moves(&r);
+	/* each in bulk where the backend can (PostgreSQL: COPY): neither
+	 * reads back what it writes */
+	if (rc == HK_OK && (rc = hk_store_bulk_begin(s, err)) == HK_OK &&
+	    (rc = write_decisions(&r)) == HK_OK)
+		rc = hk_store_bulk_end(s, err);
+	if (rc == HK_OK && (rc = hk_store_bulk_begin(s, err)) == HK_OK &&
+	    (rc = write_moves(&r)) == HK_OK)
+		rc = hk_store_bulk_end(s, err);
 	/* after the moves, which mark the cases they move */
 	if (rc == HK_OK)
 		rc = s->ops->case_changes_clear(s, err);

@@ -1352,19 +1352,24 @@ static void parse(struct imp *im, const char *p, const char *end)
  * Checks against the store (inside the write transaction)
  * ====================================================================== */
 
+/* Every referenced id at once (one round trip on PostgreSQL, not one per
+ * id). */
 static enum hk_rc lookup_refs(struct imp *im, int id_kind, struct hk_err *err)
 {
+	const char **ids = hk_calloc(im->nrefs + 1, sizeof(*ids));
+	struct hk_found *found = hk_calloc(im->nrefs + 1, sizeof(*found));
+	enum hk_rc rc;
 	size_t i;
 
-	for (i = 0; i < im->nrefs; i++) {
-		enum hk_rc rc = im->store->ops->lookup(im->store, id_kind,
-						       im->refs[i].id,
-						       &im->refs[i].found, err);
-
-		if (rc != HK_OK)
-			return rc;
-	}
-	return HK_OK;
+	for (i = 0; i < im->nrefs; i++)
+		ids[i] = im->refs[i].id;
+	rc = hk_store_lookup_many(im->store, id_kind, ids, im->nrefs, found,
+				  err);
+	for (i = 0; rc == HK_OK && i < im->nrefs; i++)
+		im->refs[i].found = found[i];
+	free(ids);
+	free(found);
+	return rc;
 }
 
 /* Own ids already in the store: a second import of the same file, or of
@@ -1372,24 +1377,28 @@ static enum hk_rc lookup_refs(struct imp *im, int id_kind, struct hk_err *err)
 static enum hk_rc check_own_exist(struct imp *im, int id_kind, int kc,
 				  struct hk_err *err)
 {
-	size_t i;
+	const char **ids = hk_calloc(im->nrows + 1, sizeof(*ids));
+	struct hk_found *found = hk_calloc(im->nrows + 1, sizeof(*found));
+	size_t i, n = 0, k = 0;
+	enum hk_rc rc;
 
-	for (i = 0; i < im->nrows; i++) {
+	/* the first row of each id, looked up all at once */
+	for (i = 0; i < im->nrows; i++)
+		if (im->rows[i].own_first)
+			ids[n++] = im->cells[i * (size_t)im->nkeep +
+					     (size_t)im->keep_slot[kc]];
+	rc = hk_store_lookup_many(im->store, id_kind, ids, n, found, err);
+	for (i = 0; rc == HK_OK && i < im->nrows; i++) {
 		struct row *r = &im->rows[i];
 		const char *id;
-		struct hk_found found;
-		enum hk_rc rc;
 
 		if ((i + 1) % PROGRESS_EVERY == 0)
 			progress(im, "导入：已核对", "import: verified", i + 1,
 				 im->nrows);
 		if (!r->own_first)
 			continue;
-		id = im->cells[i * (size_t)im->nkeep + (size_t)im->keep_slot[kc]];
-		rc = im->store->ops->lookup(im->store, id_kind, id, &found, err);
-		if (rc != HK_OK)
-			return rc;
-		if (!found.ref)
+		id = ids[k];
+		if (!found[k++].ref)
 			continue;
 		if (im->kind == HK_IMPORT_PAYMENTS)
 			ROW_ERR(im, r, kc,
@@ -1402,7 +1411,9 @@ static enum hk_rc check_own_exist(struct imp *im, int id_kind, int kc,
 				"id \"%s\" already exists in the database; do not import it again, give new records new ids",
 				id);
 	}
-	return HK_OK;
+	free(ids);
+	free(found);
+	return rc;
 }
 
 /* The referenced debtor or account must exist; returns it or NULL. */
@@ -2000,6 +2011,11 @@ enum hk_rc hk_import_file(struct hk_store *s, const char *path,
 		s->ops->rollback(s);
 		goto done;
 	}
+	/* the rows go in bulk where the backend can (PostgreSQL: COPY) */
+	if ((rc = hk_store_bulk_begin(s, err)) != HK_OK) {
+		s->ops->rollback(s);
+		goto fail;
+	}
 	for (i = 0; i < im.nrows; i++) {
 		if ((rc = write_row(&im, i, err)) != HK_OK) {
 			s->ops->rollback(s);
@@ -2009,7 +2025,8 @@ enum hk_rc hk_import_file(struct hk_store *s, const char *path,
 			progress(&im, "导入：已写入", "import: written", i + 1,
 				 im.nrows);
 	}
-	if ((rc = s->ops->commit(s, err)) != HK_OK) {
+	if ((rc = hk_store_bulk_end(s, err)) != HK_OK ||
+	    (rc = s->ops->commit(s, err)) != HK_OK) {
 		s->ops->rollback(s);
 		goto fail;
 	}

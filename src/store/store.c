@@ -110,3 +110,28 @@ enum hk_rc hk_eod_totals_parse(const char *text,
 	}
 	return HK_OK;
 }
+
+enum hk_rc hk_store_lookup_many(struct hk_store *s, int kind,
+				const char *const *ids, size_t n,
+				struct hk_found *out, struct hk_err *err)
+{
+	if (s->ops->lookup_many)
+		return s->ops->lookup_many(s, kind, ids, n, out, err);
+	for (size_t i = 0; i < n; i++) {
+		enum hk_rc rc = s->ops->lookup(s, kind, ids[i], &out[i], err);
+
+		if (rc != HK_OK)
+			return rc;
+	}
+	return HK_OK;
+}
+
+enum hk_rc hk_store_bulk_begin(struct hk_store *s, struct hk_err *err)
+{
+	return s->ops->bulk_begin ? s->ops->bulk_begin(s, err) : HK_OK;
+}
+
+enum hk_rc hk_store_bulk_end(struct hk_store *s, struct hk_err *err)
+{
+	return s->ops->bulk_end ? s->ops->bulk_end(s, err) : HK_OK;
+}

@@ -21,6 +21,29 @@
 
 #define PG_PARAMS_MAX 32
 
+/* Rows in COPY's text format, held for one COPY (store_pg_bulk.c). */
+struct pg_copy {
+	char *buf;
+	size_t len, cap;
+	size_t rows;
+};
+
+/* What a bulk window holds, one stream per target, in the order sent. */
+enum pg_bulk_stream {
+	PGB_DEBTORS,
+	PGB_CONTACTS,
+	PGB_ACCOUNTS,
+	PGB_INSTALLMENTS,
+	PGB_PAYMENTS,
+	PGB_PROMISES,
+	PGB_INST_SAVE,
+	PGB_STATE,
+	PGB_TRANS,
+	PGB_TREAT,
+	PGB_ALLOC,
+	PGB_N
+};
+
 struct pg_store {
 	struct hk_store base;
 	PGconn *conn;
@@ -29,6 +52,10 @@ struct pg_store {
 	const char **prepared;
 	int n_prepared, cap_prepared;
 	bool in_tx;
+	/* inside bulk_begin/bulk_end: writes go to bulk_rows */
+	bool bulk;
+	struct pg_copy bulk_rows[PGB_N];
+	struct pg_copy ids; /* lookup_many's */
 	char sqlstate[6]; /* of the last failure; "" when none */
 };
 
@@ -83,6 +110,29 @@ enum hk_rc pg_scan(struct pg_store *ps, const char *sql,
 		   int (*fn)(void *ctx, const PGresult *row), void *ctx,
 		   struct hk_err *err);
 
+/* A failed result (r may be NULL: the connection's message) as `err`
+ * ("what: the server's message"), ps->sqlstate set; clears r; HK_EDB. */
+enum hk_rc pg_result_error(struct pg_store *ps, PGresult *r, const char *what,
+			   struct hk_err *err);
+
+/* ---- bulk writing (store_pg_bulk.c) ---- */
+/* A row of a stream: append its fields in the stream's column order,
+ * then pgc_end.  pgc_text: NULL and "" are NULL (pgp_text); pgc_str:
+ * only NULL is. */
+struct pg_copy *pg_bulk_row(struct pg_store *ps, enum pg_bulk_stream k);
+void pgc_int(struct pg_copy *c, int64_t v);
+void pgc_text(struct pg_copy *c, const char *s);
+void pgc_str(struct pg_copy *c, const char *s);
+void pgc_end(struct pg_copy *c);
+/* A whole row: the parameters a row-by-row statement would take, in
+ * order (their NULLs stay NULL), then pgc_end. */
+void pgc_params(struct pg_copy *c, const struct pg_params *p);
+/* Send what is held (bulk_end); the window closes. */
+enum hk_rc pg_bulk_flush(struct pg_store *ps, struct hk_err *err);
+/* Forget what is held (a rollback); free the buffers (close). */
+void pg_bulk_drop(struct pg_store *ps);
+void pg_bulk_free(struct pg_store *ps);
+
 /* Columns: NULL reads as 0 or NULL. */
 int64_t pg_i64(const PGresult *r, int row, int col);
 int32_t pg_i32(const PGresult *r, int row, int col);
@@ -100,5 +150,6 @@ void hk_pg_ops_people(struct hk_store_ops *ops);   /* users, sessions, audit, te
 void hk_pg_ops_workflow(struct hk_store_ops *ops); /* the case desk: cases, records, promises, contacts */
 void hk_pg_ops_approvals(struct hk_store_ops *ops); /* stops, limitation, disputes, plans, waivers */
 void hk_pg_ops_strategy(struct hk_store_ops *ops); /* strategies, treatments, allocation, dashboard, scripts */
+void hk_pg_ops_bulk(struct hk_store_ops *ops);     /* lookup_many, bulk writing */
 
 #endif

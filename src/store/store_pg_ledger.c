@@ -56,6 +56,20 @@ static enum hk_rc stopped_rc(const struct hk_err *err)
  * Import
  * ==================================================================== */
 
+/* Inside a bulk window the row joins its stream (store_pg_bulk.c: the
+ * stream's columns are the statement's parameters, in order); else the
+ * statement runs now. */
+static enum hk_rc bulk_or_exec(struct pg_store *ps, enum pg_bulk_stream k,
+			       const char *sql, const struct pg_params *p,
+			       const char *what, struct hk_err *err)
+{
+	if (ps->bulk) {
+		pgc_params(pg_bulk_row(ps, k), p);
+		return HK_OK;
+	}
+	return pg_exec(ps, sql, p, what, err);
+}
+
 static enum hk_rc pgx_lookup(struct hk_store *s, int kind, const char *id,
 			     struct hk_found *out, struct hk_err *err)
 {
@@ -124,7 +138,8 @@ static enum hk_rc pgx_insert_debtor(struct hk_store *s,
 	pgp_text(&p, rec->city);
 	pgp_text(&p, rec->address);
 	pgp_text(&p, rec->employer);
-	return pg_exec(PG(s), sql, &p, "could not insert a debtor", err);
+	return bulk_or_exec(PG(s), PGB_DEBTORS, sql, &p,
+			    "could not insert a debtor", err);
 }
 
 static enum hk_rc pgx_insert_contact(struct hk_store *s,
@@ -142,7 +157,8 @@ static enum hk_rc pgx_insert_contact(struct hk_store *s,
 	pgp_text(&p, rec->name);
 	pgp_text(&p, rec->phone);
 	pgp_int(&p, rec->authorized);
-	return pg_exec(PG(s), sql, &p, "could not insert a contact", err);
+	return bulk_or_exec(PG(s), PGB_CONTACTS, sql, &p,
+			    "could not insert a contact", err);
 }
 
 static enum hk_rc pgx_case_find(struct hk_store *s, int64_t debtor_ref,
@@ -194,6 +210,23 @@ static enum hk_rc pgx_insert_account(struct hk_store *s,
 	int64_t case_ref = 0;
 	PGresult *r;
 
+	if (ps->bulk) {
+		/* store_pg_bulk.c's staging: the case is found or made there */
+		struct pg_copy *c = pg_bulk_row(ps, PGB_ACCOUNTS);
+
+		pgc_int(c, (int64_t)c->rows);
+		pgc_text(c, rec->account_id);
+		pgc_int(c, rec->debtor_ref);
+		pgc_text(c, rec->creditor);
+		pgc_int(c, 1 << rec->product);
+		pgc_text(c, hk_product_name(rec->product));
+		pgc_int(c, rec->principal);
+		pgc_int(c, rec->annual_ppm);
+		pgc_int(c, rec->penalty_ppm);
+		pgc_int(c, rec->open_date);
+		pgc_end(c);
+		return HK_OK;
+	}
 	pgp_int(&p, rec->debtor_ref);
 	pgp_text(&p, rec->creditor);
 	pgp_int(&p, 1 << rec->product);
@@ -238,7 +271,8 @@ static enum hk_rc pgx_insert_installment(struct hk_store *s,
 	pgp_int(&p, rec->principal);
 	pgp_int(&p, rec->interest);
 	pgp_int(&p, rec->fee);
-	return pg_exec(PG(s), sql, &p, "could not insert an installment", err);
+	return bulk_or_exec(PG(s), PGB_INSTALLMENTS, sql, &p,
+			    "could not insert an installment", err);
 }
 
 static enum hk_rc pgx_insert_payment(struct hk_store *s,
@@ -256,7 +290,8 @@ static enum hk_rc pgx_insert_payment(struct hk_store *s,
 	pgp_int(&p, rec->amount);
 	pgp_text(&p, rec->channel);
 	pgp_text(&p, rec->reference);
-	return pg_exec(PG(s), sql, &p, "could not insert a payment", err);
+	return bulk_or_exec(PG(s), PGB_PAYMENTS, sql, &p,
+			    "could not insert a payment", err);
 }
 
 static enum hk_rc pgx_insert_waiver(struct hk_store *s,
@@ -290,7 +325,8 @@ static enum hk_rc pgx_insert_promise(struct hk_store *s,
 	pgp_int(&p, rec->made_on);
 	pgp_int(&p, rec->due_on);
 	pgp_int(&p, rec->amount);
-	return pg_exec(PG(s), sql, &p, "could not insert a promise", err);
+	return bulk_or_exec(PG(s), PGB_PROMISES, sql, &p,
+			    "could not insert a promise", err);
 }
 
 /* ====================================================================
@@ -711,7 +747,8 @@ static enum hk_rc pgx_installments_save(struct hk_store *s,
 		pgp_int(&p, inst[i].fee);
 		pgp_int(&p, inst[i].penalty);
 		pgp_int(&p, inst[i].penalty_accrued);
-		rc = pg_exec(PG(s), sql, &p, "could not save an installment", err);
+		rc = bulk_or_exec(PG(s), PGB_INST_SAVE, sql, &p,
+				  "could not save an installment", err);
 		if (rc != HK_OK)
 			return rc;
 	}
@@ -864,6 +901,22 @@ static enum hk_rc pgx_state_save(struct hk_store *s,
 	pgp_int(&p, sm->paid_total);
 	pgp_int(&p, sm->waived_total);
 	pgp_int(&p, row->case_ref);
+	if (ps->bulk) {
+		/* the case's row moves at bulk_end, by every account's
+		 * difference (store_pg_bulk.c) */
+		struct pg_copy *c = pg_bulk_row(ps, PGB_STATE);
+
+		for (int i = 0; i < p.n; i++)
+			pgc_str(c, p.val[i]);
+		pgc_int(c, was.since);
+		pgc_int(c, was.base);
+		pgc_int(c, was.daily);
+		pgc_int(c, now.since);
+		pgc_int(c, now.base);
+		pgc_int(c, now.daily);
+		pgc_end(c);
+		return HK_OK;
+	}
 	if ((rc = pg_exec(ps, sql, &p, "could not save an account's state",
 			  err)) != HK_OK)
 		return rc;
@@ -943,6 +996,17 @@ static enum hk_rc pgx_transition_record(struct hk_store *s,
 	bool exists = false;
 	const char *sql;
 	PGresult *r;
+
+	if (ps->bulk) {
+		struct pg_copy *c = pg_bulk_row(ps, PGB_TRANS);
+
+		pgc_int(c, account_ref);
+		pgc_int(c, as_of);
+		pgc_str(c, bucket_name_or(from));
+		pgc_str(c, bucket_name_or(to));
+		pgc_end(c);
+		return HK_OK;
+	}
 
 	pgp_int(&p, account_ref);
 	pgp_int(&p, as_of);

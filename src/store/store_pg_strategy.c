@@ -362,6 +362,26 @@ static enum hk_rc treatment_history_add(struct pg_store *ps, int64_t case_ref,
 	return pg_exec(ps, ins_sql, &p, "could not record a treatment", err);
 }
 
+/* A treatment change inside a bulk window (store_pg_bulk.c's PGB_TREAT:
+ * op 0 save, 1 recheck, 2 clear). */
+static void treat_row(struct pg_store *ps, int op,
+		      const struct hk_treatment_rec *t, bool rerun)
+{
+	struct pg_copy *c = pg_bulk_row(ps, PGB_TREAT);
+
+	pgc_int(c, (int64_t)c->rows);
+	pgc_int(c, op);
+	pgc_int(c, t->case_ref);
+	pgc_int(c, t->strategy_ref);
+	pgc_int(c, t->rule_no);
+	pgc_int(c, t->arm_no);
+	pgc_int(c, t->priority);
+	pgc_int(c, t->since);
+	pgc_int(c, t->recheck_on);
+	pgc_int(c, rerun);
+	pgc_end(c);
+}
+
 static enum hk_rc pgx_treatment_save(struct hk_store *s,
 				     const struct hk_treatment_rec *t,
 				     bool rerun, struct hk_err *err)
@@ -375,6 +395,10 @@ static enum hk_rc pgx_treatment_save(struct hk_store *s,
 	struct pg_params p = {0};
 	enum hk_rc rc;
 
+	if (PG(s)->bulk) {
+		treat_row(PG(s), 0, t, rerun);
+		return HK_OK;
+	}
 	pgp_int(&p, t->case_ref);
 	pgp_int(&p, t->strategy_ref);
 	pgp_int(&p, t->rule_no);
@@ -425,6 +449,13 @@ static enum hk_rc pgx_treatment_recheck(struct hk_store *s, int64_t case_ref,
 		"UPDATE case_treatment SET recheck_on = $2 WHERE case_ref = $1";
 	struct pg_params p = {0};
 
+	if (PG(s)->bulk) {
+		treat_row(PG(s), 1,
+			  &(struct hk_treatment_rec){.case_ref = case_ref,
+						     .recheck_on = recheck_on},
+			  false);
+		return HK_OK;
+	}
 	pgp_int(&p, case_ref);
 	pgp_int(&p, recheck_on);
 	return pg_exec(PG(s), sql, &p, "could not save a treatment", err);
@@ -437,6 +468,13 @@ static enum hk_rc pgx_treatment_clear(struct hk_store *s, int64_t case_ref,
 	struct pg_params p = {0};
 	enum hk_rc rc;
 
+	if (PG(s)->bulk) {
+		treat_row(PG(s), 2,
+			  &(struct hk_treatment_rec){.case_ref = case_ref,
+						     .since = on},
+			  rerun);
+		return HK_OK;
+	}
 	pgp_int(&p, case_ref);
 	if ((rc = pg_exec(PG(s), sql, &p, "could not end a treatment", err)) !=
 	    HK_OK)
@@ -544,6 +582,23 @@ static enum hk_rc pgx_case_allocate(struct hk_store *s,
 	struct pg_params p = {0}, h = {0};
 	enum hk_rc rc;
 
+	if (PG(s)->bulk) {
+		struct pg_copy *c = pg_bulk_row(PG(s), PGB_ALLOC);
+
+		pgc_int(c, (int64_t)c->rows);
+		pgc_int(c, a->case_ref);
+		pgc_int(c, a->collector_ref);
+		pgc_int(c, a->team_ref);
+		pgc_int(c, a->held_for);
+		pgc_int(c, a->on_date);
+		pgc_int(c, a->at);
+		pgc_int(c, a->from_collector);
+		pgc_str(c, a->kind);
+		pgc_int(c, a->by_user);
+		pgc_str(c, a->reason);
+		pgc_end(c);
+		return HK_OK;
+	}
 	pgp_int(&p, a->case_ref);
 	pgp_int(&p, a->collector_ref);
 	pgp_int(&p, a->team_ref);
