@@ -133,8 +133,19 @@ if [ "$backend" != postgresql ]; then
 	finish pool
 	exit
 fi
-cluster=$(printf '%s\n' "$HUIKUAN_TEST_PG" | sed -n 's/.*[?&]host=\([^&]*\).*/\1/p')
 tests=$2
+# A cluster of its own to restart: the shared one (HUIKUAN_TEST_PG) serves
+# the other tests running alongside (meson runs two at a time).
+chmod 755 "$tmp" # the cluster runs as nobody when we are root
+cluster=$tmp/pgc
+trap 'sh "$tests/../scripts/pg-cluster.sh" stop "$cluster" >/dev/null 2>&1; cleanup' EXIT
+if ! db=$(sh "$tests/../scripts/pg-cluster.sh" start "$cluster"); then
+	bad "a PostgreSQL cluster of its own to restart"
+	finish pool
+	exit 1
+fi
+load || { bad "the ledger in the test's own cluster"; finish pool; exit 1; }
+adminpw=$(sed -n 's/.*一次性密码：\([A-Za-z0-9]*\).*/\1/p' "$tmp/init")
 
 start 4 2
 login
