@@ -344,8 +344,15 @@ async function main () {
     }
     const queueMs = median(queueTimes)
     const caseMs = median(caseTimes)
-    ok(`the queue is usable ${queueMs} ms after the click (median of ${queueTimes.join(', ')}; ≤ 1000)`, queueMs <= 1000)
-    ok(`the case page is usable ${caseMs} ms after the click (median of ${caseTimes.join(', ')}; ≤ 1000)`, caseMs <= 1000)
+    // Speed is judged by the benchmark (bench/api.sh: E2E_DB, the
+    // 1,000,000-account demo, on a quiet machine), never in make test,
+    // where the machine is shared with other tests: there it is reported.
+    const judged = !!process.env.E2E_DB
+    for (const [what, ms, times] of [['queue', queueMs, queueTimes], ['case page', caseMs, caseTimes]]) {
+      const line = `the ${what} is usable ${ms} ms after the click (median of ${times.join(', ')}; ≤ 1000)`
+      if (judged) ok(line, ms <= 1000)
+      else console.log(`# ${line}`)
+    }
     await menu('/queue').click()
     await page.waitForSelector('.hk-stats', { timeout: 15000 })
     await page.screenshot({ path: join(out, 'queue.png') })
