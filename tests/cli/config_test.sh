@@ -5,15 +5,19 @@
 . "$2/cli/lib.sh"
 fx=$2/cli/fixtures/ledger
 
-# fresh NAME [global options...]: a new database, day-end on 2026-02-11 with
-# the given configuration, and A1's export row in $r.  Settings apply to the
-# state day-end computes, so each setting gets its own database.
+# The portfolio imported once; each setting gets a copy of it.
+base=$(newdb base)
+"$hk" --db "$base" init >/dev/null
+for k in debtors accounts installments; do "$hk" --db "$base" import $k "$fx/$k.csv" >/dev/null; done
+
+# fresh [global options...]: a new copy of the portfolio, day-end on
+# 2026-02-11 with the given configuration, and A1's export row in $r.
+# Settings apply to the state day-end computes, so each setting gets its
+# own database.
 n=0
 fresh() {
 	n=$((n + 1))
-	db=$tmp/c$n.db
-	"$hk" --db "$db" init >/dev/null
-	for k in debtors accounts installments; do "$hk" --db "$db" import $k "$fx/$k.csv" >/dev/null; done
+	db=$(copydb "$base" c$n)
 	"$hk" --db "$db" "$@" eod --date 2026-02-11 >/dev/null
 	r=$("$hk" --db "$db" "$@" export accounts | grep '^A1,')
 }

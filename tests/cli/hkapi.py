@@ -1,7 +1,10 @@
 """What the CLI tests' Python parts share: TAP-style checks closing on the
-"NAME: N passed, M failed" line, and a JSON client of the API logged in
-with bearer tokens (demo users' password by default)."""
+"NAME: N passed, M failed" line, a JSON client of the API logged in
+with bearer tokens (demo users' password by default), and connect(), the
+database of a --db URI on either backend (lib.sh's q for Python)."""
 import json
+import sqlite3
+import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -50,3 +53,93 @@ class Api:
                 return r.status, json.loads(r.read())
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read())
+
+
+class _Rows:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self):
+        return list(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+def _literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _bind(sql, params):
+    """sql with each ? outside a quoted string replaced by its parameter."""
+    out, i, quote = [], 0, None
+    params = list(params)
+    for ch in sql:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "?":
+            out.append(_literal(params[i]))
+            i += 1
+            continue
+        out.append(ch)
+    if i != len(params):
+        raise ValueError("%d parameters for %d placeholders" % (len(params), i))
+    return "".join(out)
+
+
+class PgDb:
+    """A PostgreSQL database read and written through psql, with the part
+    of sqlite3's connection the tests use: execute(sql, params) returning
+    rows as tuples (integers as int, NULL as None; a boolean where SQLite
+    would give 0 or 1 compares equal to it), executescript, commit and
+    close (each statement commits on its own).  SQL that both dialects
+    read alike, ? placeholders."""
+
+    def __init__(self, uri):
+        self.uri = uri
+
+    def _psql(self, sql):
+        r = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", self.uri, "-c", sql],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("psql: %s\n%s" % (r.stderr.strip(), sql))
+        return r.stdout
+
+    def execute(self, sql, params=()):
+        sql = _bind(sql.strip().rstrip(";"), params)
+        head = sql.split(None, 1)[0].lower()
+        if head not in ("select", "with", "values") and " returning " not in sql.lower():
+            self._psql(sql)
+            return _Rows([])
+        # each row as a JSON object, its values in column order
+        out = self._psql("with hk_rows as (%s) select row_to_json(hk_rows) from hk_rows" % sql)
+        pairs = lambda kv: tuple(v for _, v in kv)
+        return _Rows([json.loads(line, object_pairs_hook=pairs) for line in out.splitlines()])
+
+    def executescript(self, sql):
+        self._psql(sql)
+
+    def commit(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def connect(db):
+    """The database of a --db URI: a PostgreSQL one (postgresql://...) or
+    a SQLite file."""
+    if db.startswith("postgresql:"):
+        return PgDb(db)
+    return sqlite3.connect(db)

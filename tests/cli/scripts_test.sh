@@ -5,7 +5,7 @@
 # usage: scripts_test.sh HUIKUAN_BINARY TESTS_DIR
 . "$2/cli/lib.sh"
 
-db=$tmp/s.db
+db=$(newdb s)
 "$hk" demo --db "$db" --accounts 40 --no-serve >/dev/null 2>&1 || { bad "demo"; exit 1; }
 "$hk" --db "$db" serve --listen 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
 pid=$!
@@ -13,11 +13,11 @@ for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; do
 base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 
 python3 - "$base" "$db" "$2" <<'PY'
-import json, sqlite3, sys, urllib.parse, urllib.request, urllib.error
+import json, sys, urllib.parse, urllib.request, urllib.error
 
 base, db, tests = sys.argv[1:4]
 sys.path.insert(0, tests + "/cli")
-from hkapi import Api, Checks
+from hkapi import Api, Checks, connect
 ok, api = Checks(), Api(base)
 api.login("admin", "li.na", "wu.wb")
 call = api.call
@@ -61,7 +61,7 @@ st2, l = call("li.na", "GET", "/api/scripts?q=" + urllib.parse.quote("延期"))
 ok("and changes it", st == 200 and any(s["id"] == sid for s in l["scripts"]), l)
 st, b = call("admin", "POST", "/api/scripts/99999", new)
 ok("changing one that is not there: 404", st == 404, b)
-c = sqlite3.connect(db)
+c = connect(db)
 acts = [r[0] for r in c.execute("select action from audit_log where action like 'script.%'")]
 ok("edits are audited", acts.count("script.create") == 1 and acts.count("script.update") == len(shipped) + 1, acts)
 # the configuration in force, read-only (for the administration page)

@@ -5,7 +5,7 @@
 # usage: strategy_test.sh HUIKUAN_BINARY TESTS_DIR
 . "$2/cli/lib.sh"
 
-db=$tmp/st.db
+db=$(newdb st)
 "$hk" demo --db "$db" --accounts 40 --no-serve >/dev/null 2>&1 || { bad "demo"; exit 1; }
 "$hk" --db "$db" --config "$(awake_config)" serve --listen 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
 pid=$!
@@ -17,7 +17,7 @@ import json, subprocess, sys, urllib.request, urllib.error
 
 base, hk, db, tests = sys.argv[1:5]
 sys.path.insert(0, tests + "/cli")
-from hkapi import Api, Checks
+from hkapi import Api, Checks, connect
 ok, api = Checks(), Api(base, lang="en")
 api.login("wang.jl", "zhang.zz", "li.na")
 call, tok = api.call, api.tok
@@ -80,8 +80,7 @@ st, _ = call("wang.jl", "POST", "/api/strategies/1", mine)
 ok("the shipped one is published: immutable too", st == 409)
 st, _ = call("wang.jl", "GET", "/api/strategies/99")
 ok("an unknown version is 404", st == 404)
-import sqlite3
-con = sqlite3.connect(db)
+con = connect(db)
 # ---- dry run: every case lands in exactly one rule
 st, dr = call("zhang.zz", "GET", "/api/strategies/1/dry-run")
 ncases = con.execute("select count(*) from cases").fetchone()[0]

@@ -6,7 +6,7 @@
 # usage: web_test.sh HUIKUAN_BINARY TESTS_DIR
 . "$2/cli/lib.sh"
 
-db=$tmp/w.db
+db=$(newdb w)
 web=$tmp/dist
 mkdir -p "$web/assets"
 printf '<!doctype html><title>回款</title><script type="module" src="/assets/app-1a2b.js"></script>\n' >"$web/index.html"
