@@ -14,7 +14,7 @@
 # usage: allocation_test.sh HUIKUAN_BINARY TESTS_DIR
 . "$2/cli/lib.sh"
 
-db=$tmp/a.db
+db=$(newdb a)
 d=$tmp/csv
 mkdir -p "$d"
 # Every account opens 2026-01-01, no interest, no penalty (totals are the
@@ -60,10 +60,12 @@ pid=$!
 for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; done
 base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 
-python3 - "$base" "$hk" "$db" "$adminpw" <<'PY'
-import json, sqlite3, subprocess, sys, urllib.request, urllib.error, datetime
+python3 - "$base" "$hk" "$db" "$adminpw" "$2" <<'PY'
+import json, subprocess, sys, urllib.request, urllib.error, datetime
 
-base, hk, db, adminpw = sys.argv[1:5]
+base, hk, db, adminpw, tests = sys.argv[1:6]
+sys.path.insert(0, tests + "/cli")
+from hkapi import connect
 passed = failed = 0
 
 def ok(name, cond, detail=""):
@@ -91,12 +93,9 @@ def login(user, pw):
     st, b = call(None, "POST", "/api/session", {"username": user, "password": pw, "bearer": True})
     return b.get("token")
 
+con = connect(db)
 def q(sql, *args):
-    c = sqlite3.connect(db)
-    try:
-        return c.execute(sql, args).fetchall()
-    finally:
-        c.close()
+    return con.execute(sql, args).fetchall()
 
 def day(s):
     return (datetime.date.fromisoformat(s) - datetime.date(1970, 1, 1)).days

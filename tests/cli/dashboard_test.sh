@@ -7,7 +7,7 @@
 # usage: dashboard_test.sh HUIKUAN_BINARY TESTS_DIR
 . "$2/cli/lib.sh"
 
-db=$tmp/d.db
+db=$(newdb d)
 "$hk" demo --db "$db" --accounts 300 --no-serve >/dev/null 2>&1 || { bad "demo"; exit 1; }
 "$hk" --db "$db" --config "$(awake_config)" serve --listen 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
 pid=$!
@@ -15,15 +15,15 @@ for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; do
 base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 
 python3 - "$base" "$hk" "$db" "$2" <<'PY'
-import csv, datetime, io, json, sqlite3, subprocess, sys, urllib.parse, urllib.request, urllib.error, zoneinfo
+import csv, datetime, io, json, subprocess, sys, urllib.parse, urllib.request, urllib.error, zoneinfo
 
 base, hk, db, tests = sys.argv[1:5]
 sys.path.insert(0, tests + "/cli")
-from hkapi import Api, Checks
+from hkapi import Api, Checks, connect
 ok, api = Checks(), Api(base)
 api.login("wang.jl", "zhang.zz", "li.na", "sun.sj")
 call = api.call
-con = sqlite3.connect(db)
+con = connect(db)
 q = lambda sql, *a: con.execute(sql, a).fetchall()
 today = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
 today_n = (today - datetime.date(1970, 1, 1)).days
@@ -187,7 +187,7 @@ for u, st_, amt in q("select coalesce(p.user_ref, c.collector_ref), p.status, p.
     x[1] += st_ == 1
     x[2] += st_ == 2
     x[3] += amt if st_ == 1 else 0
-active = q("select ref, username from users where role in ('collector', 'agency_collector') and active")
+active = q("select ref, username from users where role in ('collector', 'agency_collector') and active = 1")
 order = sorted(active, key=lambda u: (-got.get(u[0], 0), u[0]))
 rk = m.get("rankings", {})
 ok("collectors ranked by recovered: " + ", ".join(u for _, u in order),

@@ -99,22 +99,35 @@ def _bind(sql, params):
 
 
 class PgDb:
-    """A PostgreSQL database read and written through psql, with the part
-    of sqlite3's connection the tests use: execute(sql, params) returning
-    rows as tuples (integers as int, NULL as None; a boolean where SQLite
-    would give 0 or 1 compares equal to it), executescript, commit and
-    close (each statement commits on its own).  SQL that both dialects
-    read alike, ? placeholders."""
+    """A PostgreSQL database read and written through one psql session
+    (each statement commits on its own), with the part of sqlite3's
+    connection the tests use: execute(sql, params) returning rows as
+    tuples (integers as int, NULL as None; a boolean where SQLite would
+    give 0 or 1 compares equal to it), executescript, commit and close.
+    SQL that both dialects read alike, ? placeholders."""
+
+    END = "hk-end-of-rows"
 
     def __init__(self, uri):
         self.uri = uri
+        self.proc = subprocess.Popen(["psql", "-XAtq", uri], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
 
     def _psql(self, sql):
-        r = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", self.uri, "-c", sql],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            raise RuntimeError("psql: %s\n%s" % (r.stderr.strip(), sql))
-        return r.stdout
+        """The lines sql printed; an error raises."""
+        self.proc.stdin.write(sql + ";\n\\echo " + self.END + "\n")
+        self.proc.stdin.flush()
+        lines = []
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("psql ended\n%s\n%s" % ("".join(lines), sql))
+            if line.rstrip("\n") == self.END:
+                break
+            lines.append(line.rstrip("\n"))
+        if any(l.startswith(("ERROR:", "FATAL:", "psql:")) for l in lines):
+            raise RuntimeError("psql: %s\n%s" % ("\n".join(lines), sql))
+        return lines
 
     def execute(self, sql, params=()):
         sql = _bind(sql.strip().rstrip(";"), params)
@@ -122,10 +135,10 @@ class PgDb:
         if head not in ("select", "with", "values") and " returning " not in sql.lower():
             self._psql(sql)
             return _Rows([])
-        # each row as a JSON object, its values in column order
+        # each row as a JSON object (on one line), its values in column order
         out = self._psql("with hk_rows as (%s) select row_to_json(hk_rows) from hk_rows" % sql)
         pairs = lambda kv: tuple(v for _, v in kv)
-        return _Rows([json.loads(line, object_pairs_hook=pairs) for line in out.splitlines()])
+        return _Rows([json.loads(line, object_pairs_hook=pairs) for line in out])
 
     def executescript(self, sql):
         self._psql(sql)
@@ -134,7 +147,15 @@ class PgDb:
         pass
 
     def close(self):
-        pass
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
 
 
 def connect(db):
