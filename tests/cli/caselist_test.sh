@@ -8,17 +8,19 @@
 . "$2/cli/lib.sh"
 J='Content-Type: application/json'
 
-db=$tmp/l.db
+db=$(newdb l)
 "$hk" demo --db "$db" --accounts 600 --no-serve >/dev/null 2>&1 || { bad "demo"; exit 1; }
 "$hk" --db "$db" --config "$(awake_config)" serve --listen 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
 pid=$!
 for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; done
 base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
 
-python3 - "$hk" "$db" "$base" <<'PY'
-import csv, io, json, sqlite3, subprocess, sys, urllib.request, urllib.error, datetime, time, zoneinfo
+python3 - "$hk" "$db" "$base" "$2" <<'PY'
+import csv, io, json, subprocess, sys, urllib.parse, urllib.request, urllib.error, datetime, time, zoneinfo
 
-hk, db, base = sys.argv[1:4]
+hk, db, base, tests = sys.argv[1:5]
+sys.path.insert(0, tests + "/cli")
+from hkapi import connect
 passed = failed = 0
 
 def ok(name, cond, detail=""):
@@ -50,7 +52,7 @@ def token(user):
         return json.loads(r.read())["token"]
 
 tok = {u: token(u) for u in ("wang.jl", "zhang.zz", "li.na")}
-con = sqlite3.connect(db)
+con = connect(db)
 q = lambda sql, *a: con.execute(sql, a).fetchall()
 uref = {u: q("select ref from users where username=?", u)[0][0] for u in tok}
 team_of_leader = q("select team_ref from users where username='zhang.zz'")[0][0]
