@@ -3,9 +3,13 @@
 # skipping what is already there.  Idempotent; safe to run on every build.
 set -eu
 
-build_pkgs="gcc make meson ninja-build pkgconf libsqlite3-dev libpq-dev libcsv-dev libinih-dev libmicrohttpd-dev libjansson-dev libsodium-dev"
-# chromium and the CJK fonts: the web interface's browser tests (tests/e2e)
-test_pkgs="libcmocka-dev sqlite3 postgresql curl python3 chromium fonts-noto-cjk"
+# cairo/pango with the CJK fonts: letters as PDF (docs/letters.md); libcurl:
+# email over SMTP and the SMS gateway; libxlsxwriter: report exports
+build_pkgs="gcc make meson ninja-build pkgconf libsqlite3-dev libpq-dev libcsv-dev libinih-dev libmicrohttpd-dev libjansson-dev libsodium-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk libcurl4-openssl-dev libxlsxwriter-dev"
+# chromium: the web interface's browser tests (tests/e2e); poppler-utils
+# (pdftotext, pdffonts, pdftoppm) and python3-aiosmtpd: the letters' and
+# messages' tests
+test_pkgs="libcmocka-dev sqlite3 postgresql curl python3 chromium poppler-utils python3-aiosmtpd"
 # bench/pg.sh: the PostgreSQL server (also in test_pkgs) and its client
 bench_pkgs="hyperfine time wrk curl postgresql postgresql-client"
 
