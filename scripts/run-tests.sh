@@ -59,6 +59,8 @@ fi
 run_suite "$plain" || status=1
 echo "== again under AddressSanitizer and UndefinedBehaviorSanitizer =="
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+# libraries' own leaks (fontconfig's caches, cairo 1.16's font subsets)
+export LSAN_OPTIONS=suppressions=$(pwd)/tests/lsan.supp
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite "$asan" -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug || status=1
 
