@@ -42,6 +42,19 @@ enum hk_rc hk_money_parse(const char *s, size_t len, int64_t *fen /* OUT */);
 /* Write `fen` as yuan with two decimals ("-12.05" for negatives) into buf
  * (at least HK_MONEY_BUFSZ bytes).  Returns the length written. */
 size_t hk_money_format(int64_t fen, char *buf);
+/* The same with thousands separators ("12,345.67"), as letters show
+ * amounts; buf of at least HK_MONEY_GROUPED_BUFSZ bytes. */
+#define HK_MONEY_GROUPED_BUFSZ 32
+size_t hk_money_format_grouped(int64_t fen, char *buf);
+/*
+ * The amount in Chinese capitals as written on demands and receipts
+ * (大写金额: "壹万贰仟叁佰肆拾伍元陆角柒分", "壹佰元整", "壹元零伍分",
+ * "伍角整", "零元整"; negatives "负…"): runs of zeros as one 零, 整 when
+ * there are no fen.  buf of at least HK_MONEY_CN_BUFSZ bytes (any amount
+ * up to HK_MONEY_MAX fits).  Returns the length written.
+ */
+#define HK_MONEY_CN_BUFSZ 160
+size_t hk_money_cn_upper(int64_t fen, char *buf);
 
 /*
  * Parse a yearly rate in percent with up to four decimals ("18.25",

@@ -90,6 +90,97 @@ size_t hk_money_format(int64_t fen, char *buf)
 	return n > 0 ? (size_t)n : 0;
 }
 
+size_t hk_money_format_grouped(int64_t fen, char *buf)
+{
+	char plain[HK_MONEY_BUFSZ];
+	size_t n = hk_money_format(fen, plain), digits, k = 0;
+	const char *p = plain;
+
+	if (*p == '-')
+		buf[k++] = *p++;
+	digits = strcspn(p, ".");
+	for (size_t i = 0; i < digits; i++) {
+		if (i && (digits - i) % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = p[i];
+	}
+	n = strlen(p + digits);
+	memcpy(buf + k, p + digits, n + 1);
+	return k + n;
+}
+
+static size_t cn_add(char *buf, size_t k, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(buf + k, s, n + 1);
+	return k + n;
+}
+
+size_t hk_money_cn_upper(int64_t fen, char *buf)
+{
+	static const char *const digit[] = {"零", "壹", "贰", "叁", "肆",
+					    "伍", "陆", "柒", "捌", "玖"};
+	static const char *const place[] = {"仟", "佰", "拾", ""};
+	static const char *const group_unit[] = {"", "万", "亿", "万亿"};
+	uint64_t mag = fen < 0 ? (uint64_t)(-(fen + 1)) + 1 : (uint64_t)fen;
+	uint64_t yuan = mag / FEN_PER_YUAN;
+	unsigned jiao = (unsigned)(mag % FEN_PER_YUAN / 10);
+	unsigned cents = (unsigned)(mag % 10);
+	unsigned groups[5];
+	int ngroups = 0;
+	size_t k = 0;
+	bool any = false, zero = false;
+
+	buf[0] = '\0';
+	if (mag > (uint64_t)HK_MONEY_MAX)
+		return hk_money_format(fen, buf); /* outside the domain */
+	if (fen < 0)
+		k = cn_add(buf, k, "负");
+	for (uint64_t y = yuan; y; y /= 10000)
+		groups[ngroups++] = (unsigned)(y % 10000);
+	/* the groups of four digits from the highest: a zero run between
+	 * digits, inside a group or across groups, is one 零 */
+	for (int g = ngroups - 1; g >= 0; g--) {
+		unsigned v = groups[g];
+
+		if (!v) {
+			zero = any;
+			continue;
+		}
+		for (int d = 0, div = 1000; d < 4; d++, div /= 10) {
+			unsigned x = v / (unsigned)div % 10;
+
+			if (!x) {
+				zero = zero || any;
+				continue;
+			}
+			if (zero)
+				k = cn_add(buf, k, digit[0]);
+			k = cn_add(buf, k, digit[x]);
+			k = cn_add(buf, k, place[d]);
+			zero = false;
+			any = true;
+		}
+		k = cn_add(buf, k, group_unit[g < 4 ? g : 3]);
+		/* zeros at a group's end stand before the next group's digits */
+	}
+	if (any)
+		k = cn_add(buf, k, "元");
+	if (!jiao && !cents)
+		return cn_add(buf, k, any ? "整" : "零元整");
+	if (jiao) {
+		k = cn_add(buf, k, digit[jiao]);
+		k = cn_add(buf, k, "角");
+	} else if (any) {
+		k = cn_add(buf, k, digit[0]);
+	}
+	if (!cents)
+		return cn_add(buf, k, "整");
+	k = cn_add(buf, k, digit[cents]);
+	return cn_add(buf, k, "分");
+}
+
 enum hk_rc hk_rate_parse(const char *s, size_t len, int32_t *ppm)
 {
 	int64_t units;

@@ -836,9 +836,50 @@ static void test_id_age(void **state)
 	assert_int_equal(hk_id_age("", 20000), -1);
 }
 
+static void money_grouped_and_capitals(void **state)
+{
+	char buf[HK_MONEY_CN_BUFSZ];
+	static const struct {
+		int64_t fen;
+		const char *grouped, *cn;
+	} cases[] = {
+		{0, "0.00", "零元整"},
+		{5, "0.05", "伍分"},
+		{50, "0.50", "伍角整"},
+		{56, "0.56", "伍角陆分"},
+		{105, "1.05", "壹元零伍分"},
+		{150, "1.50", "壹元伍角整"},
+		{1500, "15.00", "壹拾伍元整"},
+		{10000, "100.00", "壹佰元整"},
+		{100100, "1,001.00", "壹仟零壹元整"},
+		{1234567, "12,345.67", "壹万贰仟叁佰肆拾伍元陆角柒分"},
+		{10000000, "100,000.00", "壹拾万元整"},
+		{10000500, "100,005.00", "壹拾万零伍元整"},
+		{150000000, "1,500,000.00", "壹佰伍拾万元整"},
+		{10000000100, "100,000,001.00", "壹亿零壹元整"},
+		{10001000000, "100,010,000.00", "壹亿零壹万元整"},
+		{10010000000, "100,100,000.00", "壹亿零壹拾万元整"},
+		{10500000009, "105,000,000.09", "壹亿零伍佰万元零玖分"},
+		{-2005, "-20.05", "负贰拾元零伍分"},
+		{HK_MONEY_MAX, "10,000,000,000,000.00", "壹拾万亿元整"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		assert_int_equal(hk_money_format_grouped(cases[i].fen, buf),
+				 strlen(cases[i].grouped));
+		assert_string_equal(buf, cases[i].grouped);
+		hk_money_cn_upper(cases[i].fen, buf);
+		assert_string_equal(buf, cases[i].cn);
+		assert_int_equal(hk_money_cn_upper(cases[i].fen, buf),
+				 strlen(cases[i].cn));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(money_grouped_and_capitals),
 		cmocka_unit_test(test_money_parse_accepts),
 		cmocka_unit_test(test_money_parse_rejects),
 		cmocka_unit_test(test_money_parse_overflow),
