@@ -51,7 +51,14 @@ struct hk_config {
 	char time_zone[64]; /* IANA name, default Asia/Shanghai */
 	struct hk_workflow_config workflow;
 	struct hk_compliance_config compliance;
+	/* [files] dir: evidence, letters and batches, by SHA-256 ("": beside
+	 * the SQLite file, DB.files; ./huikuan-files for PostgreSQL) */
+	char files_dir[512];
 };
+
+/* The folder of stored files for `db_uri` under `cfg` (see files_dir). */
+void hk_files_dir(const struct hk_config *cfg, const char *db_uri, char *out,
+		  size_t cap);
 
 /* Set `c` to a named profile's values ("cn" or "us"); false if unknown. */
 bool hk_compliance_profile(struct hk_compliance_config *c, const char *name);

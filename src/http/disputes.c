@@ -41,8 +41,9 @@ static bool store_file(const char *dir, const char *sha,
 	snprintf(path, sizeof(path), "%s/%s", dir, sha);
 	if (access(path, F_OK) == 0)
 		return true; /* same content already kept */
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	/* a name of its own: two requests may keep the same file at once */
+	snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp);
 	if (fd < 0)
 		return false;
 	ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;

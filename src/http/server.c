@@ -640,7 +640,7 @@ enum hk_rc hk_server_run(const struct hk_server_opts *opts, struct hk_err *err)
 
 	srv.max_body = opts->max_body ? opts->max_body : DEFAULT_MAX_BODY;
 	/* Evidence files live beside the database file. */
-	snprintf(srv.files_dir, sizeof(srv.files_dir), "%s.files", opts->db_uri);
+	hk_files_dir(opts->cfg, opts->db_uri, srv.files_dir, sizeof(srv.files_dir));
 	atomic_init(&srv.in_flight, 0);
 	if (inet_pton(AF_INET, opts->host, &addr.sin_addr) != 1)
 		return hk_err_set(err, HK_EUSAGE,

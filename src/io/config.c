@@ -271,6 +271,12 @@ static bool apply(struct hk_config *cfg, const char *section, const char *key,
 		return apply_workflow(&cfg->workflow, key, value);
 	if (!strcmp(section, "compliance"))
 		return apply_compliance(&cfg->compliance, key, value);
+	if (!strcmp(section, "files") && !strcmp(key, "dir")) {
+		if (!*value || strlen(value) >= sizeof(cfg->files_dir))
+			return false;
+		snprintf(cfg->files_dir, sizeof(cfg->files_dir), "%s", value);
+		return true;
+	}
 	if (!strcmp(section, "general") && !strcmp(key, "time_zone")) {
 		if (!*value || strlen(value) >= sizeof(cfg->time_zone) ||
 		    strstr(value, ".."))
@@ -342,4 +348,18 @@ enum hk_rc hk_config_load(struct hk_config *cfg, const char *path,
 					  env_keys[i].env, v);
 	}
 	return HK_OK;
+}
+
+void hk_files_dir(const struct hk_config *cfg, const char *db_uri, char *out,
+		  size_t cap)
+{
+	if (cfg && cfg->files_dir[0])
+		snprintf(out, cap, "%s", cfg->files_dir);
+	else if (!strncmp(db_uri, "postgresql:", 11) ||
+		 !strncmp(db_uri, "postgres:", 9))
+		/* a URI names no folder: the server's working folder; several
+		 * servers share one through [files] dir (docs/scaling.md) */
+		snprintf(out, cap, "huikuan-files");
+	else
+		snprintf(out, cap, "%s.files", db_uri);
 }
