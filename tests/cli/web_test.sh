@@ -66,10 +66,11 @@ st=$(get /api/nothing)
 kill -TERM "$pid"
 wait "$pid" 2>/dev/null
 # Without the files: the API alone, and it says so.
-HUIKUAN_WEB= "$hk" --db "$db" serve --listen 127.0.0.1:0 --web "$tmp/none" >"$tmp/out" 2>"$tmp/err" &
+# (a new file: the first server's address must not be read for the second's)
+HUIKUAN_WEB= "$hk" --db "$db" serve --listen 127.0.0.1:0 --web "$tmp/none" >"$tmp/out2" 2>"$tmp/err" &
 pid=$!
-for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out" && break; sleep 0.05; done
-base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
+for _ in $(seq 1 100); do grep -qs "http://" "$tmp/out2" && break; sleep 0.05; done
+base=http://127.0.0.1:$(sed -n 's/.*:\([0-9][0-9]*\)$/\1/p' "$tmp/out2")
 st=$(get /)
 [ "$st" = 404 ] && ok "a folder without the files: 404" || bad "no files ($st)"
 kill -TERM "$pid"
