@@ -32,7 +32,16 @@ expect_status() {
 [ "$(expect_status "$hk" --db "$db" serve --listen nonsense)" = 2 ] && ok "bad --listen is a usage error" || bad "bad --listen is a usage error"
 [ "$(expect_status "$hk" --db "$(newdb none)" serve --listen 127.0.0.1:0)" = 4 ] && ok "an uninitialised database is refused" || bad "an uninitialised database is refused"
 
-"$hk" --db "$db" --config "$(awake_config)" serve --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/log" &
+# Evidence files: beside a SQLite database by default (DB.files); a
+# PostgreSQL URI names no folder, so there [files] dir gives one.
+cfg=$(awake_config)
+if [ "$backend" = sqlite ]; then
+	files=$db.files
+else
+	files=$tmp/files
+	printf '[files]\ndir = %s\n' "$files" >>"$cfg"
+fi
+"$hk" --db "$db" --config "$cfg" serve --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/log" &
 pid=$!
 for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 	grep -qs "http://" "$tmp/out" && break
@@ -215,27 +224,18 @@ check "a record may now name the contact, with the reason" 201 '"contact_id":"'$
 # disputes with evidence: collection pauses until resolved
 ev=$(printf '还款凭证 2026-02-11' | base64 -w0)
 evsha=$(printf '还款凭证 2026-02-11' | sha256sum | cut -c1-64)
-if [ "$backend" = sqlite ]; then
-	check "open a dispute with evidence" 201 "\"sha256\":\"$evsha\"" $C -X POST -H "$J" -d "{\"reason\":\"债务人称已还款\",\"files\":[{\"name\":\"slip.txt\",\"content_base64\":\"$ev\"}]}" "$base/api/cases/1/disputes"
-else
-	# serve keeps evidence in the folder <database>.files (src/http/server.c);
-	# a postgresql:// URI names no folder, so an upload there answers 500
-	echo "# skipped on postgresql: evidence files (kept beside a SQLite database file; no place for them is defined for a postgresql:// URI)"
-	check "open a dispute" 201 '"files":[]' $C -X POST -H "$J" -d '{"reason":"债务人称已还款"}' "$base/api/cases/1/disputes"
-fi
+check "open a dispute with evidence" 201 "\"sha256\":\"$evsha\"" $C -X POST -H "$J" -d "{\"reason\":\"债务人称已还款\",\"files\":[{\"name\":\"slip.txt\",\"content_base64\":\"$ev\"}]}" "$base/api/cases/1/disputes"
 did=$(sed -n 's/^{"id":\([0-9]*\).*/\1/p' "$tmp/body")
 check "a second open dispute is refused" 409 '"code"' $C -X POST -H "$J" -d '{"reason":"again"}' "$base/api/cases/1/disputes"
 check "bad base64 is refused" 400 'base64' -H 'Accept-Language: en' $C -X POST -H "$J" -d '{"reason":"x","files":[{"name":"a","content_base64":"!!!"}]}' "$base/api/cases/1/disputes"
 check "collection pauses during a dispute" 403 '"rule":"GR-DISPUTE"' $C -X POST -H "$J" -d '{"channel":"call","outcome":"no_answer"}' "$base/api/cases/1/records"
-if [ "$backend" = sqlite ]; then
-	check "the evidence comes back" 200 "\"content_base64\":\"$ev\"" -b "$tmp/cjar" "$base/api/disputes/$did/files/1"
-	check "the evidence files are listed, without their content" 200 "\"files\":[{\"n\":1,\"name\":\"slip.txt\",\"size\":23,\"sha256\":\"$evsha\"}]" -b "$tmp/cjar" "$base/api/disputes/$did/files"
-	grep -q content_base64 "$tmp/body" && bad "the list carries no content" || ok "the list carries no content"
-	[ -f "$db.files/$evsha" ] && ok "evidence kept by its SHA-256" || bad "evidence kept by its SHA-256"
-	printf 'tampered' > "$db.files/$evsha"
-	check "an altered evidence file is detected" 500 'SHA-256' -b "$tmp/cjar" "$base/api/disputes/$did/files/1"
-fi
+check "the evidence comes back" 200 "\"content_base64\":\"$ev\"" -b "$tmp/cjar" "$base/api/disputes/$did/files/1"
+check "the evidence files are listed, without their content" 200 "\"files\":[{\"n\":1,\"name\":\"slip.txt\",\"size\":23,\"sha256\":\"$evsha\"}]" -b "$tmp/cjar" "$base/api/disputes/$did/files"
+grep -q content_base64 "$tmp/body" && bad "the list carries no content" || ok "the list carries no content"
 check "an unknown dispute's files are 404" 404 '"code":"HK_ENOTFOUND"' -b "$tmp/cjar" "$base/api/disputes/99999/files"
+[ -f "$files/$evsha" ] && ok "evidence kept by its SHA-256" || bad "evidence kept by its SHA-256"
+printf 'tampered' > "$files/$evsha"
+check "an altered evidence file is detected" 500 'SHA-256' -b "$tmp/cjar" "$base/api/disputes/$did/files/1"
 check "a collector may not resolve" 403 '"code"' $C -X POST -H "$J" -d '{"resolution":"x"}' "$base/api/disputes/$did/resolve"
 check "admin resolves" 200 '"status":"resolved"' $A -X POST -H "$J" -d '{"resolution":"银行流水核实：未收到该笔还款"}' "$base/api/disputes/$did/resolve"
 check "collection resumes (a letter: today's conversations are used up)" 201 '"channel":"letter"' $C -X POST -H "$J" -d '{"channel":"letter","outcome":"delivered"}' "$base/api/cases/1/records"
