@@ -3,6 +3,7 @@
 with bearer tokens (demo users' password by default), and connect(), the
 database of a --db URI on either backend (lib.sh's q for Python)."""
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -110,8 +111,10 @@ class PgDb:
 
     def __init__(self, uri):
         self.uri = uri
+        # (notices would be read as rows: warnings and errors only)
+        env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
         self.proc = subprocess.Popen(["psql", "-XAtq", uri], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+                                     stderr=subprocess.STDOUT, text=True, env=env)
 
     def _psql(self, sql):
         """The lines sql printed; an error raises."""
