@@ -659,6 +659,7 @@ static enum hk_rc pgx_queue_counts(struct hk_store *s, const struct hk_scope *sc
 		"JOIN cases c ON c.ref = p.case_ref WHERE p.status = 0 "
 		"AND p.due_on <= $5::bigint AND " SCOPE_ON_C "), "
 		"(SELECT count(*) FROM cases c WHERE c.next_follow_up <= $5 "
+		"AND c.next_follow_up < 2147483647 "
 		"AND " SCOPE_ON_C "), "
 		"(SELECT count(*) FROM case_overdue o WHERE $1::int <> 0 "
 		"OR ($2::bigint <> 0 AND o.collector_ref = $2) OR ($3::bigint <> 0 "

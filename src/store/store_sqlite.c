@@ -714,14 +714,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"WHERE p.status = 'proposed' AND " SCOPE_ON_C
 		" GROUP BY p.ref ORDER BY p.ref LIMIT 500",
 	/* the queue's counts: scope ?1-?4, ?5 today */
+	/* The day's few promises due and follow-ups due, looked up by
+	 * their date first (the CROSS JOIN keeps the planner from walking a
+	 * collector's 100,000 cases instead; the second bound lets the
+	 * partial follow-up index be used): 0.7 s -> 0.2 s for a collector
+	 * of the 1,000,000-account demo. */
 	[ST_QUEUE_COUNTS] =
 		"SELECT (SELECT count(*) FROM cases c WHERE c.promise_status = 2 "
 		"AND " SCOPE_ON_C "), "
 		"(SELECT count(DISTINCT p.case_ref) FROM promises p "
-		"JOIN cases c ON c.ref = p.case_ref WHERE p.status = 0 "
+		"CROSS JOIN cases c ON c.ref = p.case_ref WHERE p.status = 0 "
 		"AND p.due_on <= ?5 AND " SCOPE_ON_C "), "
 		"(SELECT count(*) FROM cases c WHERE c.next_follow_up <= ?5 "
-		"AND " SCOPE_ON_C "), "
+		"AND c.next_follow_up < 2147483647 AND " SCOPE_ON_C "), "
 		"(SELECT count(*) FROM case_overdue o WHERE ?1 "
 		"OR (?2 <> 0 AND o.collector_ref = ?2) OR (?3 <> 0 AND "
 		"o.team_ref = ?3) OR (?4 <> 0 AND o.agency_ref = ?4))",
