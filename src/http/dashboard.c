@@ -551,6 +551,8 @@ void hk_h_dashboard(struct hk_req *req)
 	time_t now = time(NULL);
 	struct tm tm;
 	char date[HK_DATE_BUFSZ], money[HK_MONEY_BUFSZ];
+	const char *parts;
+	bool base_only;
 
 	/* the debtors' day starts at local midnight (the server's zone) */
 	localtime_r(&now, &tm);
@@ -558,6 +560,14 @@ void hk_h_dashboard(struct hk_req *req)
 	hk_scope_of(&req->user, &scope);
 	if (!filters(req, &scope, &df, &from, &to))
 		return;
+	parts = hk_req_query(req, "parts");
+	if (parts && strcmp(parts, "base") && strcmp(parts, "all")) {
+		hk_reply_error(req, HK_EINVAL, 400,
+			       HK_TR(req->lang, "parts 只能是 base 或 all",
+				     "parts must be base or all"));
+		return;
+	}
+	base_only = parts && !strcmp(parts, "base");
 	if (hk_store_meta_date(s, HK_META_LAST_EOD, &bb.as_of, &err) != HK_OK) {
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		return;
@@ -588,13 +598,14 @@ void hk_h_dashboard(struct hk_req *req)
 	    s->ops->collector_figures(s, &scope, bb.as_of, (int64_t)mktime(&tm),
 				      today, add_person, rec, &err) != HK_OK ||
 	    s->ops->teams_scan(s, add_team, rec, &err) != HK_OK ||
-	    s->ops->recovery_scan(s, &scope, t_from < p_from ? t_from : p_from,
-				  t_to > p_to ? t_to : p_to, &df,
-				  bb.b->name[0], add_payment_day, rec, &err) != HK_OK ||
-	    s->ops->promise_takers(s, &scope, p_from, p_to, &df, add_taker,
-				   rec, &err) !=
-		    HK_OK ||
-	    roll_rates(req, &scope, &df, bb.as_of, &rolls, &err) != HK_OK ||
+	    (!base_only &&
+	     (s->ops->recovery_scan(s, &scope, t_from < p_from ? t_from : p_from,
+				    t_to > p_to ? t_to : p_to, &df,
+				    bb.b->name[0], add_payment_day, rec,
+				    &err) != HK_OK ||
+	      s->ops->promise_takers(s, &scope, p_from, p_to, &df, add_taker,
+				     rec, &err) != HK_OK ||
+	      roll_rates(req, &scope, &df, bb.as_of, &rolls, &err) != HK_OK)) ||
 	    s->ops->promise_counts(s, &scope, p_from, p_to, &df, promises,
 				   &err) != HK_OK ||
 	    s->ops->collector_figures(s, &scope, bb.as_of, (int64_t)mktime(&tm),
@@ -628,9 +639,10 @@ void hk_h_dashboard(struct hk_req *req)
 			   kept_rate(promises[HK_PROMISE_KEPT],
 				     promises[HK_PROMISE_BROKEN]),
 			   "collectors", collectors,
-			   "recovery", recovery_json(rec, &tr, whole),
-			   "rankings", rankings_json(rec),
-			   "roll_rates", rolls));
+			   "recovery", base_only ? json_null()
+						 : recovery_json(rec, &tr, whole),
+			   "rankings", base_only ? json_null() : rankings_json(rec),
+			   "roll_rates", base_only ? json_null() : rolls));
 	}
 	free_recovery(rec);
 	return;

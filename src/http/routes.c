@@ -247,10 +247,12 @@ const struct hk_route hk_routes[] = {
 	 "The dashboard in the caller's scope as of the last day-end: overdue "
 	 "cases and amounts by bucket, the overdue trend (day-ends from..to, "
 	 "default 90 days), promises made from..to (default 30 days) and the "
-	 "kept rate, each collector's load and day; filters team, creditor, "
-	 "product (buckets and promises), from, to",
+	 "kept rate, each collector's load and day; with the recovery trend, "
+	 "rankings and roll rates unless parts=base (those read the payment "
+	 "and bucket history: seconds at a million accounts); filters team, "
+	 "creditor, product (buckets and promises), from, to",
 	 "reports", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER,
-	 "team,creditor,product,from,to"},
+	 "team,creditor,product,from,to,parts"},
 	{"GET", "/api/scripts", hk_h_scripts_list,
 	 "The talk-script library (话术): the scripts holding q, and in "
 	 "suggested those suited to a last contact outcome",

@@ -264,6 +264,18 @@ want = roll(ends[1], ends[0], team_accts) if tr_ else None
 ok("a team's roll rates are its accounts', from their own transitions",
    tr_ and [(x["bucket"], x["accounts"], x["to"]) for x in tr_[0]["rows"]] ==
    [(b, n, cells) for b, n, cells, _, _ in want] and tr_[0]["rows"] != rr[0]["rows"], tr_[:1])
+# parts=base: the same base figures, without the history (the team page,
+# the case list and the reassignment dialog ask only for those)
+st, mb = call("wang.jl", "GET", "/api/dashboard?parts=base")
+ok("parts=base: the buckets, trend, promises and collectors of the whole",
+   st == 200 and all(mb[k] == m[k] for k in ("as_of", "buckets", "trend", "promises", "collectors")), st)
+ok("parts=base: no recovery, rankings or roll rates",
+   mb.get("recovery") is None and mb.get("rankings") is None and mb.get("roll_rates") is None
+   and m.get("recovery") is not None and m.get("rankings") is not None, sorted(k for k in mb if mb[k] is not None))
+st, mall = call("wang.jl", "GET", "/api/dashboard?parts=all")
+ok("parts=all is the whole dashboard", st == 200 and mall == m, st)
+st, _ = call("wang.jl", "GET", "/api/dashboard?parts=history")
+ok("parts must be base or all", st == 400, st)
 st, _ = call("li.na", "GET", "/api/dashboard")
 ok("not a collector's", st == 403, st)
 st, _ = call("sun.sj", "GET", "/api/dashboard")
