@@ -88,8 +88,10 @@ def clean_pred(text):
 
 def norm_pred(text):
     """A partial index's WHERE, comparable across engines (PostgreSQL
-    deparses it with parentheses)."""
-    return None if text is None else re.sub(r"[\s()]", "", text).lower()
+    deparses it with parentheses, and text literals with ::text)."""
+    if text is None:
+        return None
+    return re.sub(r"[\s()]", "", re.sub(r"'::text", "'", text)).lower()
 
 
 def norm_cols(text):
