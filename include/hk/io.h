@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hk/channel.h"
 #include "hk/ledger.h"
 #include "hk/rc.h"
 #include "hk/store.h"
@@ -41,7 +42,35 @@ struct hk_compliance_config {
 	int max_calls_per_7_days;       /* US: 7 */
 	int quiet_days_after_conversation; /* US: 7 */
 	int limitation_years;           /* 3 (Civil Code art. 188) */
+	int max_messages_per_day;       /* SMS and emails to a debtor (3) */
 	char lexicon[512];              /* a lexicon file; "": the built-in */
+};
+
+/* A creditor as letters name it ([creditor.<id>]). */
+struct hk_creditor_config {
+	char id[65];        /* as in the accounts file */
+	char name[129], phone[32], address[257], website[129];
+	char contract[129]; /* what the debt rests on: 《信用卡领用合约》 */
+};
+
+#define HK_MAX_CREDITORS 32
+
+/* [letters]: the letterhead, defaults for creditors, the law firm. */
+struct hk_letters_config {
+	char org[128], org_line[256];
+	char phone[32];          /* a creditor's phone when it has none */
+	char callback_phone[32]; /* third parties are asked to pass it on */
+	char lawyer_firm[129], lawyer_name[65], lawyer_license[65];
+	char lawyer_address[257], lawyer_phone[32];
+	struct hk_creditor_config creditors[HK_MAX_CREDITORS];
+	int n_creditors;
+};
+
+/* [outbox]: how messages are retried. */
+struct hk_outbox_config {
+	int max_attempts; /* then failed (8) */
+	int backoff_s;    /* first retry after this, doubling (60) */
+	int lease_s;      /* a sender's hold on a message (120) */
 };
 
 /* Everything configurable about the ledger, day-end and the workflow. */
@@ -51,6 +80,10 @@ struct hk_config {
 	char time_zone[64]; /* IANA name, default Asia/Shanghai */
 	struct hk_workflow_config workflow;
 	struct hk_compliance_config compliance;
+	struct hk_letters_config letters;
+	struct hk_smtp_config email;  /* [email]; url "": no email */
+	struct hk_sms_config sms;     /* [sms]; url "": no SMS */
+	struct hk_outbox_config outbox;
 	/* [files] dir: evidence, letters and batches, by SHA-256 ("": beside
 	 * the SQLite file, DB.files; ./huikuan-files for PostgreSQL) */
 	char files_dir[512];
@@ -59,6 +92,10 @@ struct hk_config {
 /* The folder of stored files for `db_uri` under `cfg` (see files_dir). */
 void hk_files_dir(const struct hk_config *cfg, const char *db_uri, char *out,
 		  size_t cap);
+/* The creditor `id` as letters name it: its [creditor.<id>] section, or
+ * its id with the [letters] phone. */
+void hk_creditor_of(const struct hk_config *cfg, const char *id,
+		    struct hk_creditor_config *out /* OUT */);
 
 /* Set `c` to a named profile's values ("cn" or "us"); false if unknown. */
 bool hk_compliance_profile(struct hk_compliance_config *c, const char *name);

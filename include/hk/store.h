@@ -556,6 +556,89 @@ typedef int (*hk_inst_fn)(void *ctx, const struct hk_inst *inst);
 typedef int (*hk_event_fn)(void *ctx, const struct hk_event *event);
 typedef int (*hk_promise_fn)(void *ctx, const struct hk_promise_row *row);
 
+/* ---- letters and messages (issue 7, docs/letters.md) ------------------ */
+
+/* A template version.  subject and body: owned by whoever filled the
+ * record (template_get: the caller, hk_template_rec_clear; scans: the
+ * store, for the callback's duration). */
+struct hk_template_rec {
+	int64_t ref;
+	char code[65];
+	char channel[8];   /* letter, sms, email */
+	int version;
+	char name[129];
+	char audience[16]; /* debtor, third_party */
+	char kind[16];     /* reminder, notice, final, lawyer, invoice, message */
+	int days_to_pay;
+	char status[16];   /* draft, published */
+	char *subject, *body;
+	int64_t created_by, created_at, published_by, published_at;
+};
+
+void hk_template_rec_clear(struct hk_template_rec *t);
+
+/* A letter written. */
+struct hk_letter_rec {
+	int64_t ref;
+	char serial[32];
+	int64_t case_ref, template_ref, batch_ref; /* batch 0: none */
+	int32_t as_of;
+	int64_t strategy_ref; /* 0: not from a treatment */
+	int rule_no, arm_no;
+	int64_t total_owed;
+	int pages;
+	char sha256[65];
+	int64_t size;
+	int64_t created_by, created_at;
+	/* read back only: the template's code, channel and version */
+	char template_code[65];
+	int template_version;
+};
+
+/* A batch of letters. */
+struct hk_batch_rec {
+	int64_t ref;
+	char status[16];   /* queued, running, done, failed */
+	char source[16];   /* treatments, cases */
+	char template_code[65]; /* "": each case's treatment's */
+	int32_t as_of;
+	int64_t total, done, skipped;
+	char merged_sha256[65], manifest_sha256[65];
+	char error[256];
+	int64_t created_by, created_at, finished_at;
+};
+
+/* One case of a batch. */
+struct hk_batch_case {
+	int64_t batch_ref;
+	int64_t seq, case_ref;
+	char template_code[65];
+	int64_t letter_ref; /* 0: not written yet */
+	char skipped[128];  /* why not written ("": not skipped) */
+};
+
+/* A message in the outbox.  subject, body: as template records. */
+struct hk_outbox_rec {
+	int64_t ref;
+	char msg_id[48];
+	int64_t case_ref, contact_ref, template_ref; /* contact 0: the debtor */
+	char channel[8];   /* sms, email */
+	char to_addr[256], to_name[129];
+	char *subject, *body;
+	char status[16];   /* queued, sending, sent, delivered, undelivered,
+			    * failed, refused, cancelled */
+	int attempts;
+	int64_t next_at, lease_until;
+	char provider_id[200];
+	char last_error[256];
+	char rule[32];     /* the guardrail that refused it */
+	int64_t strategy_ref;
+	int rule_no, arm_no;
+	int64_t created_by, created_at, sent_at, delivered_at;
+};
+
+void hk_outbox_rec_clear(struct hk_outbox_rec *m);
+
 struct hk_store_ops {
 	const char *backend; /* "sqlite" */
 
@@ -1184,6 +1267,107 @@ struct hk_store_ops {
 				     struct hk_err *err);
 	enum hk_rc (*eod_parts_clear)(struct hk_store *s, int32_t as_of,
 				      struct hk_err *err);
+
+	/* ---- letters and messages (issue 7, docs/letters.md) ---- */
+	/* A new draft: version = one more than the (code, channel)'s
+	 * newest; t->ref and t->version are set. */
+	enum hk_rc (*template_insert)(struct hk_store *s,
+				      struct hk_template_rec *t,
+				      struct hk_err *err);
+	/* Replace a draft's name, audience, kind, days, subject and body;
+	 * HK_EREFUSED if it is published, HK_ENOTFOUND if there is none. */
+	enum hk_rc (*template_update)(struct hk_store *s,
+				      const struct hk_template_rec *t,
+				      struct hk_err *err);
+	/* Publish a draft (HK_EREFUSED: not a draft; HK_ENOTFOUND). */
+	enum hk_rc (*template_publish)(struct hk_store *s, int64_t ref,
+				       int64_t by, int64_t at,
+				       struct hk_err *err);
+	/* By ref; or, ref 0, the newest published of (code, channel).
+	 * Fills *t (subject, body: the caller's, hk_template_rec_clear). */
+	enum hk_rc (*template_get)(struct hk_store *s, int64_t ref,
+				   const char *code, const char *channel,
+				   struct hk_template_rec *t, bool *found,
+				   struct hk_err *err);
+	/* Every version, by code, channel, newest version first. */
+	enum hk_rc (*templates_scan)(struct hk_store *s,
+				     int (*fn)(void *ctx,
+					       const struct hk_template_rec *t),
+				     void *ctx, struct hk_err *err);
+	/* The next letter number of `year` ("HK-2026-000042"), taken for
+	 * good (inside the write transaction that records the letter). */
+	enum hk_rc (*letter_serial_next)(struct hk_store *s, int year,
+					 char serial[32], struct hk_err *err);
+	/* Record a letter (l->ref is set). */
+	enum hk_rc (*letter_insert)(struct hk_store *s, struct hk_letter_rec *l,
+				    struct hk_err *err);
+	/* A case's letters, newest first; or ref != 0: that one letter. */
+	enum hk_rc (*letters_scan)(struct hk_store *s, int64_t case_ref,
+				   int64_t ref,
+				   int (*fn)(void *ctx,
+					     const struct hk_letter_rec *l),
+				   void *ctx, struct hk_err *err);
+	/* A new batch (b->ref set) with its cases in order. */
+	enum hk_rc (*batch_insert)(struct hk_store *s, struct hk_batch_rec *b,
+				   const struct hk_batch_case *cases, size_t n,
+				   struct hk_err *err);
+	/* Status, counts, files' SHA-256, error, finished_at of b->ref. */
+	enum hk_rc (*batch_update)(struct hk_store *s,
+				   const struct hk_batch_rec *b,
+				   struct hk_err *err);
+	/* One batch (ref) or every batch, newest first (ref 0). */
+	enum hk_rc (*batches_scan)(struct hk_store *s, int64_t ref,
+				   int (*fn)(void *ctx,
+					     const struct hk_batch_rec *b),
+				   void *ctx, struct hk_err *err);
+	/* A batch's cases in order (all, written or not). */
+	enum hk_rc (*batch_cases_scan)(struct hk_store *s, int64_t batch_ref,
+				       int (*fn)(void *ctx,
+						 const struct hk_batch_case *c),
+				       void *ctx, struct hk_err *err);
+	/* Mark a batch's case written (letter_ref) or skipped (why). */
+	enum hk_rc (*batch_case_done)(struct hk_store *s, int64_t batch_ref,
+				      int64_t seq, int64_t letter_ref,
+				      const char *skipped, struct hk_err *err);
+	/* Queue a message (m->ref set; m->msg_id is the caller's). */
+	enum hk_rc (*outbox_insert)(struct hk_store *s,
+				    struct hk_outbox_rec *m,
+				    struct hk_err *err);
+	/* Inside a write transaction: take up to max messages due at `now`
+	 * (queued with next_at <= now, or sending with a lease run out),
+	 * oldest first, and lease them to the caller until now + lease_s
+	 * (status sending, attempts + 1); fn once per message taken. */
+	enum hk_rc (*outbox_claim)(struct hk_store *s, int64_t now,
+				   int lease_s, int max,
+				   int (*fn)(void *ctx,
+					     const struct hk_outbox_rec *m),
+				   void *ctx, struct hk_err *err);
+	/* What became of a message: status, provider_id, last_error, rule,
+	 * next_at (a retry), sent_at; the lease ends. */
+	enum hk_rc (*outbox_update)(struct hk_store *s,
+				    const struct hk_outbox_rec *m,
+				    struct hk_err *err);
+	/* A delivery receipt for the message whose provider id (or msg_id)
+	 * is `id`: recorded once per (message, status); a message not
+	 * delivered yet becomes delivered / undelivered.  *found false: no
+	 * such message; *dup true: that receipt was there already. */
+	enum hk_rc (*outbox_receipt)(struct hk_store *s, const char *id,
+				     const char *status, int64_t at,
+				     bool *found, bool *dup,
+				     struct hk_err *err);
+	/* Messages newest first: of a case (case_ref != 0) or all, with a
+	 * status ("" any); keyset below `before` (0: from the newest). */
+	enum hk_rc (*outbox_scan)(struct hk_store *s, int64_t case_ref,
+				  const char *status, int64_t before, int limit,
+				  int (*fn)(void *ctx,
+					    const struct hk_outbox_rec *m),
+				  void *ctx, struct hk_err *err);
+	/* Messages to a debtor (any of the debtor's cases) on `channel`
+	 * created at or after `since` and not refused or cancelled: the
+	 * guardrails' daily count. */
+	enum hk_rc (*outbox_count)(struct hk_store *s, int64_t debtor_ref,
+				   const char *channel, int64_t since,
+				   int64_t *n, struct hk_err *err);
 
 	/* ---- export ---- */
 	/* Every account in account_id byte order (refs in the row). */

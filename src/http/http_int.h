@@ -12,6 +12,7 @@
 
 #include "hk/batch.h"
 #include "hk/http.h"
+#include "hk/guard.h"
 #include "hk/store.h"
 
 #define HK_MAX_PATH_PARAMS 4
@@ -148,27 +149,9 @@ void hk_h_dispute_file(struct hk_req *req);
 void hk_h_plan_propose(struct hk_req *req);
 void hk_h_plan_decide(struct hk_req *req);
 void hk_h_plans_list(struct hk_req *req);
-/* ---- the compliance guardrails (guard.c, docs/compliance.md) ---- */
+/* ---- the compliance guardrails (hk/guard.h; guard.c answers) ---- */
 
-/* One outbound contact to check. */
-struct hk_contact_plan {
-	const char *channel;            /* call, sms, email, letter, visit, ... */
-	const char *contact_id;         /* NULL: none named */
-	const char *third_party_reason; /* NULL: none */
-	const char *note;               /* screened by the lexicon; NULL ok */
-	int64_t at;                     /* when: Unix seconds */
-};
-
-struct hk_guard_result {
-	const char *rule;   /* "GR-HOURS", ...; NULL: allowed */
-	char message[320];  /* the plain reason, in the caller's language */
-	int conversations_left, attempts_left; /* today; -1: no limit */
-};
-
-/* Load the lexicon of the configuration (once, before serving). */
-enum hk_rc hk_guard_init(const struct hk_config *cfg, struct hk_err *err);
-/* Check every rule for contact p on case c; out->rule is the first that
- * forbids it.  false once it has answered (503). */
+/* hk_guard_check for the request: false once it has answered (503). */
 bool hk_guard_contact(struct hk_req *req, const struct hk_case_rec *c,
 		      const struct hk_contact_plan *p,
 		      struct hk_guard_result *out);
@@ -179,17 +162,9 @@ void hk_guard_refuse(struct hk_req *req, const struct hk_case_rec *c,
  * (GR-LEXICON, audited). */
 bool hk_guard_text(struct hk_req *req, const struct hk_case_rec *c,
 		   const char *text);
-/* Whether text carries lexicon words: the first category and the words. */
-bool hk_guard_lexicon(const char *text, char *words, size_t cap,
-		      const char **category);
-/* Whether every overdue account of the case is past its limitation
- * period today; false once it has answered (503). */
+/* hk_guard_barred today; false once it has answered (503). */
 bool hk_guard_time_barred(struct hk_req *req, const struct hk_case_rec *c,
 			  bool *barred);
-/* The last day of an account's limitation period; HK_DATE_NONE when
- * nothing is overdue. */
-int32_t hk_guard_limitation_end(const struct hk_compliance_config *c,
-				const struct hk_limitation_row *r);
 void hk_h_contact_check(struct hk_req *req);
 void hk_h_stops_list(struct hk_req *req);
 void hk_h_stop_add(struct hk_req *req);

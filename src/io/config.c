@@ -28,6 +28,12 @@ void hk_config_default(struct hk_config *cfg)
 		.manager_max_fen = -1,
 	};
 	hk_compliance_profile(&cfg->compliance, "cn");
+	cfg->email.starttls = true;
+	cfg->email.timeout_s = 30;
+	cfg->sms.timeout_s = 15;
+	snprintf(cfg->sms.id_field, sizeof(cfg->sms.id_field), "id");
+	cfg->outbox = (struct hk_outbox_config){
+		.max_attempts = 8, .backoff_s = 60, .lease_s = 120};
 }
 
 bool hk_compliance_profile(struct hk_compliance_config *c, const char *name)
@@ -41,14 +47,16 @@ bool hk_compliance_profile(struct hk_compliance_config *c, const char *name)
 			.quiet_start = 22 * 60, .quiet_end = 8 * 60,
 			.max_conversations_per_day = 3,
 			.max_attempts_per_number_per_day = 6,
-			.limitation_years = 3};
+			.limitation_years = 3,
+			.max_messages_per_day = 3};
 	} else if (!strcmp(name, "us")) {
 		/* Regulation F, 12 CFR 1006.6(b)(1)(i) and 1006.14(b)(2) */
 		*c = (struct hk_compliance_config){
 			.quiet_start = 21 * 60, .quiet_end = 8 * 60,
 			.max_calls_per_7_days = 7,
 			.quiet_days_after_conversation = 7,
-			.limitation_years = 3};
+			.limitation_years = 3,
+			.max_messages_per_day = 3};
 	} else {
 		return false;
 	}
@@ -86,6 +94,7 @@ static bool apply_compliance(struct hk_compliance_config *c, const char *key,
 		{"quiet_days_after_conversation",
 		 &c->quiet_days_after_conversation, 30},
 		{"limitation_years", &c->limitation_years, 30},
+		{"max_messages_per_day", &c->max_messages_per_day, 100},
 	};
 
 	if (!strcmp(key, "profile"))
@@ -226,6 +235,110 @@ static bool parse_buckets(const char *v, struct hk_bucket_table *t)
 	return true;
 }
 
+/* A text setting into buf; false if empty or too long. */
+static bool set_text(char *buf, size_t cap, const char *value)
+{
+	if (!*value || strlen(value) >= cap)
+		return false;
+	snprintf(buf, cap, "%s", value);
+	return true;
+}
+
+#define TEXT_KEY(k, field)                                                     \
+	if (!strcmp(key, k))                                                   \
+		return set_text(field, sizeof(field), value)
+
+static bool apply_letters(struct hk_letters_config *l, const char *key,
+			  const char *value)
+{
+	TEXT_KEY("org", l->org);
+	TEXT_KEY("org_line", l->org_line);
+	TEXT_KEY("phone", l->phone);
+	TEXT_KEY("callback_phone", l->callback_phone);
+	TEXT_KEY("lawyer_firm", l->lawyer_firm);
+	TEXT_KEY("lawyer_name", l->lawyer_name);
+	TEXT_KEY("lawyer_license", l->lawyer_license);
+	TEXT_KEY("lawyer_address", l->lawyer_address);
+	TEXT_KEY("lawyer_phone", l->lawyer_phone);
+	return false;
+}
+
+static bool apply_creditor(struct hk_letters_config *l, const char *id,
+			   const char *key, const char *value)
+{
+	struct hk_creditor_config *c = NULL;
+
+	if (!*id || strlen(id) >= sizeof(l->creditors[0].id))
+		return false;
+	for (int i = 0; i < l->n_creditors && !c; i++)
+		if (!strcmp(l->creditors[i].id, id))
+			c = &l->creditors[i];
+	if (!c) {
+		if (l->n_creditors == HK_MAX_CREDITORS)
+			return false;
+		c = &l->creditors[l->n_creditors++];
+		snprintf(c->id, sizeof(c->id), "%s", id);
+	}
+	TEXT_KEY("name", c->name);
+	TEXT_KEY("phone", c->phone);
+	TEXT_KEY("address", c->address);
+	TEXT_KEY("website", c->website);
+	TEXT_KEY("contract", c->contract);
+	return false;
+}
+
+static bool set_int(int *v, const char *value, int lo, int hi)
+{
+	char *end;
+	long n = strtol(value, &end, 10);
+
+	if (!*value || *end || n < lo || n > hi)
+		return false;
+	*v = (int)n;
+	return true;
+}
+
+static bool apply_email(struct hk_smtp_config *e, const char *key,
+			const char *value)
+{
+	TEXT_KEY("url", e->url);
+	TEXT_KEY("ca_file", e->ca_file);
+	TEXT_KEY("user", e->user);
+	TEXT_KEY("password", e->password);
+	TEXT_KEY("auth", e->auth);
+	TEXT_KEY("from", e->from);
+	TEXT_KEY("from_name", e->from_name);
+	if (!strcmp(key, "starttls"))
+		return parse_bool(value, &e->starttls);
+	if (!strcmp(key, "timeout"))
+		return set_int(&e->timeout_s, value, 1, 600);
+	return false;
+}
+
+static bool apply_sms(struct hk_sms_config *m, const char *key,
+		      const char *value)
+{
+	TEXT_KEY("url", m->url);
+	TEXT_KEY("secret", m->secret);
+	TEXT_KEY("sign_name", m->sign_name);
+	TEXT_KEY("id_field", m->id_field);
+	if (!strcmp(key, "timeout"))
+		return set_int(&m->timeout_s, value, 1, 600);
+	return false;
+}
+
+static bool apply_outbox(struct hk_outbox_config *o, const char *key,
+			 const char *value)
+{
+	if (!strcmp(key, "max_attempts"))
+		return set_int(&o->max_attempts, value, 1, 100);
+	if (!strcmp(key, "backoff"))
+		return set_int(&o->backoff_s, value, 1, 86400);
+	if (!strcmp(key, "lease"))
+		return set_int(&o->lease_s, value, 5, 3600);
+	return false;
+}
+
 /* Apply one setting; false when the value is bad or the key unknown. */
 static bool apply(struct hk_config *cfg, const char *section, const char *key,
 		  const char *value)
@@ -271,6 +384,16 @@ static bool apply(struct hk_config *cfg, const char *section, const char *key,
 		return apply_workflow(&cfg->workflow, key, value);
 	if (!strcmp(section, "compliance"))
 		return apply_compliance(&cfg->compliance, key, value);
+	if (!strcmp(section, "letters"))
+		return apply_letters(&cfg->letters, key, value);
+	if (!strncmp(section, "creditor.", 9))
+		return apply_creditor(&cfg->letters, section + 9, key, value);
+	if (!strcmp(section, "email"))
+		return apply_email(&cfg->email, key, value);
+	if (!strcmp(section, "sms"))
+		return apply_sms(&cfg->sms, key, value);
+	if (!strcmp(section, "outbox"))
+		return apply_outbox(&cfg->outbox, key, value);
 	if (!strcmp(section, "files") && !strcmp(key, "dir")) {
 		if (!*value || strlen(value) >= sizeof(cfg->files_dir))
 			return false;
@@ -362,4 +485,22 @@ void hk_files_dir(const struct hk_config *cfg, const char *db_uri, char *out,
 		snprintf(out, cap, "huikuan-files");
 	else
 		snprintf(out, cap, "%s.files", db_uri);
+}
+
+void hk_creditor_of(const struct hk_config *cfg, const char *id,
+		    struct hk_creditor_config *out)
+{
+	const struct hk_letters_config *l = &cfg->letters;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->id, sizeof(out->id), "%s", id);
+	for (int i = 0; i < l->n_creditors; i++)
+		if (!strcmp(l->creditors[i].id, id)) {
+			*out = l->creditors[i];
+			break;
+		}
+	if (!out->name[0])
+		snprintf(out->name, sizeof(out->name), "%s", id);
+	if (!out->phone[0])
+		snprintf(out->phone, sizeof(out->phone), "%s", l->phone);
 }

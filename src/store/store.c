@@ -135,3 +135,17 @@ enum hk_rc hk_store_bulk_end(struct hk_store *s, struct hk_err *err)
 {
 	return s->ops->bulk_end ? s->ops->bulk_end(s, err) : HK_OK;
 }
+
+void hk_template_rec_clear(struct hk_template_rec *t)
+{
+	free(t->subject);
+	free(t->body);
+	t->subject = t->body = NULL;
+}
+
+void hk_outbox_rec_clear(struct hk_outbox_rec *m)
+{
+	free(m->subject);
+	free(m->body);
+	m->subject = m->body = NULL;
+}

@@ -151,5 +151,6 @@ void hk_pg_ops_workflow(struct hk_store_ops *ops); /* the case desk: cases, reco
 void hk_pg_ops_approvals(struct hk_store_ops *ops); /* stops, limitation, disputes, plans, waivers */
 void hk_pg_ops_strategy(struct hk_store_ops *ops); /* strategies, treatments, allocation, dashboard, scripts */
 void hk_pg_ops_bulk(struct hk_store_ops *ops);     /* lookup_many, bulk writing */
+void hk_pg_ops_letters(struct hk_store_ops *ops);  /* templates, letters, batches, the outbox */
 
 #endif

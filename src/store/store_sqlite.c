@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "hk/store.h"
+#include "store_sqlite.h"
 
 extern const char *const hk_sqlite_migrations[];
 
@@ -970,6 +971,11 @@ struct sqlite_store {
 	sqlite3_stmt *stmt[ST_COUNT];
 	struct dyn_stmt dyn[DYN_STMTS]; /* built queries, by text */
 	unsigned dyn_next;
+	/* the area files' statements (store_sqlite.h: sq_stmt), by the
+	 * address of their static text */
+	const char **area_sql;
+	sqlite3_stmt **area_st;
+	int n_area, cap_area;
 };
 
 static struct sqlite_store *S(struct hk_store *s)
@@ -1047,6 +1053,86 @@ static enum hk_rc exec_sql(struct sqlite_store *ss, const char *sql,
 	return HK_OK;
 }
 
+/* ---- what the area files share (store_sqlite.h) ---------------------- */
+
+sqlite3 *sq_db(struct hk_store *s)
+{
+	return S(s)->db;
+}
+
+sqlite3_stmt *sq_stmt(struct hk_store *s, const char *sql, struct hk_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st;
+
+	for (int i = 0; i < ss->n_area; i++)
+		if (ss->area_sql[i] == sql)
+			return ss->area_st[i];
+	if (sqlite3_prepare_v3(ss->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+			       NULL) != SQLITE_OK) {
+		db_error(ss, err, "could not prepare statement");
+		return NULL;
+	}
+	if (ss->n_area == ss->cap_area) {
+		ss->cap_area = ss->cap_area ? 2 * ss->cap_area : 32;
+		ss->area_sql = hk_realloc(ss->area_sql,
+					  (size_t)ss->cap_area * sizeof(*ss->area_sql));
+		ss->area_st = hk_realloc(ss->area_st,
+					 (size_t)ss->cap_area * sizeof(*ss->area_st));
+	}
+	ss->area_sql[ss->n_area] = sql;
+	ss->area_st[ss->n_area++] = st;
+	return st;
+}
+
+void sq_stmt_done(sqlite3_stmt *st)
+{
+	stmt_done(st);
+}
+
+enum hk_rc sq_fail(struct hk_store *s, struct hk_err *err, const char *what)
+{
+	return db_error(S(s), err, what);
+}
+
+enum hk_rc sq_exec(struct hk_store *s, sqlite3_stmt *st, struct hk_err *err,
+		   const char *what)
+{
+	return exec_stmt(S(s), st, err, what);
+}
+
+void sq_bind_text(sqlite3_stmt *st, int i, const char *text)
+{
+	bind_text(st, i, text);
+}
+
+void sq_bind_str(sqlite3_stmt *st, int i, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void sq_col_copy(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+
+	snprintf(dst, cap, "%s", v ? (const char *)v : "");
+}
+
+char *sq_col_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+	size_t n = v ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	char *out = hk_malloc(n + 1);
+
+	if (n)
+		memcpy(out, v, n);
+	out[n] = '\0';
+	return out;
+}
+
 /* ====================================================================
  * Connection, schema, transactions, meta
  * ==================================================================== */
@@ -1061,6 +1147,10 @@ static void sq_close(struct hk_store *s)
 		sqlite3_finalize(ss->dyn[i].st);
 		free(ss->dyn[i].sql);
 	}
+	for (int i = 0; i < ss->n_area; i++)
+		sqlite3_finalize(ss->area_st[i]);
+	free(ss->area_st);
+	free(ss->area_sql);
 	sqlite3_close(ss->db);
 	free(ss);
 }
@@ -4743,6 +4833,25 @@ static const struct hk_store_ops sqlite_ops = {
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
 	.lookup = sq_lookup,
+	.template_insert = sq_template_insert,
+	.template_update = sq_template_update,
+	.template_publish = sq_template_publish,
+	.template_get = sq_template_get,
+	.templates_scan = sq_templates_scan,
+	.letter_serial_next = sq_letter_serial_next,
+	.letter_insert = sq_letter_insert,
+	.letters_scan = sq_letters_scan,
+	.batch_insert = sq_batch_insert,
+	.batch_update = sq_batch_update,
+	.batches_scan = sq_batches_scan,
+	.batch_cases_scan = sq_batch_cases_scan,
+	.batch_case_done = sq_batch_case_done,
+	.outbox_insert = sq_outbox_insert,
+	.outbox_claim = sq_outbox_claim,
+	.outbox_update = sq_outbox_update,
+	.outbox_receipt = sq_outbox_receipt,
+	.outbox_scan = sq_outbox_scan,
+	.outbox_count = sq_outbox_count,
 	.insert_debtor = sq_insert_debtor,
 	.insert_contact = sq_insert_contact,
 	.insert_account = sq_insert_account,
