@@ -42,7 +42,7 @@ enum hk_rc hk_templates_seed(struct hk_store *s, int64_t at, int *added,
 /* Where a letter's case and template come from. */
 struct hk_letter_job {
 	int64_t case_ref;
-	int64_t contact_ref;       /* 0: the debtor (third-party templates
+	const char *contact_id;    /* NULL: the debtor (third-party templates
 				    * need a contact) */
 	const struct hk_template_rec *tmpl;
 	int32_t as_of;             /* the amounts' date: the last day-end */
@@ -70,9 +70,11 @@ enum hk_rc hk_letter_render(struct hk_store *s, const struct hk_config *cfg,
 			    enum hk_lang lang, struct hk_err *err);
 
 /*
- * Write one letter for a case and record it: a serial of the year, the
- * PDF under `files_dir` (named by its SHA-256), the letter row with the
- * treatment that asked for it (if any), all in one transaction of its own.
+ * Write one letter for a case and record it, inside the caller's write
+ * transaction (the caller audits and commits, or rolls back: a file may
+ * then stay under files_dir, referenced by nothing): a serial of the
+ * year, the PDF under `files_dir` (named by its SHA-256), the letter row
+ * with the case's treatment (if any).
  * `code` is the template's (the newest published letter version).
  * out gets the record.  HK_ENOTFOUND: no such published template; HK_EINVAL:
  * a third-party template for the debtor.

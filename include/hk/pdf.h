@@ -64,6 +64,10 @@ void hk_pdf_fonts_add(struct hk_pdf_fonts *f, const char *text, size_t len);
  * Debian's fonts-noto-cjk) or cannot be cut or written. */
 enum hk_rc hk_pdf_fonts_build(struct hk_pdf_fonts *f, const char *dir,
 			      enum hk_lang lang, struct hk_err *err);
+/* Load the faces hk_pdf_fonts_build cut into dir, for another thread
+ * (a font map is one thread's). */
+enum hk_rc hk_pdf_fonts_load(struct hk_pdf_fonts *f, const char *dir,
+			     enum hk_lang lang, struct hk_err *err);
 void hk_pdf_fonts_free(struct hk_pdf_fonts *f);
 
 struct hk_pdf;

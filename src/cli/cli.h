@@ -32,6 +32,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv);
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_gen(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
+int cmd_letters(struct cli *cli, int argc, char **argv);
 
 /* Print "huikuan: <message>" to stderr and return the exit status for rc. */
 int cli_fail(const struct cli *cli, enum hk_rc rc, const struct hk_err *err);
@@ -54,5 +55,7 @@ int32_t cli_today(const char *tz);
  * none (cmd_init.c): init and the demo. */
 enum hk_rc cli_seed_strategy(struct hk_store *s, enum hk_lang lang,
 			     struct hk_err *err);
+/* The shipped letter and message templates, where a code has none. */
+enum hk_rc cli_seed_templates(struct hk_store *s, struct hk_err *err);
 
 #endif

@@ -328,6 +328,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	if (rc == HK_OK)
 		rc = cli_seed_strategy(s, cli->lang, &err);
 	if (rc == HK_OK)
+		rc = cli_seed_templates(s, &err);
+	if (rc == HK_OK)
 		rc = demo_strategy(cli, s, &err);
 	for (int32_t d = dopts.today - dopts.history_days;
 	     rc == HK_OK && d <= dopts.today; d++) {

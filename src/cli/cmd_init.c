@@ -8,6 +8,7 @@
 
 #include "hk/http.h"
 #include "hk/io.h"
+#include "hk/letters.h"
 #include "hk/strategy.h"
 #include "cli.h"
 
@@ -78,6 +79,22 @@ enum hk_rc cli_seed_strategy(struct hk_store *s, enum hk_lang lang,
 	return rc;
 }
 
+/* ... and the shipped letter and message templates (docs/letters.md), as
+ * published version 1 of each code that has none. */
+enum hk_rc cli_seed_templates(struct hk_store *s, struct hk_err *err)
+{
+	int added = 0;
+	enum hk_rc rc;
+
+	if ((rc = s->ops->begin(s, err)) == HK_OK &&
+	    (rc = hk_templates_seed(s, (int64_t)time(NULL), &added, err)) ==
+		    HK_OK)
+		rc = s->ops->commit(s, err);
+	if (rc != HK_OK)
+		s->ops->rollback(s);
+	return rc;
+}
+
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
 	struct hk_store *s;
@@ -93,7 +110,8 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	if ((status = cli_open(cli, true, &s)) != EXIT_DONE)
 		return status;
 	if (create_first_admin(cli, s, &err) != HK_OK ||
-	    cli_seed_strategy(s, cli->lang, &err) != HK_OK) {
+	    cli_seed_strategy(s, cli->lang, &err) != HK_OK ||
+	    cli_seed_templates(s, &err) != HK_OK) {
 		hk_store_close(s);
 		return cli_fail(cli, err.code, &err);
 	}

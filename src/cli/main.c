@@ -64,6 +64,7 @@ int main(int argc, char **argv)
 		{"eod", cmd_eod},     {"export", cmd_export},
 		{"demo", cmd_demo},   {"serve", cmd_serve},
 		{"gen", cmd_gen},     {"audit", cmd_audit},
+		{"letters", cmd_letters},
 	};
 	struct cli cli = {0};
 	int i = 1;

@@ -781,6 +781,43 @@ static enum hk_rc cut_face(struct hk_pdf_fonts *f, const char *family,
 	return HK_OK;
 }
 
+/* The faces: body regular and bold, headings regular and bold; the same
+ * family twice (body = headings) is cut once. */
+static bool face_wanted(const struct hk_pdf_fonts *f, int i)
+{
+	const char *family[FACES] = {f->st.font, f->st.font, f->st.heading_font,
+				     f->st.heading_font};
+
+	return i < 2 || strcmp(family[i], family[i - 2]);
+}
+
+enum hk_rc hk_pdf_fonts_load(struct hk_pdf_fonts *f, const char *dir,
+			     enum hk_lang lang, struct hk_err *err)
+{
+	if (f->ctx)
+		g_object_unref(f->ctx);
+	if (f->map)
+		g_object_unref(f->map);
+	if (f->config)
+		FcConfigDestroy(f->config);
+	f->config = FcConfigCreate();
+	for (int i = 0; i < FACES; i++) {
+		char path[1200];
+
+		if (!face_wanted(f, i))
+			continue;
+		snprintf(path, sizeof(path), "%s/face%d.otf", dir, i);
+		if (!FcConfigAppFontAddFile(f->config, (const FcChar8 *)path))
+			return hk_err_set(err, HK_EIO,
+					  HK_TR(lang, "无法加载字体文件 %s", "could not load the font file %s"),
+					  path);
+	}
+	f->map = pango_cairo_font_map_new();
+	pango_fc_font_map_set_config(PANGO_FC_FONT_MAP(f->map), f->config);
+	f->ctx = new_context(f->map);
+	return HK_OK;
+}
+
 enum hk_rc hk_pdf_fonts_build(struct hk_pdf_fonts *f, const char *dir,
 			      enum hk_lang lang, struct hk_err *err)
 {
@@ -788,25 +825,16 @@ enum hk_rc hk_pdf_fonts_build(struct hk_pdf_fonts *f, const char *dir,
 				     f->st.heading_font};
 	enum hk_rc rc;
 
-	f->config = FcConfigCreate();
 	for (int i = 0; i < FACES; i++) {
 		char out[1200];
 
-		/* the same family twice (body = headings) is cut once */
-		if (i >= 2 && !strcmp(family[i], family[i - 2]))
+		if (!face_wanted(f, i))
 			continue;
 		snprintf(out, sizeof(out), "%s/face%d.otf", dir, i);
 		if ((rc = cut_face(f, family[i], i % 2, out, lang, err)) != HK_OK)
 			return rc;
-		if (!FcConfigAppFontAddFile(f->config, (const FcChar8 *)out))
-			return hk_err_set(err, HK_EIO,
-					  HK_TR(lang, "无法加载字体文件 %s", "could not load the font file %s"),
-					  out);
 	}
-	f->map = pango_cairo_font_map_new();
-	pango_fc_font_map_set_config(PANGO_FC_FONT_MAP(f->map), f->config);
-	f->ctx = new_context(f->map);
-	return HK_OK;
+	return hk_pdf_fonts_load(f, dir, lang, err);
 }
 
 void hk_pdf_fonts_free(struct hk_pdf_fonts *f)
