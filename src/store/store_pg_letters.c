@@ -591,13 +591,18 @@ static enum hk_rc pgx_outbox_claim(struct hk_store *s, int64_t now,
 				   void *ctx, struct hk_err *err)
 {
 	/* the write transaction's lock (store_pg.c) keeps two senders off
-	 * the same messages, as SQLite's single writer does */
+	 * the same messages, as SQLite's single writer does.  RETURNING
+	 * comes in the order the rows were updated (their place in the
+	 * heap), not oldest first as store.h hands them over: the taken
+	 * rows are sorted here (SQLite's twin sorts them too) */
 	static const char sql[] =
-		"UPDATE outbox SET status = 'sending', lease_until = $1::bigint + "
-		"$2::bigint, attempts = attempts + 1 WHERE ref IN (SELECT ref "
-		"FROM outbox WHERE (status = 'queued' OR status = 'sending') "
-		"AND next_at <= $1 AND (status = 'queued' OR lease_until <= $1) "
-		"ORDER BY next_at, ref LIMIT $3) RETURNING " OUTBOX_COLS;
+		"WITH taken AS (UPDATE outbox SET status = 'sending', "
+		"lease_until = $1::bigint + $2::bigint, attempts = attempts + 1 "
+		"WHERE ref IN (SELECT ref FROM outbox WHERE (status = 'queued' "
+		"OR status = 'sending') AND next_at <= $1 AND (status = 'queued' "
+		"OR lease_until <= $1) ORDER BY next_at, ref LIMIT $3) "
+		"RETURNING *) SELECT " OUTBOX_COLS "FROM taken "
+		"ORDER BY next_at, ref";
 	struct pg_params p = {0};
 	struct hk_outbox_rec m;
 	PGresult *r;

@@ -562,6 +562,20 @@ enum hk_rc sq_outbox_insert(struct hk_store *s, struct hk_outbox_rec *m,
 	return rc == SQLITE_DONE ? HK_OK : sq_fail(s, err, "could not queue a message");
 }
 
+/* A message taken by a claim: the order the callbacks get them in. */
+struct taken {
+	int64_t next_at, ref;
+};
+
+static int taken_cmp(const void *a, const void *b)
+{
+	const struct taken *x = a, *y = b;
+
+	if (x->next_at != y->next_at)
+		return x->next_at < y->next_at ? -1 : 1;
+	return (x->ref > y->ref) - (x->ref < y->ref);
+}
+
 enum hk_rc sq_outbox_claim(struct hk_store *s, int64_t now, int lease_s,
 			   int max,
 			   int (*fn)(void *ctx, const struct hk_outbox_rec *m),
@@ -573,9 +587,14 @@ enum hk_rc sq_outbox_claim(struct hk_store *s, int64_t now, int lease_s,
 		"attempts = attempts + 1 WHERE ref IN (SELECT ref FROM outbox "
 		"WHERE (status = 'queued' OR status = 'sending') AND next_at <= ?1 "
 		"AND (status = 'queued' OR lease_until <= ?1) "
-		"ORDER BY next_at, ref LIMIT ?3) RETURNING " OUTBOX_COLS;
+		"ORDER BY next_at, ref LIMIT ?3) RETURNING next_at, ref";
+	static const char one_sql[] =
+		"SELECT " OUTBOX_COLS "FROM outbox WHERE ref = ?1";
 	sqlite3_stmt *st = sq_stmt(s, sql, err);
 	struct hk_outbox_rec m;
+	struct taken *taken = NULL;
+	size_t n = 0, cap = 0;
+	enum hk_rc out = HK_OK;
 	int rc;
 
 	if (!st)
@@ -584,13 +603,40 @@ enum hk_rc sq_outbox_claim(struct hk_store *s, int64_t now, int lease_s,
 	sqlite3_bind_int(st, 2, lease_s);
 	sqlite3_bind_int(st, 3, max);
 	/* every row is stepped: the update is whole before the callbacks
-	 * matter to anyone else (they run inside the caller's transaction) */
+	 * matter to anyone else (they run inside the caller's transaction).
+	 * RETURNING gives the rows in no particular order (SQLite's: by
+	 * ref), so they are sorted oldest first, as the contract and
+	 * PostgreSQL's twin hand them over, and then read one by one. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_outbox(st, &m);
-		fn(ctx, &m);
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			taken = hk_realloc(taken, cap * sizeof(*taken));
+		}
+		taken[n].next_at = sqlite3_column_int64(st, 0);
+		taken[n++].ref = sqlite3_column_int64(st, 1);
 	}
 	sq_stmt_done(st);
-	return rc == SQLITE_DONE ? HK_OK : sq_fail(s, err, "could not take messages to send");
+	if (rc != SQLITE_DONE) {
+		free(taken);
+		return sq_fail(s, err, "could not take messages to send");
+	}
+	if (n)
+		qsort(taken, n, sizeof(*taken), taken_cmp);
+	for (size_t i = 0; i < n && out == HK_OK; i++) {
+		if (!(st = sq_stmt(s, one_sql, err))) {
+			out = HK_EDB;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, taken[i].ref);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			read_outbox(st, &m);
+			fn(ctx, &m);
+		} else
+			out = sq_fail(s, err, "could not take messages to send");
+		sq_stmt_done(st);
+	}
+	free(taken);
+	return out;
 }
 
 enum hk_rc sq_outbox_update(struct hk_store *s,
