@@ -28,7 +28,7 @@ web: deps
 DEMO_DB ?= $(BUILD)/demo.db
 run: build web
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	$(BUILD)/huikuan demo --db $(DEMO_DB)
+	$(BUILD)/huikuan --config data/demo.ini demo --db $(DEMO_DB)
 
 test:
 	@sh scripts/install-deps.sh test

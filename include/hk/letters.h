@@ -32,6 +32,10 @@
 enum hk_rc hk_template_check(const struct hk_template_rec *t,
 			     enum hk_lang lang, struct hk_err *err);
 
+/* Whether a template is a collection demand (the rules of
+ * hk_template_check and demand_ready apply). */
+bool hk_template_is_demand(const struct hk_template_rec *t);
+
 /* Seed the shipped templates (data/templates) as published version 1 of
  * each (code, channel) that has none yet; *added gets how many. */
 enum hk_rc hk_templates_seed(struct hk_store *s, int64_t at, int *added,
@@ -62,7 +66,10 @@ enum hk_rc hk_letter_data(struct hk_store *s, const struct hk_config *cfg,
 /*
  * Render job's template for its case: *text (malloc'ed, the caller frees)
  * is the letter's markup with values escaped (pdf.h) for letters, the plain
- * text for SMS and email; *subject (email; may be NULL) likewise.
+ * text for SMS and email; *subject (email; may be NULL) likewise.  A demand
+ * is refused for a case owing nothing overdue (HK_EREFUSED) and without a
+ * creditor's phone, or for a lawyer's letter without its firm, in the
+ * configuration (HK_ECONFIG).
  */
 enum hk_rc hk_letter_render(struct hk_store *s, const struct hk_config *cfg,
 			    const struct hk_letter_job *job, char **text,

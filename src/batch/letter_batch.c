@@ -5,25 +5,33 @@
  * letter recorded with its serial and SHA-256.
  *
  * A run first renders every letter's text (the store is read by this
- * thread only), takes their serials in one transaction, and cuts the fonts
- * down to each group's characters (pdf.h).  Then the threads draw: this
- * thread walks the letters in order, drawing each into the print file and,
- * unless a worker took it, into its own file; the workers take letters'
- * own files from the end.  This thread records each letter, in order, in
- * transactions of RECORD_EVERY, so progress is visible and a crash loses
- * at most those; a rerun writes the letters not recorded (new serials: a
- * serial once taken is never given again) and a print file of its own.
+ * process only), takes their serials in one transaction, and cuts the
+ * fonts down to each group's characters (pdf.h).  Then worker processes
+ * draw - processes, not threads: pango and cairo's font caches are one
+ * process's, and a separate address space shares none of them - each a
+ * contiguous part of the letters in order, into one PDF per letter and a
+ * print file of its part, from one layout; results come back through
+ * shared memory.  Meanwhile this process records each letter, in order,
+ * in transactions of RECORD_EVERY, so progress is visible and a crash
+ * loses at most those; the parts' print files are joined into one with
+ * qpdf (libqpdf's job interface).  A rerun writes the letters not recorded
+ * (new serials: a serial once taken is never given again) and a print
+ * file of its own.
  */
 #include <errno.h>
-#include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <qpdf/qpdfjob-c.h>
 #include <sodium.h>
 
 #include "hk/batch.h"
@@ -210,6 +218,15 @@ static bool file_hash(const char *path, char sha[65], int64_t *size)
 	return true;
 }
 
+/* What a worker process tells of one letter (shared memory). */
+struct result {
+	atomic_int state;             /* 0 pending, 1 written, 2 failed */
+	int pages;
+	int64_t size;
+	char sha256[65];
+	char err[160];
+};
+
 /* One letter of the run. */
 struct job {
 	int64_t seq, case_ref;
@@ -219,13 +236,6 @@ struct job {
 	char skipped[128];
 	int64_t total_owed;
 	int group;
-	/* its own file, written by whichever thread claimed it */
-	atomic_int claimed;           /* 0 free, 1 taken */
-	atomic_int done;              /* 1 written (or failed: rc) */
-	enum hk_rc rc;
-	char sha256[65];
-	int64_t size;
-	int pages;
 };
 
 struct run {
@@ -236,14 +246,10 @@ struct run {
 	struct hk_batch_rec b;
 	struct hk_letter_style st;
 	struct job *jobs;
+	struct result *res;           /* n of them, shared with the workers */
 	size_t n;
 	int groups;
 	enum hk_lang lang;
-	atomic_size_t next_back;      /* the workers' next letter from the end */
-	atomic_int stop;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	char err_msg[256];
 };
 
 static int take_pending(void *ctx, const struct hk_batch_case *c)
@@ -267,79 +273,106 @@ static void group_dir(const struct run *r, int g, char *out, size_t cap)
 }
 
 /* Write job j's own file (in the batch folder as <serial>.pdf, linked
- * into files_dir by its SHA-256), drawn also into `merged` if given. */
-static void write_own(struct run *r, struct job *j, struct hk_pdf_fonts *f,
-		      struct hk_pdf *merged)
+ * into files_dir by its SHA-256), drawn also into `part`. */
+static void write_own(struct run *r, const struct job *j, struct result *res,
+		      struct hk_pdf_fonts *f, struct hk_pdf *part)
 {
 	char path[1300], keep[1300];
 	struct hk_pdf *own = NULL;
 	struct hk_err err = {0};
 	struct hk_pdf *to[2];
-	int n = 0;
+	enum hk_rc rc;
+	bool ok;
 
 	snprintf(path, sizeof(path), "%s/%s.pdf", r->dir, j->serial);
-	if ((j->rc = hk_pdf_open(path, &own, r->lang, &err)) == HK_OK) {
-		to[n++] = own;
-		if (merged)
-			to[n++] = merged;
-		j->rc = hk_pdf_letter(f, to, n, &r->st, j->text, strlen(j->text),
-				      &j->pages, r->lang, &err);
-		if (hk_pdf_close(own, &err) != HK_OK && j->rc == HK_OK)
-			j->rc = HK_EIO;
+	if ((rc = hk_pdf_open(path, &own, r->lang, &err)) == HK_OK) {
+		to[0] = own;
+		to[1] = part;
+		rc = hk_pdf_letter(f, to, 2, &r->st, j->text, strlen(j->text),
+				   &res->pages, r->lang, &err);
+		if (hk_pdf_close(own, &err) != HK_OK && rc == HK_OK)
+			rc = HK_EIO;
 	}
-	if (j->rc == HK_OK) {
-		/* the case page finds it by its hash: the same file, linked */
-		if (!file_hash(path, j->sha256, &j->size))
-			j->rc = HK_EIO;
-		hk_stored_path(r->files_dir, j->sha256, keep, sizeof(keep));
-		if (j->rc == HK_OK && link(path, keep) != 0 && errno != EEXIST)
-			j->rc = HK_EIO;
+	/* the case page finds it by its hash: the same file, linked */
+	ok = rc == HK_OK && file_hash(path, res->sha256, &res->size);
+	hk_stored_path(r->files_dir, res->sha256, keep, sizeof(keep));
+	if (ok && link(path, keep) != 0 && errno != EEXIST) {
+		snprintf(err.msg, sizeof(err.msg), "could not link %.300s: %s", keep,
+			 strerror(errno));
+		ok = false;
 	}
-	if (j->rc != HK_OK)
-		snprintf(r->err_msg, sizeof(r->err_msg), "%s: %.200s", j->serial,
+	if (!ok)
+		snprintf(res->err, sizeof(res->err), "%s: %.120s", j->serial,
 			 err.msg[0] ? err.msg : "could not write the file");
-	pthread_mutex_lock(&r->mu);
-	atomic_store(&j->done, 1);
-	pthread_cond_broadcast(&r->cv);
-	pthread_mutex_unlock(&r->mu);
+	atomic_store(&res->state, ok ? 1 : 2);
 }
 
-/* A worker: own files from the end, until it meets the main thread. */
-static void *worker(void *arg)
+/* A worker process: letters [from, to) in order, each into its own file
+ * and into this part's print file.  Never touches the store. */
+static void work_part(struct run *r, size_t from, size_t to, const char *part)
 {
-	struct run *r = arg;
-	struct hk_pdf_fonts *f = hk_pdf_fonts_new(&r->st);
-	int loaded = -1;
+	struct hk_pdf_fonts **mine = hk_calloc((size_t)r->groups + 1,
+					       sizeof(*mine));
+	struct hk_pdf *pdf = NULL;
+	struct hk_err err = {0};
 
-	for (;;) {
-		size_t i = atomic_fetch_sub(&r->next_back, 1);
-		struct job *j;
-		int expect = 0;
+	if (hk_pdf_open(part, &pdf, r->lang, &err) != HK_OK) {
+		for (size_t i = from; i < to; i++) {
+			snprintf(r->res[i].err, sizeof(r->res[i].err), "%.150s",
+				 err.msg);
+			atomic_store(&r->res[i].state, 2);
+		}
+		return;
+	}
+	for (size_t i = from; i < to; i++) {
+		const struct job *j = &r->jobs[i];
+		int g = j->group;
 
-		if (i == 0 || atomic_load(&r->stop))
-			break;
-		j = &r->jobs[i - 1];
 		if (!j->text)
 			continue;
-		if (!atomic_compare_exchange_strong(&j->claimed, &expect, 1))
-			break; /* the main thread is here: the rest is its */
-		if (j->group != loaded) {
+		if (!mine[g]) {
 			char dir[1200];
-			struct hk_err err = {0};
 
-			group_dir(r, j->group, dir, sizeof(dir));
-			if (hk_pdf_fonts_load(f, dir, r->lang, &err) != HK_OK) {
-				j->rc = HK_EIO;
-				snprintf(r->err_msg, sizeof(r->err_msg), "%.200s", err.msg);
-				atomic_store(&j->done, 1);
-				break;
+			mine[g] = hk_pdf_fonts_new(&r->st);
+			group_dir(r, g, dir, sizeof(dir));
+			if (hk_pdf_fonts_load(mine[g], dir, r->lang, &err) != HK_OK) {
+				snprintf(r->res[i].err, sizeof(r->res[i].err),
+					 "%.150s", err.msg);
+				atomic_store(&r->res[i].state, 2);
+				continue;
 			}
-			loaded = j->group;
 		}
-		write_own(r, j, f, NULL);
+		write_own(r, j, &r->res[i], mine[g], pdf);
 	}
-	hk_pdf_fonts_free(f);
-	return NULL;
+	hk_pdf_close(pdf, &err);
+	/* the fonts and maps die with the process */
+}
+
+/* Join the parts' print files into `out`, in order. */
+static enum hk_rc join_parts(char parts[][1300], int n, const char *out,
+			     struct hk_err *err)
+{
+	const char *argv[80];
+	int k = 0;
+
+	if (n == 1)
+		return rename(parts[0], out) == 0
+			       ? HK_OK
+			       : hk_err_set(err, HK_EIO, "could not write %s", out);
+	argv[k++] = "qpdf";
+	argv[k++] = "--empty";
+	argv[k++] = "--pages";
+	for (int i = 0; i < n; i++)
+		argv[k++] = parts[i];
+	argv[k++] = "--";
+	argv[k++] = out;
+	argv[k] = NULL;
+	if (qpdfjob_run_from_argv(argv) != 0)
+		return hk_err_set(err, HK_EIO, "could not join the print file %s",
+				  out);
+	for (int i = 0; i < n; i++)
+		unlink(parts[i]);
+	return HK_OK;
 }
 
 /* ---- preparing: templates, texts, serials, fonts --------------------- */
@@ -426,10 +459,12 @@ static enum hk_rc prepare(struct run *r, struct hk_batch_case *pending,
 		lj.tmpl = j->tmpl;
 		rc = hk_letter_render(r->s, r->cfg, &lj, &j->text, NULL,
 				      &j->total_owed, r->lang, err);
-		if (rc == HK_ENOTFOUND) {
+		if (rc == HK_ENOTFOUND || rc == HK_EREFUSED) {
+			/* gone, or owing nothing overdue: no letter */
+			snprintf(j->skipped, sizeof(j->skipped), "%.120s",
+				 rc == HK_ENOTFOUND ? HK_TR(r->lang, "案件不存在", "no such case")
+						    : err->msg);
 			rc = HK_OK;
-			snprintf(j->skipped, sizeof(j->skipped), "%s",
-				 HK_TR(r->lang, "案件不存在", "no such case"));
 			continue;
 		}
 		if (rc != HK_OK)
@@ -571,6 +606,7 @@ static enum hk_rc record(struct run *r, size_t from, size_t to,
 
 	for (size_t i = from; i < to && rc == HK_OK; i++) {
 		struct job *j = &r->jobs[i];
+		struct result *res = &r->res[i];
 		struct hk_letter_rec l = {0};
 
 		if (!j->text) {
@@ -585,9 +621,9 @@ static enum hk_rc record(struct run *r, size_t from, size_t to,
 		l.batch_ref = r->b.ref;
 		l.as_of = r->b.as_of;
 		l.total_owed = j->total_owed;
-		l.pages = j->pages;
-		snprintf(l.sha256, sizeof(l.sha256), "%s", j->sha256);
-		l.size = j->size;
+		l.pages = res->pages;
+		snprintf(l.sha256, sizeof(l.sha256), "%s", res->sha256);
+		l.size = res->size;
 		l.created_by = r->b.created_by;
 		l.created_at = (int64_t)time(NULL);
 		{
@@ -617,6 +653,18 @@ static enum hk_rc record(struct run *r, size_t from, size_t to,
 	return rc;
 }
 
+/* Phases timed with HUIKUAN_BATCH_TIMING=1, for profiling. */
+static double since(struct timespec *t0)
+{
+	struct timespec t;
+	double d;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	d = (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+	*t0 = t;
+	return d;
+}
+
 static int count_letters(void *ctx, const struct hk_batch_case *c)
 {
 	int64_t *n = ctx;
@@ -624,6 +672,95 @@ static int count_letters(void *ctx, const struct hk_batch_case *c)
 	n[0] += c->letter_ref != 0;
 	n[1] += c->skipped[0] != 0;
 	return 0;
+}
+
+/* Fork `procs` workers over contiguous parts of the letters; wait for
+ * them while recording, in order, what they write. */
+static enum hk_rc draw_and_record(struct run *r, int procs, const char *print,
+				  void (*progress)(void *, int64_t, int64_t),
+				  void *pctx, struct hk_err *err)
+{
+	char parts[64][1300];
+	pid_t pid[64];
+	int started = 0;
+	size_t recorded = 0;
+	enum hk_rc rc = HK_OK;
+	pid_t parent = getpid();
+
+	if (procs > 64)
+		procs = 64;
+	if ((size_t)procs > r->n)
+		procs = r->n ? (int)r->n : 1;
+	fflush(NULL); /* a child's exit must not write the parent's buffers */
+	for (int k = 0; k < procs; k++) {
+		size_t from = r->n * (size_t)k / (size_t)procs;
+		size_t to = r->n * (size_t)(k + 1) / (size_t)procs;
+
+		snprintf(parts[k], sizeof(parts[k]), "%s.part%d", print, k);
+		pid[k] = fork();
+		if (pid[k] == 0) {
+			/* a worker dies with this process: a killed run leaves
+			 * nobody writing */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(1);
+			work_part(r, from, to, parts[k]);
+			_exit(0);
+		}
+		if (pid[k] < 0) {
+			rc = hk_err_set(err, HK_EIO, "could not start a worker: %s",
+					strerror(errno));
+			break;
+		}
+		started++;
+	}
+	/* record in order as the letters come */
+	while (rc == HK_OK && recorded < r->n) {
+		size_t upto = recorded;
+
+		while (upto < r->n && (!r->jobs[upto].text ||
+				       atomic_load(&r->res[upto].state)))
+			upto++;
+		for (size_t i = recorded; i < upto; i++)
+			if (atomic_load(&r->res[i].state) == 2) {
+				rc = hk_err_set(err, HK_EIO, "%s", r->res[i].err);
+				break;
+			}
+		if (rc != HK_OK)
+			break;
+		if (upto - recorded >= RECORD_EVERY || upto == r->n) {
+			rc = record(r, recorded, upto, err);
+			recorded = upto;
+			if (progress)
+				progress(pctx, r->b.done + r->b.skipped, r->b.total);
+			continue;
+		}
+		/* a worker that died leaves its letters pending for ever */
+		for (int k = 0; k < started; k++) {
+			int st;
+
+			if (pid[k] > 0 && waitpid(pid[k], &st, WNOHANG) == pid[k]) {
+				pid[k] = 0;
+				if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+					rc = hk_err_set(err, HK_EIO,
+							"a letter worker stopped (status %d)",
+							st);
+			}
+		}
+		usleep(20000);
+	}
+	for (int k = 0; k < started; k++) {
+		if (pid[k] <= 0)
+			continue;
+		if (rc != HK_OK)
+			kill(pid[k], SIGKILL);
+		waitpid(pid[k], NULL, 0);
+	}
+	if (rc == HK_OK && r->n)
+		rc = join_parts(parts, started, print, err);
+	for (int k = 0; k < started && rc != HK_OK; k++)
+		unlink(parts[k]);
+	return rc;
 }
 
 enum hk_rc hk_batch_run(struct hk_store *s, const struct hk_config *cfg,
@@ -635,13 +772,12 @@ enum hk_rc hk_batch_run(struct hk_store *s, const struct hk_config *cfg,
 	struct run r = {.s = s, .cfg = cfg, .files_dir = files_dir,
 			.lang = lang};
 	struct hk_batch_case *pending = NULL;
-	struct hk_pdf_fonts *f = NULL;
-	struct hk_pdf *merged = NULL;
-	pthread_t tid[64];
-	int nthreads = 0, loaded = -1, run_no = 1;
+	int run_no = 1;
 	char path[1300], print_name[64];
-	size_t npending = 0, recorded = 0;
+	size_t npending = 0;
 	int64_t counts[2] = {0, 0};
+	struct timespec t0;
+	bool timing;
 	enum hk_rc rc;
 
 	memset(&tc, 0, sizeof(tc));
@@ -697,10 +833,16 @@ enum hk_rc hk_batch_run(struct hk_store *s, const struct hk_config *cfg,
 		free(pending);
 		return rc;
 	}
+	timing = getenv("HUIKUAN_BATCH_TIMING") != NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = prepare(&r, pending, npending, &tc, err);
 	free(pending);
+	if (timing)
+		fprintf(stderr, "prepare %.3f s\n", since(&t0));
 	if (rc == HK_OK)
 		rc = cut_fonts(&r, err);
+	if (timing)
+		fprintf(stderr, "fonts %.3f s\n", since(&t0));
 	/* this run's print file: print.pdf, or print-<n>.pdf after a crash */
 	for (; rc == HK_OK; run_no++) {
 		snprintf(print_name, sizeof(print_name),
@@ -709,79 +851,38 @@ enum hk_rc hk_batch_run(struct hk_store *s, const struct hk_config *cfg,
 		if (access(path, F_OK) != 0)
 			break;
 	}
-	if (rc == HK_OK && r.n)
-		rc = hk_pdf_open(path, &merged, lang, err);
 	if (rc == HK_OK) {
-		pthread_mutex_init(&r.mu, NULL);
-		pthread_cond_init(&r.cv, NULL);
-		atomic_store(&r.next_back, r.n);
-		if (threads <= 0)
-			threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
-		if (threads > 64)
-			threads = 64;
-		for (int t = 1; t < threads && r.n > 1; t++)
-			if (pthread_create(&tid[nthreads], NULL, worker, &r) == 0)
-				nthreads++;
-		f = hk_pdf_fonts_new(&r.st);
-	}
-	/* this thread: every letter in order into the print file */
-	for (size_t i = 0; rc == HK_OK && i < r.n; i++) {
-		struct job *j = &r.jobs[i];
-		int expect = 0;
+		size_t bytes = (r.n ? r.n : 1) * sizeof(*r.res);
+		void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-		if (j->text) {
-			if (j->group != loaded) {
-				char dir[1200];
-
-				group_dir(&r, j->group, dir, sizeof(dir));
-				if ((rc = hk_pdf_fonts_load(f, dir, lang, err)) != HK_OK)
-					break;
-				loaded = j->group;
-			}
-			if (atomic_compare_exchange_strong(&j->claimed, &expect, 1)) {
-				write_own(&r, j, f, merged);
-			} else {
-				/* a worker writes its own file: this one draws
-				 * the print copy meanwhile, then waits for it */
-				rc = hk_pdf_letter(f, &merged, 1, &r.st, j->text,
-						   strlen(j->text), NULL, lang, err);
-				pthread_mutex_lock(&r.mu);
-				while (!atomic_load(&j->done))
-					pthread_cond_wait(&r.cv, &r.mu);
-				pthread_mutex_unlock(&r.mu);
-			}
-			if (rc == HK_OK && j->rc != HK_OK)
-				rc = hk_err_set(err, j->rc, "%s", r.err_msg);
-		}
-		if (rc == HK_OK && (i + 1 - recorded >= RECORD_EVERY || i + 1 == r.n)) {
-			rc = record(&r, recorded, i + 1, err);
-			recorded = i + 1;
-			if (progress)
-				progress(pctx, r.b.done + r.b.skipped, r.b.total);
+		if (m == MAP_FAILED) {
+			rc = hk_err_set(err, HK_EIO, "could not share memory: %s",
+					strerror(errno));
+		} else {
+			r.res = m;
+			if (threads <= 0)
+				threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+			rc = draw_and_record(&r, threads, path, progress, pctx, err);
+			munmap(m, bytes);
+			r.res = NULL;
 		}
 	}
-	if (nthreads) {
-		atomic_store(&r.stop, 1);
-		for (int t = 0; t < nthreads; t++)
-			pthread_join(tid[t], NULL);
-		pthread_mutex_destroy(&r.mu);
-		pthread_cond_destroy(&r.cv);
-	}
-	hk_pdf_fonts_free(f);
-	if (merged) {
+	if (timing)
+		fprintf(stderr, "draw %.3f s\n", since(&t0));
+	if (rc == HK_OK && r.n) {
 		char msha[65];
 		int64_t msize;
-		enum hk_rc crc = hk_pdf_close(merged, err);
 
-		if (rc == HK_OK)
-			rc = crc;
 		/* the print file's hash: in the batch record */
-		if (rc == HK_OK && file_hash(path, msha, &msize))
+		if (file_hash(path, msha, &msize))
 			snprintf(r.b.merged_sha256, sizeof(r.b.merged_sha256),
 				 "%s", msha);
 	}
 	if (rc == HK_OK)
 		rc = write_manifest(&r, r.b.manifest_sha256, err);
+	if (timing)
+		fprintf(stderr, "manifest %.3f s\n", since(&t0));
 	snprintf(r.b.status, sizeof(r.b.status), "%s", rc == HK_OK ? "done" : "failed");
 	if (rc != HK_OK)
 		snprintf(r.b.error, sizeof(r.b.error), "%.250s", err->msg);

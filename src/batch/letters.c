@@ -66,6 +66,14 @@ static const char *const demand_kinds[] = {"notice", "final", "lawyer",
 static const char *const sections_required[] = {"basis", "rights", "check",
 						"dispute", NULL};
 
+static bool in_list(const char *v, const char *const *list);
+
+bool hk_template_is_demand(const struct hk_template_rec *t)
+{
+	return strcmp(t->audience, "third_party") && strcmp(t->channel, "sms") &&
+	       in_list(t->kind, demand_kinds);
+}
+
 static bool in_list(const char *v, const char *const *list)
 {
 	for (int i = 0; list[i]; i++)
@@ -658,6 +666,33 @@ static enum hk_rc render_one(const char *src, const json_t *data, bool letter,
 	return HK_OK;
 }
 
+/* What a demand cannot be sent without: a creditor to contact, for a
+ * lawyer's letter the firm that signs it, and something overdue. */
+static enum hk_rc demand_ready(const json_t *data, const struct hk_letter_job *job,
+			       int64_t owed, enum hk_lang lang,
+			       struct hk_err *err)
+{
+	const char *phone = json_string_value(
+		json_object_get(json_object_get(data, "creditor"), "phone"));
+
+	if (!hk_template_is_demand(job->tmpl))
+		return HK_OK;
+	if (owed <= 0)
+		return hk_err_set(err, HK_EREFUSED, "%s",
+				  HK_TR(lang, "案件没有逾期欠款，不发催收函",
+					"the case owes nothing overdue: no demand"));
+	if (!phone || !*phone)
+		return hk_err_set(err, HK_ECONFIG, "%s",
+				  HK_TR(lang, "催收函须写明债权人的联系电话：请在配置中设置 [creditor.<代码>] phone 或 [letters] phone",
+					"a demand gives the creditor's phone: set [creditor.<id>] phone or [letters] phone in the configuration"));
+	if (!strcmp(job->tmpl->kind, "lawyer") &&
+	    !*json_string_value(json_object_get(json_object_get(data, "lawyer"), "firm")))
+		return hk_err_set(err, HK_ECONFIG, "%s",
+				  HK_TR(lang, "律师函须配置律师事务所：[letters] lawyer_firm、lawyer_name 等",
+					"a lawyer's letter needs its firm: [letters] lawyer_firm, lawyer_name and the rest"));
+	return HK_OK;
+}
+
 enum hk_rc hk_letter_render(struct hk_store *s, const struct hk_config *cfg,
 			    const struct hk_letter_job *job, char **text,
 			    char **subject, int64_t *total_owed,
@@ -665,11 +700,16 @@ enum hk_rc hk_letter_render(struct hk_store *s, const struct hk_config *cfg,
 {
 	json_t *data = NULL;
 	bool letter = !strcmp(job->tmpl->channel, "letter");
-	enum hk_rc rc = hk_letter_data(s, cfg, job, &data, total_owed, err);
+	int64_t owed = 0;
+	enum hk_rc rc = hk_letter_data(s, cfg, job, &data, &owed, err);
 
 	*text = NULL;
 	if (subject)
 		*subject = NULL;
+	if (total_owed)
+		*total_owed = owed;
+	if (rc == HK_OK)
+		rc = demand_ready(data, job, owed, lang, err);
 	if (rc == HK_OK)
 		rc = render_one(job->tmpl->body, data, letter, text, lang, err);
 	if (rc == HK_OK && subject && job->tmpl->subject && *job->tmpl->subject)

@@ -30,7 +30,7 @@ void hk_letter_style_default(struct hk_letter_style *st)
 {
 	memset(st, 0, sizeof(*st));
 	snprintf(st->font, sizeof(st->font), "Noto Serif CJK SC");
-	snprintf(st->heading_font, sizeof(st->heading_font), "Noto Sans CJK SC");
+	snprintf(st->heading_font, sizeof(st->heading_font), "Noto Serif CJK SC");
 	st->body_pt = 11;
 	st->margin_mm = 22;
 }
@@ -755,7 +755,7 @@ static enum hk_rc cut_face(struct hk_pdf_fonts *f, const char *family,
 	/* glyphs without shared subroutines: cairo copies a CFF font's
 	 * subroutines whole into every file, so kept they would cost each
 	 * letter ~100 KB and the time to write it */
-	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_DESUBROUTINIZE);
+	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_DESUBROUTINIZE | HB_SUBSET_FLAGS_NO_HINTING);
 	cut = in ? hb_subset_or_fail(face, in) : NULL;
 	hb_subset_input_destroy(in);
 	hb_face_destroy(face);

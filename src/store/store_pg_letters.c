@@ -165,7 +165,7 @@ static enum hk_rc pgx_template_publish(struct hk_store *s, int64_t ref,
 				       struct hk_err *err)
 {
 	static const char sql[] =
-		"UPDATE templates SET status = 'published', published_by = $2, "
+		"UPDATE templates SET status = 'published', published_by = NULLIF($2::bigint, 0), "
 		"published_at = $3 WHERE ref = $1 AND status = 'draft'";
 	struct pg_params p = {0};
 	int64_t n = 0;

@@ -130,7 +130,7 @@ enum hk_rc sq_template_publish(struct hk_store *s, int64_t ref, int64_t by,
 			       int64_t at, struct hk_err *err)
 {
 	static const char sql[] =
-		"UPDATE templates SET status = 'published', published_by = ?2, "
+		"UPDATE templates SET status = 'published', published_by = NULLIF(?2, 0), "
 		"published_at = ?3 WHERE ref = ?1 AND status = 'draft'";
 	sqlite3_stmt *st = sq_stmt(s, sql, err);
 	enum hk_rc rc;
