@@ -45,6 +45,7 @@ struct hk_contact_rec {
 	const char *name;
 	const char *phone;
 	bool authorized;
+	const char *email; /* through the API only (NULL: none) */
 };
 
 struct hk_account_rec {
@@ -482,6 +483,7 @@ struct hk_contact_row {
 	char validity[16];
 	char source[65];
 	bool stopped; /* asked not to be called again: a permanent stop */
+	char email[129]; /* "": none */
 };
 
 /* What the compliance guardrails count around one outbound contact
@@ -622,6 +624,7 @@ struct hk_outbox_rec {
 	int64_t ref;
 	char msg_id[48];
 	int64_t case_ref, contact_ref, template_ref; /* contact 0: the debtor */
+	char contact_id[65]; /* read back: the contact's id ("": the debtor) */
 	char channel[8];   /* sms, email */
 	char to_addr[256], to_name[129];
 	char *subject, *body;
@@ -630,7 +633,7 @@ struct hk_outbox_rec {
 	int attempts;
 	int64_t next_at, lease_until;
 	char provider_id[200];
-	char last_error[256];
+	char last_error[400];
 	char rule[32];     /* the guardrail that refused it */
 	int64_t strategy_ref;
 	int rule_no, arm_no;

@@ -18,16 +18,32 @@ static const char *const relations[] = {
 static const char *const validities[] = {"valid", "invalid", "unverified",
 					 NULL};
 
+/* One address: local@domain.tld, printable ASCII without spaces, quotes
+ * or angle brackets (it goes into an SMTP envelope). */
+static bool email_valid(const char *e)
+{
+	const char *at = e ? strchr(e, '@') : NULL;
+
+	if (!at || at == e || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
+	    strlen(e) > 128 || at[1] == '.' || e[strlen(e) - 1] == '.')
+		return false;
+	for (const char *p = e; *p; p++)
+		if (*p <= ' ' || *p > '~' || strchr("\"<>(),;:[]\\", *p))
+			return false;
+	return true;
+}
+
 void hk_h_contact_add(struct hk_req *req)
 {
 	static const char *const fields[] = {"relation", "name", "phone",
-					     "source", "authorized", NULL};
+					     "source", "authorized", "email",
+					     NULL};
 	struct hk_store *s = req->store;
 	struct hk_contact_rec r = {0};
 	struct hk_case_rec c;
 	struct hk_err err = {0};
 	json_t *body;
-	const char *relation, *name, *phone, *source;
+	const char *relation, *name, *phone, *source, *email;
 	unsigned char raw[5];
 	char id[16], target[96];
 	enum hk_rc rc;
@@ -38,6 +54,14 @@ void hk_h_contact_add(struct hk_req *req)
 	name = json_string_value(json_object_get(body, "name"));
 	phone = json_string_value(json_object_get(body, "phone"));
 	source = json_string_value(json_object_get(body, "source"));
+	email = json_string_value(json_object_get(body, "email"));
+	if (json_object_get(body, "email") && !email_valid(email)) {
+		json_decref(body);
+		hk_reply_error(req, HK_EINVAL, 400,
+			       HK_TR(req->lang, "email 须为一个电子邮件地址（如 name@example.com）",
+				     "email must be one email address (name@example.com)"));
+		return;
+	}
 	if (!hk_one_of(relation, relations) || !phone ||
 	    !hk_phone_valid(phone, strlen(phone)) || !source || !*source ||
 	    strlen(source) > 64 || (name && strlen(name) > 128)) {
@@ -58,6 +82,7 @@ void hk_h_contact_add(struct hk_req *req)
 	r.relation = relation;
 	r.name = name;
 	r.phone = phone;
+	r.email = email;
 	r.authorized = json_is_true(json_object_get(body, "authorized")) ||
 		       !strcmp(relation, "self");
 	if ((rc = s->ops->begin(s, &err)) == HK_OK &&

@@ -509,7 +509,9 @@ static enum hk_rc pgx_batch_case_done(struct hk_store *s, int64_t batch_ref,
 	"COALESCE(provider_id, ''), COALESCE(last_error, ''), "               \
 	"COALESCE(rule, ''), COALESCE(strategy_ref, 0), "                     \
 	"COALESCE(rule_no, 0), COALESCE(arm_no, 0), COALESCE(created_by, 0), " \
-	"created_at, COALESCE(sent_at, 0), COALESCE(delivered_at, 0) "
+	"created_at, COALESCE(sent_at, 0), COALESCE(delivered_at, 0), "       \
+	"COALESCE((SELECT k.contact_id FROM contacts k "                      \
+	"WHERE k.ref = outbox.contact_ref), '') "
 
 static void read_outbox(const PGresult *r, int i, struct hk_outbox_rec *m)
 {
@@ -538,6 +540,7 @@ static void read_outbox(const PGresult *r, int i, struct hk_outbox_rec *m)
 	m->created_at = pg_i64(r, i, 21);
 	m->sent_at = pg_i64(r, i, 22);
 	m->delivered_at = pg_i64(r, i, 23);
+	col(m->contact_id, sizeof(m->contact_id), r, i, 24);
 }
 
 static enum hk_rc pgx_outbox_insert(struct hk_store *s,

@@ -827,7 +827,8 @@ static enum hk_rc pgx_debtor_contacts(
 {
 	static const char sql[] =
 		"SELECT contact_id, relation, name, phone, authorized, validity, "
-		"COALESCE(source, ''), (stopped_at IS NOT NULL)::int FROM contacts "
+		"COALESCE(source, ''), (stopped_at IS NOT NULL)::int, "
+		"COALESCE(email, '') FROM contacts "
 		"WHERE debtor_ref = $1 ORDER BY contact_id COLLATE \"C\"";
 	struct pg_params p = {0};
 	struct hk_contact_row c;
@@ -845,6 +846,7 @@ static enum hk_rc pgx_debtor_contacts(
 		copy_col(c.validity, sizeof(c.validity), r, i, 5);
 		copy_col(c.source, sizeof(c.source), r, i, 6);
 		c.stopped = pg_i64(r, i, 7) != 0;
+		copy_col(c.email, sizeof(c.email), r, i, 8);
 		fn(ctx, &c);
 	}
 	PQclear(r);
@@ -930,7 +932,8 @@ static enum hk_rc pgx_contact_add(struct hk_store *s,
 {
 	static const char sql[] =
 		"INSERT INTO contacts (contact_id, debtor_ref, relation, name, "
-		"phone, authorized, source) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+		"phone, authorized, source, email) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 	struct pg_store *ps = PG(s);
 	/* SQLite's failed statement leaves the caller's transaction open; a
 	 * failed PostgreSQL statement would abort it, so a savepoint keeps
@@ -946,6 +949,7 @@ static enum hk_rc pgx_contact_add(struct hk_store *s,
 	pgp_text(&p, rec->phone);
 	pgp_int(&p, rec->authorized);
 	pgp_text(&p, source);
+	pgp_text(&p, rec->email);
 	if (in_tx && (rc = pg_exec_script(ps, "SAVEPOINT hk_contact_add",
 					  err)) != HK_OK)
 		return rc;

@@ -825,7 +825,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"WHERE ref = ?1",
 	[ST_CONTACT_ADD] =
 		"INSERT INTO contacts (contact_id, debtor_ref, relation, name, "
-		"phone, authorized, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		"phone, authorized, source, email) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_CONTACT_VALIDITY] = "UPDATE contacts SET validity = ?3 "
 				"WHERE debtor_ref = ?1 AND contact_id = ?2",
 	[ST_LOST_REFRESH] =
@@ -896,7 +897,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"WHERE account_ref = ?1 ORDER BY paid_on, ref",
 	[ST_DEBTOR_CONTACTS] =
 		"SELECT contact_id, relation, name, phone, authorized, validity, "
-		"COALESCE(source, ''), stopped_at IS NOT NULL FROM contacts "
+		"COALESCE(source, ''), stopped_at IS NOT NULL, "
+		"COALESCE(email, '') FROM contacts "
 		"WHERE debtor_ref = ?1 ORDER BY contact_id",
 #define CONVERSATION "('reached_debtor', 'promised', 'refused', 'disputes', " \
 		     "'claims_paid', 'hardship')"
@@ -4110,6 +4112,7 @@ static enum hk_rc sq_contact_add(struct hk_store *s,
 	bind_text(st, 5, r->phone);
 	sqlite3_bind_int(st, 6, r->authorized);
 	bind_text(st, 7, source);
+	bind_text(st, 8, r->email);
 	rc = sqlite3_step(st);
 	stmt_done(st);
 	if (rc == SQLITE_CONSTRAINT)
@@ -4618,6 +4621,7 @@ static enum hk_rc sq_debtor_contacts(struct hk_store *s, int64_t debtor_ref,
 		copy_text(c.validity, sizeof(c.validity), sqlite3_column_text(st, 5));
 		copy_text(c.source, sizeof(c.source), sqlite3_column_text(st, 6));
 		c.stopped = sqlite3_column_int(st, 7) != 0;
+		copy_text(c.email, sizeof(c.email), sqlite3_column_text(st, 8));
 		fn(ctx, &c);
 	}
 	stmt_done(st);

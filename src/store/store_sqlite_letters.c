@@ -486,7 +486,9 @@ enum hk_rc sq_batch_case_done(struct hk_store *s, int64_t batch_ref,
 	"COALESCE(provider_id, ''), COALESCE(last_error, ''), "               \
 	"COALESCE(rule, ''), COALESCE(strategy_ref, 0), "                     \
 	"COALESCE(rule_no, 0), COALESCE(arm_no, 0), COALESCE(created_by, 0), " \
-	"created_at, COALESCE(sent_at, 0), COALESCE(delivered_at, 0) "
+	"created_at, COALESCE(sent_at, 0), COALESCE(delivered_at, 0), "       \
+	"COALESCE((SELECT k.contact_id FROM contacts k "                      \
+	"WHERE k.ref = outbox.contact_ref), '') "
 
 /* An outbox row (OUTBOX_COLS); subject and body point into the row. */
 static void read_outbox(sqlite3_stmt *st, struct hk_outbox_rec *m)
@@ -518,6 +520,7 @@ static void read_outbox(sqlite3_stmt *st, struct hk_outbox_rec *m)
 	m->created_at = sqlite3_column_int64(st, 21);
 	m->sent_at = sqlite3_column_int64(st, 22);
 	m->delivered_at = sqlite3_column_int64(st, 23);
+	sq_col_copy(st, 24, m->contact_id, sizeof(m->contact_id));
 }
 
 enum hk_rc sq_outbox_insert(struct hk_store *s, struct hk_outbox_rec *m,
