@@ -23,6 +23,9 @@ struct hk_server_opts {
 	size_t max_body;              /* request body limit (0: 1 MiB) */
 	enum hk_lang lang;            /* language of the console messages */
 	const char *web_dir;          /* the web interface's files; NULL: none */
+	const char *config_path;      /* --config, for the processes it starts
+				       * (letter batches); NULL: none */
+	bool no_send;                 /* do not send the outbox's messages */
 };
 
 /* Where the web interface's built files are: `given` (serve --web), else

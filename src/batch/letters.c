@@ -715,6 +715,14 @@ enum hk_rc hk_letter_render(struct hk_store *s, const struct hk_config *cfg,
 	if (rc == HK_OK && subject && job->tmpl->subject && *job->tmpl->subject)
 		rc = render_one(job->tmpl->subject, data, false, subject, lang,
 				err);
+	/* a message ends where its words end (a template file's last line
+	 * end is not part of an SMS) */
+	if (rc == HK_OK && !letter) {
+		size_t n = strlen(*text);
+
+		while (n && strchr(" \t\r\n", (*text)[n - 1]))
+			(*text)[--n] = '\0';
+	}
 	json_decref(data);
 	if (rc != HK_OK) {
 		free(*text);
@@ -791,6 +799,18 @@ static enum hk_rc treatment_of(struct hk_store *s, int64_t case_ref,
 	return rc;
 }
 
+/* A folder of cut fonts (face0..3.otf), gone. */
+static void remove_fonts(const char *dir)
+{
+	char path[1300];
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/face%d.otf", dir, i);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 static int32_t local_today(void)
 {
 	time_t now = time(NULL);
@@ -859,15 +879,35 @@ enum hk_rc hk_letter_write(struct hk_store *s, const struct hk_config *cfg,
 		}
 		close(fd);
 	}
-	if ((rc = hk_pdf_open(tmp, &pdf, lang, err)) != HK_OK ||
-	    (rc = hk_pdf_letter(NULL, &pdf, 1, &st, text, strlen(text), &pages,
-				lang, err)) != HK_OK) {
-		hk_pdf_close(pdf, err);
-		unlink(tmp);
-		goto fail;
+	/* the fonts cut to this letter's characters: a file of tens of
+	 * kilobytes, not the half megabyte a whole CJK face's subset
+	 * costs (pdf.h) */
+	{
+		char fdir[1200];
+		struct hk_pdf_fonts *fonts = hk_pdf_fonts_new(&st);
+
+		snprintf(fdir, sizeof(fdir), "%s.fonts.XXXXXX", files_dir);
+		hk_pdf_fonts_add(fonts, text, strlen(text));
+		if (!mkdtemp(fdir)) {
+			rc = hk_err_set(err, HK_EIO, "could not create %s: %s",
+					fdir, strerror(errno));
+		} else {
+			if ((rc = hk_pdf_fonts_build(fonts, fdir, lang, err)) == HK_OK &&
+			    (rc = hk_pdf_open(tmp, &pdf, lang, err)) == HK_OK)
+				rc = hk_pdf_letter(fonts, &pdf, 1, &st, text,
+						   strlen(text), &pages, lang, err);
+			if (pdf && hk_pdf_close(pdf, err) != HK_OK && rc == HK_OK)
+				rc = HK_EIO;
+			pdf = NULL;
+			remove_fonts(fdir);
+		}
+		hk_pdf_fonts_free(fonts);
+		if (rc != HK_OK) {
+			unlink(tmp);
+			goto fail;
+		}
 	}
-	if ((rc = hk_pdf_close(pdf, err)) != HK_OK ||
-	    (rc = keep_file(tmp, files_dir, out->sha256, &out->size, lang,
+	if ((rc = keep_file(tmp, files_dir, out->sha256, &out->size, lang,
 			    err)) != HK_OK) {
 		unlink(tmp);
 		goto fail;

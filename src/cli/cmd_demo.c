@@ -384,6 +384,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	sopts.db_uri = cli->db;
 	sopts.cfg = &cfg;
 	sopts.lang = cli->lang;
+	sopts.config_path = cli->config;
 	{
 		static char web[4096];
 

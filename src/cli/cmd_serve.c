@@ -87,6 +87,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 						 argv[i]);
 		} else if (!strcmp(argv[i], "--web") && i + 1 < argc) {
 			web_given = argv[++i];
+		} else if (!strcmp(argv[i], "--no-send")) {
+			opts.no_send = true;
 		} else if (!cli_take_db(cli, argc, argv, &i)) {
 			return cli_unknown(cli, argv[i]);
 		}
@@ -101,6 +103,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	opts.db_uri = cli->db;
 	opts.cfg = &cfg;
 	opts.lang = cli->lang;
+	opts.config_path = cli->config;
 	if (hk_web_dir_find(web_given, web, sizeof(web)))
 		opts.web_dir = web;
 	else

@@ -256,14 +256,10 @@ void hk_h_dispute_file(struct hk_req *req)
 {
 	struct hk_case_rec c;
 	struct hk_err err = {0};
-	char status[16], name[129], sha[65], got[65], path[4096];
+	char status[16], name[129], sha[65], path[4096];
 	int64_t id, size = 0;
 	long n = strtol(req->params[1], NULL, 10);
 	bool found = false;
-	unsigned char *data;
-	size_t read_len;
-	char *b64;
-	FILE *f;
 
 	if (!(id = dispute_in_scope(req, &c, status)))
 		return;
@@ -276,33 +272,5 @@ void hk_h_dispute_file(struct hk_req *req)
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/%s", req->files_dir, sha);
-	data = hk_malloc((size_t)size + 1);
-	f = fopen(path, "rb");
-	if (!f) {
-		free(data);
-		hk_reply_error(req, HK_EIO, 500,
-			       HK_TR(req->lang, "证据文件缺失", "the evidence file is missing"));
-		return;
-	}
-	/* Read one byte more than recorded: a longer file is altered too. */
-	read_len = fread(data, 1, (size_t)size + 1, f);
-	fclose(f);
-	hex_sha256(data, read_len, got);
-	if (read_len != (size_t)size || strcmp(got, sha)) {
-		free(data);
-		hk_reply_error(req, HK_EIO, 500,
-			       HK_TR(req->lang, "证据文件已被改动，与登记的 SHA-256 不符",
-				     "the evidence file was altered: its SHA-256 does not match"));
-		return;
-	}
-	b64 = hk_malloc(sodium_base64_ENCODED_LEN((size_t)size,
-						  sodium_base64_VARIANT_ORIGINAL));
-	sodium_bin2base64(b64, sodium_base64_ENCODED_LEN(
-				       (size_t)size, sodium_base64_VARIANT_ORIGINAL),
-			  data, (size_t)size, sodium_base64_VARIANT_ORIGINAL);
-	hk_reply(req, 200,
-		 json_pack("{s:s, s:s, s:I, s:s}", "name", name, "sha256", sha,
-			   "size", (json_int_t)size, "content_base64", b64));
-	free(b64);
-	free(data);
+	hk_reply_stored_file(req, path, name, sha, size);
 }

@@ -122,6 +122,13 @@ bool hk_case_in_scope(struct hk_req *req, struct hk_case_rec *c);
 /* Today in the debtors' time zone (set for the process at start). */
 int32_t hk_today(void);
 
+/* The options the server runs with (server.c). */
+const struct hk_server_opts *hk_server_options(void);
+/* Answer a stored file inside JSON {name, sha256, size, content_base64},
+ * refused (500) when its bytes no longer match `sha` and `size`. */
+void hk_reply_stored_file(struct hk_req *req, const char *path,
+			  const char *name, const char *sha, int64_t size);
+
 /* Handlers, one file per resource. */
 void hk_h_health(struct hk_req *req);
 void hk_h_openapi(struct hk_req *req);
@@ -170,6 +177,25 @@ void hk_h_stops_list(struct hk_req *req);
 void hk_h_stop_add(struct hk_req *req);
 void hk_h_stop_lift(struct hk_req *req);
 void hk_h_contact_stop(struct hk_req *req);
+
+void hk_h_templates_list(struct hk_req *req);
+void hk_h_template_get(struct hk_req *req);
+void hk_h_template_create(struct hk_req *req);
+void hk_h_template_update(struct hk_req *req);
+void hk_h_template_publish(struct hk_req *req);
+void hk_h_template_preview(struct hk_req *req);
+void hk_h_case_letters(struct hk_req *req);
+void hk_h_case_letter_write(struct hk_req *req);
+void hk_h_letter_file(struct hk_req *req);
+void hk_h_batches_list(struct hk_req *req);
+void hk_h_batch_get(struct hk_req *req);
+void hk_h_batch_create(struct hk_req *req);
+void hk_h_batch_file(struct hk_req *req);
+void hk_h_case_messages(struct hk_req *req);
+void hk_h_case_message_send(struct hk_req *req);
+void hk_h_outbox_list(struct hk_req *req);
+void hk_h_outbox_receipt(struct hk_req *req);
+void hk_h_messages_from_treatments(struct hk_req *req);
 
 void hk_h_case_timeline(struct hk_req *req);
 void hk_h_queue(struct hk_req *req);

@@ -253,6 +253,85 @@ const struct hk_route hk_routes[] = {
 	 "creditor, product (buckets and promises), from, to",
 	 "reports", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER,
 	 "team,creditor,product,from,to,parts"},
+	/* ---- letters and messages (docs/letters.md) ---- */
+	{"GET", "/api/templates", hk_h_templates_list,
+	 "Every template version (code, channel, version, name, audience, "
+	 "kind, status): letters, SMS, emails",
+	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+			    HK_ROLE_COLLECTOR | HK_ROLE_AUDITOR, NULL},
+	{"GET", "/api/templates/{id}", hk_h_template_get,
+	 "One template version with its subject and body",
+	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+			    HK_ROLE_COLLECTOR | HK_ROLE_AUDITOR, NULL},
+	{"POST", "/api/templates", hk_h_template_create,
+	 "A new draft: {code, channel, name, audience, kind, days_to_pay?, "
+	 "subject?, body}, the next version of (code, channel); checked by "
+	 "the rules of its kind (400 with `problems`)",
+	 "letters", HK_ROLE_ADMIN, NULL},
+	{"POST", "/api/templates/{id}", hk_h_template_update,
+	 "Edit a draft: {name, audience, kind, days_to_pay?, subject?, body}; "
+	 "a published version never changes (409)",
+	 "letters", HK_ROLE_ADMIN, NULL},
+	{"POST", "/api/templates/{id}/publish", hk_h_template_publish,
+	 "Publish a draft: the newest published version of its code and "
+	 "channel is the one in force",
+	 "letters", HK_ROLE_ADMIN, NULL},
+	{"POST", "/api/templates/{id}/preview", hk_h_template_preview,
+	 "Render a template for a case {case_id, contact_id?}, nothing "
+	 "recorded: a letter's PDF (base64, serial 样张) or a message's text",
+	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+			    HK_ROLE_COLLECTOR, NULL},
+	{"GET", "/api/cases/{id}/letters", hk_h_case_letters,
+	 "A case's letters, newest first (serial, template, as_of, total "
+	 "owed, pages, SHA-256)",
+	 "letters", HK_ROLE_ANY, NULL},
+	{"POST", "/api/cases/{id}/letters", hk_h_case_letter_write,
+	 "Write a letter for the case {template}: numbered, its PDF kept by "
+	 "SHA-256, recorded and audited",
+	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+			    HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
+	{"GET", "/api/letters/{id}/file", hk_h_letter_file,
+	 "A letter's PDF (base64), checked against its SHA-256",
+	 "letters", HK_ROLE_ANY, NULL},
+	{"GET", "/api/letters/batches", hk_h_batches_list,
+	 "Letter batches, newest first, with their progress",
+	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+			    HK_ROLE_AUDITOR, NULL},
+	{"POST", "/api/letters/batches", hk_h_batch_create,
+	 "Start a batch: the letters the last day-end's treatments ask for "
+	 "({} or {template} to narrow), or {template, case_ids}; it runs in "
+	 "a process of its own (202)",
+	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
+	{"GET", "/api/letters/batches/{id}", hk_h_batch_get,
+	 "One batch: status, total, done, skipped, the files' SHA-256",
+	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+			    HK_ROLE_AUDITOR, NULL},
+	{"GET", "/api/letters/batches/{id}/file", hk_h_batch_file,
+	 "A done batch's print file (file=print, the default) or manifest "
+	 "(file=manifest), base64",
+	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+			    HK_ROLE_AUDITOR, "file"},
+	{"GET", "/api/cases/{id}/messages", hk_h_case_messages,
+	 "A case's SMS and emails, newest first, with their status",
+	 "letters", HK_ROLE_ANY, NULL},
+	{"POST", "/api/cases/{id}/messages", hk_h_case_message_send,
+	 "Send a message {template, channel: sms|email, contact_id?}: the "
+	 "guardrails first (403 with the rule), then the outbox",
+	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+			    HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
+	{"GET", "/api/outbox", hk_h_outbox_list,
+	 "The outbox, newest first: status filter, keyset before, limit",
+	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
+			    HK_ROLE_AUDITOR, "status,before,limit"},
+	{"POST", "/api/outbox/receipts", hk_h_outbox_receipt,
+	 "A delivery receipt from the SMS gateway {id, status: delivered|"
+	 "undelivered}, signed as we sign what we send (X-Huikuan-Timestamp, "
+	 "X-Huikuan-Signature); each (message, status) recorded once",
+	 "letters", 0, NULL},
+	{"POST", "/api/outbox/from-treatments", hk_h_messages_from_treatments,
+	 "Queue the SMS and emails the last day-end's treatments ask for, "
+	 "once a day per template",
+	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER, NULL},
 	{"GET", "/api/scripts", hk_h_scripts_list,
 	 "The talk-script library (话术): the scripts holding q, and in "
 	 "suggested those suited to a last contact outcome",

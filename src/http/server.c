@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 
 #include "hk/arena.h"
+#include "hk/letters.h"
 #include "http_int.h"
 
 #define DEFAULT_MAX_BODY (1024 * 1024)
@@ -628,9 +629,94 @@ static unsigned default_threads(void)
 	return n < 2 ? 2 : n > 64 ? 64 : (unsigned)n;
 }
 
+static const struct hk_server_opts *server_opts;
+
+/* ---- the outbox's sender: a thread of its own with its own connection,
+ * every SEND_EVERY seconds, while a channel is configured.  Several
+ * servers may each run one: a message is leased to one sender at a time
+ * (docs/letters.md). */
+#define SEND_EVERY 5
+
+struct sender {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop, running;
+	const struct hk_server_opts *opts;
+};
+
+static void *sender_main(void *arg)
+{
+	struct sender *sd = arg;
+	struct hk_store *s = NULL;
+	struct hk_err err = {0};
+
+	pthread_mutex_lock(&sd->mu);
+	while (!sd->stop) {
+		struct timespec until;
+
+		pthread_mutex_unlock(&sd->mu);
+		if (!s && hk_store_open(sd->opts->db_uri, sd->opts->lang, &s,
+					&err) != HK_OK) {
+			fprintf(stderr, "huikuan: outbox: %s\n", err.msg);
+			s = NULL;
+		}
+		if (s) {
+			int sent = 0;
+
+			if (hk_outbox_send(s, sd->opts->cfg, (int64_t)time(NULL), 100,
+					   &sent, sd->opts->lang, &err) != HK_OK) {
+				fprintf(stderr, "huikuan: outbox: %s\n", err.msg);
+				if (s->ops->alive && !s->ops->alive(s)) {
+					hk_store_close(s);
+					s = NULL;
+				}
+			}
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += SEND_EVERY;
+		pthread_mutex_lock(&sd->mu);
+		if (!sd->stop)
+			pthread_cond_timedwait(&sd->cv, &sd->mu, &until);
+	}
+	pthread_mutex_unlock(&sd->mu);
+	hk_store_close(s);
+	return NULL;
+}
+
+static void sender_start(struct sender *sd, const struct hk_server_opts *opts)
+{
+	memset(sd, 0, sizeof(*sd));
+	sd->opts = opts;
+	if (opts->no_send || (!opts->cfg->sms.url[0] && !opts->cfg->email.url[0]))
+		return;
+	pthread_mutex_init(&sd->mu, NULL);
+	pthread_cond_init(&sd->cv, NULL);
+	sd->running = pthread_create(&sd->thread, NULL, sender_main, sd) == 0;
+}
+
+static void sender_stop(struct sender *sd)
+{
+	if (!sd->running)
+		return;
+	pthread_mutex_lock(&sd->mu);
+	sd->stop = true;
+	pthread_cond_broadcast(&sd->cv);
+	pthread_mutex_unlock(&sd->mu);
+	pthread_join(sd->thread, NULL);
+	pthread_mutex_destroy(&sd->mu);
+	pthread_cond_destroy(&sd->cv);
+}
+
+const struct hk_server_opts *hk_server_options(void)
+{
+	return server_opts;
+}
+
 enum hk_rc hk_server_run(const struct hk_server_opts *opts, struct hk_err *err)
 {
 	struct server srv = {.opts = opts};
+	struct sender sender;
 	struct sockaddr_in addr = {.sin_family = AF_INET};
 	unsigned threads = opts->threads ? opts->threads : default_threads();
 	struct MHD_Daemon *d;
@@ -638,6 +724,7 @@ enum hk_rc hk_server_run(const struct hk_server_opts *opts, struct hk_err *err)
 	sigset_t stop_signals;
 	int sig = 0;
 
+	server_opts = opts;
 	srv.max_body = opts->max_body ? opts->max_body : DEFAULT_MAX_BODY;
 	/* Evidence files live beside the database file. */
 	hk_files_dir(opts->cfg, opts->db_uri, srv.files_dir, sizeof(srv.files_dir));
@@ -690,7 +777,9 @@ enum hk_rc hk_server_run(const struct hk_server_opts *opts, struct hk_err *err)
 	       opts->host, info ? (unsigned)info->port : (unsigned)opts->port);
 	fflush(stdout);
 
+	sender_start(&sender, opts);
 	sigwait(&stop_signals, &sig);
+	sender_stop(&sender);
 	/* Stop taking connections, let the requests in flight finish. */
 	MHD_quiesce_daemon(d);
 	for (int i = 0; i < DRAIN_SECONDS * 100 &&

@@ -604,7 +604,7 @@ static enum hk_rc pgx_outbox_claim(struct hk_store *s, int64_t now,
 		"WHERE ref IN (SELECT ref FROM outbox WHERE (status = 'queued' "
 		"OR status = 'sending') AND next_at <= $1 AND (status = 'queued' "
 		"OR lease_until <= $1) ORDER BY next_at, ref LIMIT $3) "
-		"RETURNING *) SELECT " OUTBOX_COLS "FROM taken "
+		"RETURNING *) SELECT " OUTBOX_COLS "FROM taken AS outbox "
 		"ORDER BY next_at, ref";
 	struct pg_params p = {0};
 	struct hk_outbox_rec m;
