@@ -39,6 +39,7 @@ bench:
 	@$(MAKE) --no-print-directory build BUILD=build-release MESON_OPTS="--buildtype=release"
 	@sh bench/run.sh build-release
 	@sh bench/pg.sh build-release
+	@sh bench/letters.sh build-release
 	@sh bench/api.sh build-release
 
 clean:
