@@ -120,6 +120,12 @@ int cmd_letters(struct cli *cli, int argc, char **argv)
 		return usage(cli);
 	if ((status = cli_config(cli, &cfg)) != EXIT_DONE)
 		return status;
+	/* the debtors' clock, as serve and messages have it: a letter's date,
+	 * deadline and serial year, and "sent since the treatment began",
+	 * are their calendar day, not the machine's (UTC: a day behind
+	 * Shanghai each morning) */
+	setenv("TZ", cfg.time_zone, 1);
+	tzset();
 	if ((status = cli_open(cli, false, &s)) != EXIT_DONE)
 		return status;
 	hk_files_dir(&cfg, cli->db, files, sizeof(files));

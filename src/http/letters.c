@@ -771,6 +771,18 @@ void hk_h_batch_file(struct hk_req *req)
 	}
 	snprintf(path, sizeof(path), "%s/batches/%lld/%s", req->files_dir,
 		 (long long)b.ref, print ? "print.pdf" : "manifest.csv");
+	/* a run after a crash writes print-2.pdf, print-3.pdf... and records
+	 * the newest one's SHA-256: that is the batch's print file (print.pdf
+	 * may not even exist, the crashed run never having joined it) */
+	for (int n = 2; print && n < 10000; n++) {
+		char next[4200];
+
+		snprintf(next, sizeof(next), "%s/batches/%lld/print-%d.pdf",
+			 req->files_dir, (long long)b.ref, n);
+		if (stat(next, &st) != 0)
+			break;
+		snprintf(path, sizeof(path), "%s", next);
+	}
 	snprintf(name, sizeof(name), "batch-%lld-%s", (long long)b.ref,
 		 print ? "print.pdf" : "manifest.csv");
 	if (stat(path, &st) != 0) {
