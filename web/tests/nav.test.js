@@ -5,11 +5,11 @@ const names = (role) => menuForRole(role).map((m) => m.name)
 
 describe('role → menu', () => {
   it('collectors and agency collectors: workstation and cases only', () => {
-    expect(names('collector')).toEqual(['queue', 'cases'])
+    expect(names('collector')).toEqual(['queue', 'cases', 'templates'])
     expect(names('agency_collector')).toEqual(['queue', 'cases'])
   })
   it('team leaders also see the team', () => {
-    expect(names('team_leader')).toEqual(['queue', 'cases', 'team', 'dashboard'])
+    expect(names('team_leader')).toEqual(['queue', 'cases', 'team', 'dashboard', 'batches', 'outbox', 'templates'])
   })
   it('managers and admins: dashboard and administration', () => {
     expect(names('manager')).toContain('dashboard')
@@ -63,7 +63,7 @@ describe('new pages by role', () => {
     expect(roleMayOpen('collector', 'dashboard')).toBe(false)
     expect(roleMayOpen('auditor', 'team')).toBe(false)
     expect(homeForRole('team_leader')).toBe('/queue')
-    expect(names('admin')).toEqual(['dashboard', 'cases', 'team', 'admin', 'audit'])
+    expect(names('admin')).toEqual(['dashboard', 'cases', 'team', 'batches', 'outbox', 'admin', 'audit'])
   })
   it('administration: admins everything, managers view strategies, agencies and the configuration only', () => {
     expect(Object.values(adminRights('admin')).every(Boolean)).toBe(true)
@@ -75,7 +75,9 @@ describe('new pages by role', () => {
       agencies: true,
       agenciesEdit: false,
       scripts: false,
-      config: true
+      config: true,
+      templates: true,
+      templatesEdit: false
     })
     expect(Object.values(adminRights('collector')).some(Boolean)).toBe(false)
     expect(roleMayOpen('team_leader', 'admin')).toBe(false)
@@ -83,5 +85,37 @@ describe('new pages by role', () => {
   it('who may reassign a case', () => {
     expect(['team_leader', 'manager', 'admin'].every(mayAssign)).toBe(true)
     expect(['collector', 'agency_collector', 'auditor'].some(mayAssign)).toBe(false)
+  })
+})
+
+describe('letters and messages (issue 7)', () => {
+  it('letter batches: admins, managers, team leaders and auditors; not collectors', () => {
+    for (const r of ['admin', 'manager', 'team_leader', 'auditor']) expect(roleMayOpen(r, 'batches'), r).toBe(true)
+    for (const r of ['collector', 'agency_collector']) expect(roleMayOpen(r, 'batches'), r).toBe(false)
+  })
+  it('the outbox: the same roles', () => {
+    for (const r of ['admin', 'manager', 'team_leader', 'auditor']) expect(roleMayOpen(r, 'outbox'), r).toBe(true)
+    for (const r of ['collector', 'agency_collector']) expect(roleMayOpen(r, 'outbox'), r).toBe(false)
+  })
+  it('templates: a tab of 管理 for admins and managers, a page of its own for the roles that read them', () => {
+    expect(adminRights('admin').templates && adminRights('admin').templatesEdit).toBe(true)
+    expect(adminRights('manager').templatesEdit).toBe(false)
+    for (const r of ['team_leader', 'collector', 'auditor']) {
+      expect(names(r), r).toContain('templates')
+      expect(adminRights(r).templates, r).toBe(false)
+    }
+    for (const r of ['admin', 'manager']) {
+      expect(names(r), r).not.toContain('templates')
+      expect(roleMayOpen(r, 'templates'), r).toBe(true)
+    }
+    // GET /api/templates is not for agency collectors
+    expect(roleMayOpen('agency_collector', 'templates')).toBe(false)
+    expect(roleMayOpen('nobody', 'templates')).toBe(false)
+  })
+  it('the homes do not move', () => {
+    expect(homeForRole('collector')).toBe('/queue')
+    expect(homeForRole('team_leader')).toBe('/queue')
+    expect(homeForRole('manager')).toBe('/dashboard')
+    expect(homeForRole('auditor')).toBe('/audit')
   })
 })

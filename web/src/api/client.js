@@ -172,6 +172,26 @@ export function createEndpoints(client) {
     // Talk scripts
     scripts: (query) => client.get('/api/scripts', query),
     createScript: (body) => client.post('/api/scripts', body),
-    updateScript: (id, body) => client.post(`/api/scripts/${encodeURIComponent(id)}`, body)
+    updateScript: (id, body) => client.post(`/api/scripts/${encodeURIComponent(id)}`, body),
+
+    // Letters and messages (docs/letters.md)
+    templates: () => client.get('/api/templates'),
+    template: (id) => client.get(`/api/templates/${encodeURIComponent(id)}`),
+    createTemplate: (body) => client.post('/api/templates', body),
+    updateTemplate: (id, body) => client.post(`/api/templates/${encodeURIComponent(id)}`, body),
+    publishTemplate: (id) => client.post(`/api/templates/${encodeURIComponent(id)}/publish`, {}),
+    previewTemplate: (id, case_id, contact_id) =>
+      client.post(`/api/templates/${encodeURIComponent(id)}/preview`, contact_id ? { case_id, contact_id } : { case_id }),
+    caseLetters: (id) => client.get(`${c(id)}/letters`),
+    writeLetter: (id, template) => client.post(`${c(id)}/letters`, { template }),
+    letterFile: (letterId) => client.get(`/api/letters/${encodeURIComponent(letterId)}/file`),
+    batches: () => client.get('/api/letters/batches'),
+    batch: (id) => client.get(`/api/letters/batches/${encodeURIComponent(id)}`),
+    startBatch: (body) => client.post('/api/letters/batches', body),
+    batchFile: (id, file) => client.get(`/api/letters/batches/${encodeURIComponent(id)}/file`, { file }),
+    caseMessages: (id) => client.get(`${c(id)}/messages`),
+    sendMessage: (id, body) => client.post(`${c(id)}/messages`, body),
+    outbox: (query) => client.get('/api/outbox', query),
+    messagesFromTreatments: () => client.post('/api/outbox/from-treatments', {})
   }
 }

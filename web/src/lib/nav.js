@@ -9,16 +9,23 @@ export const MENU_ITEMS = {
   team: { name: 'team', path: '/team', label: 'nav.team', icon: 'User' },
   dashboard: { name: 'dashboard', path: '/dashboard', label: 'nav.dashboard', icon: 'DataLine' },
   admin: { name: 'admin', path: '/admin', label: 'nav.admin', icon: 'Setting' },
-  audit: { name: 'audit', path: '/audit', label: 'nav.audit', icon: 'Document' }
+  audit: { name: 'audit', path: '/audit', label: 'nav.audit', icon: 'Document' },
+  batches: { name: 'batches', path: '/letters', label: 'nav.batches', icon: 'Printer' },
+  outbox: { name: 'outbox', path: '/outbox', label: 'nav.outbox', icon: 'Message' },
+  templates: { name: 'templates', path: '/templates', label: 'nav.templates', icon: 'Memo' }
 }
 
+// Letters and messages (issue 7): letter batches for admins, managers and
+// team leaders (auditors read them), the outbox for those and auditors; the
+// templates are a tab of 管理 for admins and managers, a page of their own
+// (read-only) for team leaders, collectors and auditors.
 const BY_ROLE = {
-  collector: ['queue', 'cases'],
+  collector: ['queue', 'cases', 'templates'],
   agency_collector: ['queue', 'cases'],
-  team_leader: ['queue', 'cases', 'team', 'dashboard'],
-  manager: ['dashboard', 'cases', 'team', 'admin'],
-  admin: ['dashboard', 'cases', 'team', 'admin', 'audit'],
-  auditor: ['audit', 'cases']
+  team_leader: ['queue', 'cases', 'team', 'dashboard', 'batches', 'outbox', 'templates'],
+  manager: ['dashboard', 'cases', 'team', 'batches', 'outbox', 'admin'],
+  admin: ['dashboard', 'cases', 'team', 'batches', 'outbox', 'admin', 'audit'],
+  auditor: ['audit', 'cases', 'batches', 'outbox', 'templates']
 }
 
 export function menuForRole(role) {
@@ -43,7 +50,9 @@ export function adminRights(role) {
     agencies: admin || role === 'manager',
     agenciesEdit: admin,
     scripts: admin,
-    config: admin || role === 'manager'
+    config: admin || role === 'manager',
+    templates: admin || role === 'manager',
+    templatesEdit: admin
   }
 }
 
@@ -53,6 +62,8 @@ export const mayAssign = (role) => ['team_leader', 'manager', 'admin'].includes(
 export function roleMayOpen(role, routeName) {
   const keys = BY_ROLE[role] || []
   if (routeName === 'case') return keys.includes('cases')
+  // the templates page: also for those who have them under 管理
+  if (routeName === 'templates') return keys.includes('templates') || keys.includes('admin')
   if (!(routeName in MENU_ITEMS)) return true
   return keys.includes(routeName)
 }

@@ -19,6 +19,9 @@ const routes = [
       { path: 'dashboard', name: 'dashboard', component: () => import('../views/DashboardView.vue') },
       { path: 'admin', name: 'admin', component: () => import('../views/AdminView.vue') },
       { path: 'audit', name: 'audit', component: () => import('../views/AuditView.vue') },
+      { path: 'letters', name: 'batches', component: () => import('../views/BatchesView.vue') },
+      { path: 'outbox', name: 'outbox', component: () => import('../views/OutboxView.vue') },
+      { path: 'templates', name: 'templates', component: () => import('../views/TemplatesView.vue') },
       { path: 'forbidden', name: 'forbidden', component: () => import('../views/NotFoundView.vue'), props: { forbidden: true } },
       { path: ':rest(.*)*', name: 'notfound', component: () => import('../views/NotFoundView.vue') }
     ]
