@@ -865,6 +865,33 @@ enum hk_rc hk_letter_write(struct hk_store *s, const struct hk_config *cfg,
 	if ((rc = hk_letter_render(s, cfg, &job, &text, NULL, &out->total_owed,
 				   lang, err)) != HK_OK)
 		goto fail;
+	/* the guardrails, as a batch applies them (letter_batch.c): a single
+	 * letter went out to a disputed or paused case, and a lawyer's letter
+	 * to a time-barred one.  The rule goes back in err->field. */
+	{
+		struct hk_scope all = {.all = true};
+		struct hk_case_rec c;
+		struct hk_guard_result g = {0};
+		bool have = false;
+
+		if ((rc = s->ops->case_get(s, case_ref, &all, &c, &have, err)) !=
+			    HK_OK ||
+		    (have &&
+		     (rc = hk_guard_check(s, cfg, lang, &c,
+					  &(struct hk_contact_plan){
+						  .channel = !strcmp(t.kind, "lawyer")
+								     ? "lawyer_letter"
+								     : "letter",
+						  .note = text,
+						  .at = (int64_t)time(NULL)},
+					  &g, err)) != HK_OK))
+			goto fail;
+		if (g.rule) {
+			rc = hk_err_set(err, HK_EREFUSED, "%s", g.message);
+			snprintf(err->field, sizeof(err->field), "%s", g.rule);
+			goto fail;
+		}
+	}
 	hk_letter_style_default(&st);
 	snprintf(st.org, sizeof(st.org), "%s", cfg->letters.org);
 	snprintf(st.org_line, sizeof(st.org_line), "%s", cfg->letters.org_line);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hk/guard.h"
 #include "hk/letters.h"
 #include "cli.h"
 
@@ -126,6 +127,15 @@ int cmd_letters(struct cli *cli, int argc, char **argv)
 	 * Shanghai each morning) */
 	setenv("TZ", cfg.time_zone, 1);
 	tzset();
+	{
+		/* the guardrails screen a letter's text with the lexicon: load
+		 * it, as serve and messages do (unloaded, nothing matched) */
+		struct hk_err err = {0};
+		enum hk_rc rc = hk_guard_init(&cfg, &err);
+
+		if (rc != HK_OK)
+			return cli_fail(cli, rc, &err);
+	}
 	if ((status = cli_open(cli, false, &s)) != EXIT_DONE)
 		return status;
 	hk_files_dir(&cfg, cli->db, files, sizeof(files));

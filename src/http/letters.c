@@ -510,6 +510,15 @@ void hk_h_case_letter_write(struct hk_req *req)
 					       "template", code, "sha256", l.sha256),
 				     &err);
 	}
+	if (rc == HK_EREFUSED && !strncmp(err.field, "GR-", 3)) {
+		/* a guardrail: 403 with its rule, audited, as every refusal */
+		struct hk_guard_result g = {.rule = err.field};
+
+		s->ops->rollback(s);
+		snprintf(g.message, sizeof(g.message), "%.300s", err.msg);
+		hk_guard_refuse(req, &c, &g);
+		return;
+	}
 	if (rc != HK_OK) {
 		s->ops->rollback(s);
 		hk_reply_error(req, rc, rc == HK_EDB ? 503 : rc == HK_ECONFIG ? 409 : 0,

@@ -23,6 +23,7 @@ db=$(newdb lt)
 # folder); and one without a law firm
 { cat "$src/data/demo.ini"; printf '\n[files]\ndir = %s/files\n' "$tmp"; } >"$tmp/letters.ini"
 grep -v '^lawyer_' "$tmp/letters.ini" >"$tmp/nolawyer.ini"
+{ cat "$tmp/letters.ini"; printf '[compliance]\nlimitation_years = 0\n'; } >"$tmp/barred.ini"
 "$hk" --config "$tmp/letters.ini" demo --db "$db" --accounts 300 --no-serve >/dev/null 2>&1 ||
 	{ bad "demo"; finish letters; exit 1; }
 
@@ -280,6 +281,20 @@ person_owing = [c for c in owing if cases[c]["kind"] == "person"]
 r = run("letters", "write", person_owing[0], "lawyers_letter", config=tmp + "/nolawyer.ini")
 ok("a lawyer's letter without [letters] lawyer_firm is refused (exit 3), nothing recorded",
    r.returncode == 3 and letters_count() == n0 and "lawyer_firm" in r.stderr, (r.returncode, r.stderr))
+# time-barred with limitation_years = 0: every overdue account's last
+# acknowledgement (its first overdue date, its payments) before today, no
+# contact recorded on the case
+last_paid = dict(rows("select a.account_id, max(p.paid_on) from accounts a join payments p "
+                      "on p.account_ref = a.ref group by a.account_id"))
+contacted = {c for (c,) in rows("select distinct case_ref from contact_records")}
+epoch = datetime.date(1970, 1, 1)
+barred = [c for c in person_owing if c not in contacted and all(
+    datetime.date.fromisoformat(state[a]["first_overdue_date"]) < today
+    and (last_paid.get(a) is None or epoch + datetime.timedelta(days=last_paid[a]) < today)
+    for a in cases[c]["accounts"] if fen(state[a]["total_overdue"]) > 0)]
+r = run("letters", "write", barred[0], "lawyers_letter", config=tmp + "/barred.ini") if barred else None
+ok("a lawyer's letter on a time-barred case is refused GR-LIMITATION (exit 4), nothing recorded",
+   r and r.returncode == 4 and letters_count() == n0 and "诉讼时效" in r.stderr, r and (r.returncode, r.stderr))
 r = run("letters", "write", owing[0], "no_such_template")
 ok("a template that does not exist is refused, nothing recorded",
    r.returncode == 3 and letters_count() == n0 and "no_such_template" in r.stderr, (r.returncode, r.stderr))
@@ -520,6 +535,24 @@ try:
        st == 200 and base64.b64decode(pf["content_base64"]) == open(print2, "rb").read(), (st, pf.get("message")))
     st, _ = call("li.na", "POST", "/api/letters/batches", {"template": "final_notice", "case_ids": ids})
     ok("a collector cannot start a batch (403)", st == 403)
+
+    # a dispute pauses letters: one written alone as one in a batch
+    dcase = owing[30]
+    st, dsp = call("wang.jl", "POST", "/api/cases/%d/disputes" % dcase, {"reason": "客户称金额有误"})
+    n0, a0 = letters_count(), one("select count(*) from audit_log where action = 'guard.refused'")
+    st, e = call("wang.jl", "POST", "/api/cases/%d/letters" % dcase, {"template": "final_notice"})
+    ok("a letter for a case with an open dispute: 403 GR-DISPUTE, audited, nothing recorded",
+       st == 403 and e.get("rule") == "GR-DISPUTE" and letters_count() == n0
+       and one("select count(*) from audit_log where action = 'guard.refused' and target = ?",
+               "case:%d" % dcase) == 1, (st, e))
+    r = run("letters", "write", dcase, "final_notice")
+    ok("and by the CLI: exit 4, nothing recorded", r.returncode == 4 and letters_count() == n0, (r.returncode, r.stderr))
+    r = run("letters", "batch", "--template", "final_notice", "--cases", "%d,%d" % (dcase, owing[31]))
+    db_ = one("select max(ref) from letter_batches")
+    ok("in a batch it is skipped with the rule, the other case written",
+       r.returncode == 0 and rows("select case_ref, letter_ref is not null, skipped from letter_batch_cases "
+                                  "where batch_ref = ? order by seq", db_) == [(dcase, 0, "GR-DISPUTE"), (owing[31], 1, None)],
+       rows("select case_ref, letter_ref, skipped from letter_batch_cases where batch_ref = ?", db_))
 finally:
     server.terminate()
     server.wait()
