@@ -448,9 +448,12 @@ static enum hk_rc send_one(struct hk_store *s, const struct hk_config *cfg,
 		return rc;
 	/* the rules again, now: a stop or a dispute since it was queued
 	 * cancels it; quiet hours hold it until morning */
+	/* it counts itself among today's only if it was queued today: one
+	 * held overnight (quiet hours, retries) is not in today's count, and
+	 * discounting it let the day's cap be passed by one */
 	if (found &&
 	    (rc = check(s, cfg, lang, &c, m->channel, contact_id, m->body,
-			now, 1, &g, err)) != HK_OK)
+			now, m->created_at >= day_start(now), &g, err)) != HK_OK)
 		return rc;
 	m->sent_at = 0;
 	if (!found) {

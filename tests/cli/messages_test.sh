@@ -237,7 +237,7 @@ ending = lambda d: [c for c in sorted(cases) if data_of(c)["_owed"] > 0 and case
 ok("cases to send to: owing, one a debtor, numbers ending in 0 and 9 among them",
    len(free) >= 14 and ending("0") and ending("9"), (len(free), ending("0")[:1], ending("9")[:1]))
 (c_sms, c_000, c_mail, c_busy, c_nobody, c_third, c_stop, c_stop_late, c_dispute, c_cap, c_quiet,
- c_nomail) = free[:12]
+ c_nomail, c_cap2) = free[:13]
 c_0, c_9 = ending("0")[0], ending("9")[0]
 audited0 = one("select count(*) from audit_log where action = 'guard.refused'")
 
@@ -464,6 +464,20 @@ try:
     ok("max_messages_per_day = 1: the first SMS of the day (201)", st == 201, (st, m))
     refused("the second SMS to the same debtor the same day", c_cap,
             {"template": "pre_due_reminder", "channel": "sms"}, "GR-MESSAGES")
+    # one queued yesterday and still waiting is not today's: sent today it
+    # counts against today's cap
+    st, old = call("wang.jl", "POST", "/api/cases/%d/messages" % c_cap2, {"template": "first_notice", "channel": "sms"})
+    midnight = datetime.datetime.now(SH).replace(hour=0, minute=0, second=0, microsecond=0)
+    con.execute("update outbox set created_at = %d where ref = %d" % (int(midnight.timestamp()) - 3600, old["id"]))
+    con.commit()
+    st2, new = call("wang.jl", "POST", "/api/cases/%d/messages" % c_cap2,
+                    {"template": "pre_due_reminder", "channel": "sms"})
+    rc, n = send(capped)
+    o_old, o_new = outbox(old["id"]), outbox(new.get("id", 0))
+    ok("a message queued yesterday, sent today after today's one: refused GR-MESSAGES, one SMS today",
+       st == 201 and st2 == 201 and o_old["status"] == "refused" and o_old["rule"] == "GR-MESSAGES"
+       and o_new["status"] == "sent" and not [x for x in received("sms.jsonl") if x["id"] == old["msg_id"]],
+       (o_old, o_new))
 
     # ---- quiet hours ----------------------------------------------------------
     api = start(night)
