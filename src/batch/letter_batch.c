@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -782,10 +784,52 @@ static enum hk_rc draw_and_record(struct run *r, int procs, const char *print,
 	return rc;
 }
 
+static enum hk_rc run_locked(struct hk_store *s, const struct hk_config *cfg,
+			     const char *files_dir, int64_t batch_ref, int threads,
+			     void (*progress)(void *ctx, int64_t done, int64_t total),
+			     void *pctx, enum hk_lang lang, struct hk_err *err);
+
 enum hk_rc hk_batch_run(struct hk_store *s, const struct hk_config *cfg,
 			const char *files_dir, int64_t batch_ref, int threads,
 			void (*progress)(void *ctx, int64_t done, int64_t total),
 			void *pctx, enum hk_lang lang, struct hk_err *err)
+{
+	char path[1300];
+	enum hk_rc rc;
+	int fd;
+
+	/* One run of a batch at a time: two (the server's and an operator's
+	 * `letters run N`) each wrote every pending letter - every case
+	 * twice - into the same part files, and the join failed.  The lock
+	 * is the kernel's (flock), so a run killed with -9 releases it; it
+	 * lives in the batch's folder, which every server shares. */
+	snprintf(path, sizeof(path), "%s/batches", files_dir);
+	if ((mkdir(files_dir, 0700) != 0 && errno != EEXIST) ||
+	    (mkdir(path, 0700) != 0 && errno != EEXIST))
+		return hk_err_set(err, HK_EIO, "could not create %s: %s", path,
+				  strerror(errno));
+	snprintf(path, sizeof(path), "%s/batches/%lld.lock", files_dir,
+		 (long long)batch_ref);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return hk_err_set(err, HK_EIO, "could not open %s: %s", path,
+				  strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return hk_err_set(err, HK_EREFUSED,
+				  HK_TR(lang, "批次 %lld 正由另一个进程写入",
+					"batch %lld is being written by another process"),
+				  (long long)batch_ref);
+	}
+	rc = run_locked(s, cfg, files_dir, batch_ref, threads, progress, pctx,
+			lang, err);
+	close(fd);
+	return rc;
+}
+
+static enum hk_rc run_locked(struct hk_store *s, const struct hk_config *cfg,
+			     const char *files_dir, int64_t batch_ref, int threads,
+			     void (*progress)(void *ctx, int64_t done, int64_t total),
+			     void *pctx, enum hk_lang lang, struct hk_err *err)
 {
 	static struct tmpl_cache tc;
 	struct run r = {.s = s, .cfg = cfg, .files_dir = files_dir,

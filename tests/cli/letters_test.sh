@@ -401,8 +401,17 @@ for d in glob.glob("/proc/[0-9]*"):
 ok("its worker processes died with it", not alive, alive)
 taken = int(one("select value from meta where key = ?", "letter_serial_%d" % today.year))
 killed = {r[0] for r in rows("select serial from letters where batch_ref = ?", kb)}
-r = run("letters", "run", kb, "--threads", "2")
-ok("letters run finishes it", r.returncode == 0, r.stderr)
+runner = subprocess.Popen([hk, "--db", db, "--config", cfg, "letters", "run", str(kb), "--threads", "1"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+# once it has taken its serials (it is drawing), a second run of the batch
+t0 = time.time()
+while time.time() - t0 < 60 and runner.poll() is None and \
+        int(one("select value from meta where key = ?", "letter_serial_%d" % today.year)) == taken:
+    time.sleep(0.01)
+r = run("letters", "run", kb)
+ok("a second run of the batch while one is writing it is refused (exit 4), nothing written",
+   runner.poll() is None and r.returncode == 4 and "另一个进程" in r.stderr, (runner.poll(), r.returncode, r.stderr))
+ok("letters run finishes it", runner.wait() == 0, runner.stderr.read())
 all_l = letters_of_batch(kb)
 new = {l[1] for l in all_l.values()} - killed
 per_case = {}
