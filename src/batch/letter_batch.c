@@ -427,7 +427,7 @@ static enum hk_rc prepare(struct run *r, struct hk_batch_case *pending,
 		struct job *j = &r->jobs[i];
 		struct hk_letter_job lj = {.case_ref = pending[i].case_ref,
 					   .as_of = r->b.as_of, .today = today,
-					   .serial = ""};
+					   .serial = "HK-0000-000000"}; /* not a gap */
 		struct hk_guard_result g = {0};
 		struct hk_case_rec c;
 		struct hk_scope all = {.all = true};

@@ -693,6 +693,85 @@ static enum hk_rc demand_ready(const json_t *data, const struct hk_letter_job *j
 	return HK_OK;
 }
 
+/* A value the template names and the case leaves empty is a gap in the
+ * text - "您向…承诺于还款元" from the promise reminder for a case with no
+ * pending promise, a false claim sent to a debtor - unless the template
+ * tests it ({{#if}} on the same group) first.  docs/letters.md: never an
+ * empty gap. */
+struct gap_walk {
+	const json_t *data;
+	char tested[16][96];
+	int n_tested;
+	char empty[16][96];
+	int n_empty;
+};
+
+static const json_t *data_at(const json_t *d, const char *path)
+{
+	char part[96];
+
+	for (const char *p = path; d && *p;) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+
+		snprintf(part, sizeof(part), "%.*s", (int)n, p);
+		d = json_object_get(d, part);
+		p = dot ? dot + 1 : p + n;
+	}
+	return d;
+}
+
+static int gap_ref(void *ctx, enum hk_tmpl_ref_kind kind, const char *path,
+		   const char *in_each, size_t text_len, int line)
+{
+	struct gap_walk *g = ctx;
+	const json_t *v;
+
+	(void)text_len;
+	(void)line;
+	if (kind == HK_TMPL_REF_IF && g->n_tested < 16)
+		snprintf(g->tested[g->n_tested++], sizeof(g->tested[0]), "%s",
+			 path[0] == '!' ? path + 1 : path);
+	if (kind != HK_TMPL_REF_VALUE || in_each || g->n_empty == 16)
+		return 0;
+	v = data_at(g->data, path);
+	if (json_is_string(v) && !*json_string_value(v))
+		snprintf(g->empty[g->n_empty++], sizeof(g->empty[0]), "%s", path);
+	return 0;
+}
+
+/* The group of a path: "promise" of "promise.amount". */
+static bool same_group(const char *a, const char *b)
+{
+	size_t na = strcspn(a, "."), nb = strcspn(b, ".");
+
+	return na == nb && !strncmp(a, b, na);
+}
+
+static enum hk_rc no_gaps(const char *src, const json_t *data,
+			  enum hk_lang lang, struct hk_err *err)
+{
+	struct gap_walk g = {.data = data};
+	struct hk_tmpl *t = NULL;
+
+	if (!src || hk_tmpl_parse(src, strlen(src), lang, &t, err) != HK_OK)
+		return HK_OK; /* rendering answers a template that does not parse */
+	hk_tmpl_refs(t, gap_ref, &g);
+	hk_tmpl_free(t);
+	for (int i = 0; i < g.n_empty; i++) {
+		bool tested = false;
+
+		for (int k = 0; k < g.n_tested && !tested; k++)
+			tested = same_group(g.empty[i], g.tested[k]);
+		if (!tested)
+			return hk_err_set(err, HK_EREFUSED,
+					  HK_TR(lang, "案件没有模板所需的数据 {{%s}}（不留空白）",
+						"the case has nothing for {{%s}}, which the template names (no gaps)"),
+					  g.empty[i]);
+	}
+	return HK_OK;
+}
+
 enum hk_rc hk_letter_render(struct hk_store *s, const struct hk_config *cfg,
 			    const struct hk_letter_job *job, char **text,
 			    char **subject, int64_t *total_owed,
@@ -710,6 +789,10 @@ enum hk_rc hk_letter_render(struct hk_store *s, const struct hk_config *cfg,
 		*total_owed = owed;
 	if (rc == HK_OK)
 		rc = demand_ready(data, job, owed, lang, err);
+	if (rc == HK_OK)
+		rc = no_gaps(job->tmpl->body, data, lang, err);
+	if (rc == HK_OK && job->tmpl->subject && *job->tmpl->subject)
+		rc = no_gaps(job->tmpl->subject, data, lang, err);
 	if (rc == HK_OK)
 		rc = render_one(job->tmpl->body, data, letter, text, lang, err);
 	if (rc == HK_OK && subject && job->tmpl->subject && *job->tmpl->subject)

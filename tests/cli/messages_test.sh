@@ -530,6 +530,25 @@ r = subprocess.run([hk, "--db", db, "--config", awake, "messages", "queue"], cap
 m = re.search(r"(\d+)\D+(\d+)", r.stdout)
 ok("a second run the same day queues nothing", r.returncode == 0 and m and m.groups() == ("0", "0")
    and one("select count(*) from outbox where ref > ?", last) == len(new), r.stdout)
+
+# ---- a template naming what a case does not have ----------------------------
+try:
+    api = start(awake)
+    pending = rows("select case_ref, amount, due_on from promises where status = 0 order by made_on desc, ref desc")
+    c_prom, amount, due_on = pending[0]
+    none = [c for c in free if c not in {p[0] for p in pending}][-1]
+    n0 = one("select count(*) from outbox")
+    st, e = api.call("wang.jl", "POST", "/api/cases/%d/messages" % none, {"template": "promise_reminder", "channel": "sms"})
+    ok("a promise reminder for a case without a pending promise is refused (409), nothing queued: no gaps",
+       st == 409 and "promise." in e.get("message", "") and one("select count(*) from outbox") == n0, (st, e))
+    st, m = api.call("wang.jl", "POST", "/api/cases/%d/messages" % c_prom, {"template": "promise_reminder", "channel": "sms"})
+    h_, body = template("promise_reminder.sms")
+    d = data_of(c_prom)
+    d["promise"] = {"amount": grouped(amount), "due_on": cn_date(datetime.date(1970, 1, 1) + datetime.timedelta(days=due_on))}
+    ok("for a case with one it names the promise's amount and date",
+       st == 201 and m["body"] == render(body, d), (st, m.get("body"), render(body, d)))
+finally:
+    stop()
 sinks.terminate()
 sinks.wait()
 ok.finish("messages")
