@@ -9,7 +9,10 @@
 // by a collector, a payment by a manager (cash refused with the server's
 // reason); bulk reassignment on the team page and the case list (a team
 // leader's move outside the team refused).  Each checked against the
-// server's state or the refreshed page.
+// server's state or the refreshed page.  Letters and messages (issue 7):
+// a template previewed and a bad draft refused in the templates tab, a
+// letter written and an SMS queued from the case page (a second one refused
+// by the daily cap), a batch followed to the end, the outbox.
 // Screenshots of each main page go to tests/e2e/out/.  The times from a
 // click to a usable queue and case page are printed.
 //
@@ -41,13 +44,17 @@ function ok (name, cond, detail = '') {
   }
 }
 
-// Quiet hours twelve hours away, so recording a call is allowed whenever
-// the test runs (docs/compliance.md).
+// The demo's configuration (data/demo.ini: the letterhead, the creditors'
+// phones a demand needs, a law firm), with quiet hours twelve hours away, so
+// recording a call or sending a message is allowed whenever the test runs
+// (docs/compliance.md), and one message a debtor a day, so a second one is
+// refused by the cap (GR-MESSAGES).
 function awakeConfig () {
   const h = Number(new Intl.DateTimeFormat('en', { hour: 'numeric', hour12: false, timeZone: 'Asia/Shanghai' }).format(new Date())) % 24
   const pad = (n) => String(n).padStart(2, '0')
   const file = join(tmp, 'awake.ini')
-  writeFileSync(file, `[compliance]\nquiet_hours = ${pad((h + 12) % 24)}:00-${pad((h + 13) % 24)}:00\n`)
+  const demo = readFileSync(join(here, '../../data/demo.ini'), 'utf8')
+  writeFileSync(file, `${demo}\n[compliance]\nquiet_hours = ${pad((h + 12) % 24)}:00-${pad((h + 13) % 24)}:00\nmax_messages_per_day = 1\n`)
   return file
 }
 
@@ -275,6 +282,156 @@ async function caseActions (browser, base, db, avoid) {
   await lead.ctx.close()
 }
 
+// Letters and messages (issue 7): an admin previews a letter template for
+// a case in the templates tab (and sees the rules' problems of a bad draft);
+// a collector writes a letter from the case page's 信函 tab (it is listed
+// and downloads as the PDF the server recorded) and queues an SMS from the
+// 短信/邮件 tab (a second one refused by the daily cap, with its rule); a
+// manager starts a batch for listed cases and sees it finish, its manifest
+// downloaded; the outbox page lists the collector's message.
+async function lettersAndMessages (browser, base, db) {
+  const t0 = Date.now()
+  const lt = await bearerOf(base, 'li.na')
+  let kase = null
+  for (const ref of sql(db, "select c.ref from cases c join users u on u.ref = c.collector_ref where u.username = 'li.na' and c.agency_ref is null order by c.ref desc limit 40").split('\n')) {
+    const c = await apiGet(base, lt, `/api/cases/${ref}`)
+    if (!(c.accounts || []).some((a) => a.state && Number(a.state.total_overdue) > 0)) continue
+    // an SMS may go now (no dispute, stop or cap in the way)
+    if ((await apiGet(base, lt, `/api/cases/${ref}/contact-check?channel=sms`)).allowed) { kase = c; break }
+  }
+  ok('a case of li.na\'s owing something, for letters', !!kase)
+  if (!kase) return
+  const id = String(kase.id)
+  const pdfOf = async (dl) => readFileSync(await dl.path())
+
+  // the admin: the templates tab, a preview of the first notice for the case
+  const adm = await login(browser, base, 'admin')
+  let page = adm.page
+  await page.goto(`${base}/admin?tab=templates`)
+  const groups = page.locator('.hk-tmpl-groups .el-table__row')
+  const listed = await appeared(groups)
+  const shownGroups = listed ? (await groups.allInnerTexts()).length : 0
+  const at = await bearerOf(base, 'admin')
+  const all = (await apiGet(base, at, '/api/templates')).templates || []
+  const codes = new Set(all.map((x) => `${x.channel}:${x.code}`))
+  ok('the templates tab lists every template, one line per code and channel, each in force', listed &&
+    shownGroups === codes.size && (await groups.filter({ hasText: '生效中' }).count()) === codes.size, `${shownGroups} of ${codes.size}`)
+  await groups.filter({ hasText: 'first_notice' }).filter({ hasText: '信函' }).first().click()
+  await page.locator('.hk-tmpl-editor .el-card__header', { hasText: 'first_notice' }).waitFor({ timeout: 10000 })
+  await page.locator('.hk-preview-case input').fill(id)
+  await page.locator('.hk-preview-btn').click()
+  const preview = page.locator('.hk-preview .el-alert', { hasText: 'PDF' })
+  let previewed = await appeared(preview)
+  if (previewed) {
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), preview.locator('button', { hasText: '下载' }).click()])
+    const pdf = await pdfOf(dl)
+    previewed = pdf.subarray(0, 5).toString() === '%PDF-' && /1 页/.test(await preview.innerText())
+  }
+  ok('an admin previews the first notice for a case: a one-page PDF, downloaded', previewed)
+  await page.setViewportSize({ width: 1400, height: 1500 })
+  await page.screenshot({ path: join(out, 'admin-templates.png'), fullPage: true })
+  // a new template whose text the rules refuse: the problems beside the editor
+  await page.locator('.hk-tmpl-new').click()
+  const editor = page.locator('.hk-tmpl-editor')
+  await editor.locator('.el-form-item', { hasText: '代码' }).locator('input').fill('e2e_notice')
+  await editor.locator('.el-form-item', { hasText: '名称' }).locator('input').fill('界面测试')
+  await editor.locator('textarea').fill('{{debtor.nmae}} 您好')
+  await page.locator('.hk-tmpl-save').click()
+  const problems = editor.locator('.hk-tmpl-problems li')
+  const refusedDraft = await appeared(problems) && (await problems.allInnerTexts())
+  ok('a draft the rules refuse shows the server\'s problems beside the editor, nothing saved',
+    refusedDraft && refusedDraft.length >= 2 && refusedDraft.some((p) => p.includes('debtor.nmae')) &&
+    !((await apiGet(base, at, '/api/templates')).templates || []).some((x) => x.code === 'e2e_notice'),
+  JSON.stringify(refusedDraft))
+  await page.screenshot({ path: join(out, 'admin-template-problems.png'), fullPage: true })
+  await adm.ctx.close()
+
+  // the collector: a letter from the case page's 信函 tab
+  const col = await login(browser, base, 'li.na')
+  page = col.page
+  await page.setViewportSize({ width: 1400, height: 1500 })
+  await page.goto(`${base}/cases/${id}`)
+  const card = page.locator('.hk-letters-card')
+  await card.waitFor({ timeout: 15000 })
+  let pane = card.locator('.el-tab-pane:visible').first()
+  await choose(page, pane, '模板', 'first_notice')
+  await pane.locator('.hk-letter-write').click()
+  const written = page.locator('.el-message--success', { hasText: '已生成' })
+  const wrote = await appeared(written)
+  const serial = wrote ? ((await written.first().innerText()).match(/HK-\d{4}-\d+/) || [])[0] : null
+  const letters = (await apiGet(base, lt, `/api/cases/${id}/letters`)).letters || []
+  const letter = letters.find((l) => l.serial === serial)
+  ok('a collector writes a letter from the case page: numbered and recorded', !!letter && letter.template === 'first_notice', `${serial} ${JSON.stringify(letters[0])}`)
+  const row = pane.locator('.hk-letters .el-table__row', { hasText: serial || 'HK-none' })
+  let same = false
+  if (letter && await appeared(row)) {
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), row.locator('.hk-letter-download').click()])
+    const pdf = await pdfOf(dl)
+    same = dl.suggestedFilename() === `${serial}.pdf` && pdf.length === letter.size && pdf.subarray(0, 5).toString() === '%PDF-'
+  }
+  ok('the letter is listed in the 信函 tab and downloads as the file recorded', same)
+  await card.scrollIntoViewIfNeeded()
+  await page.screenshot({ path: join(out, 'case-letters.png'), fullPage: true })
+
+  // an SMS from the 短信/邮件 tab; a second one the same day refused by the cap
+  await card.locator('.el-tabs__item', { hasText: '短信' }).click()
+  pane = card.locator('.el-tab-pane:visible').first()
+  await pane.locator('.hk-msg-send').waitFor({ timeout: 10000 })
+  await choose(page, pane, '模板', 'first_notice')
+  await pane.locator('.hk-msg-send').click()
+  const queued = await appeared(page.locator('.el-message--success', { hasText: '外发队列' }))
+  const msgs = (await apiGet(base, lt, `/api/cases/${id}/messages`)).messages || []
+  const sms = msgs.find((m) => m.channel === 'sms' && m.status === 'queued')
+  ok('a collector queues an SMS from the case page; it is listed with its status', queued && !!sms &&
+    await appeared(pane.locator('.hk-messages .el-table__row', { hasText: '排队中' })), JSON.stringify(msgs[0]))
+  await pane.locator('.hk-msg-send').click()
+  const capped = pane.locator('.hk-refusal', { hasText: 'GR-MESSAGES' })
+  ok('a second SMS the same day is refused with the rule and its reason', await appeared(capped) &&
+    (await capped.innerText()).length > 20)
+  await page.screenshot({ path: join(out, 'case-messages.png'), fullPage: true })
+  await col.ctx.close()
+
+  // the manager: a batch for listed cases, followed to the end; its manifest
+  const mgr = await login(browser, base, 'wang.jl')
+  page = mgr.page
+  await page.setViewportSize({ width: 1400, height: 1200 })
+  await page.goto(`${base}/letters`)
+  const form = page.locator('.hk-batch-start')
+  await form.waitFor({ timeout: 15000 })
+  await form.locator('.el-radio-button', { hasText: '指定案件' }).click()
+  await form.locator('.hk-batch-template').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: 'first_notice' }).first().click()
+  const others = sql(db, `select ref from cases where ref <> ${id} order by ref limit 3`).split('\n')
+  await form.locator('.hk-batch-ids textarea').fill([id, ...others].join(', '))
+  await form.locator('.hk-batch-go').click()
+  const started = page.locator('.el-message--success', { hasText: '已开始' })
+  const bid = await appeared(started) ? ((await started.first().innerText()).match(/批次 (\d+)/) || [])[1] : null
+  const doneRow = page.locator('.hk-batches .el-table__row').filter({ hasText: '已完成' }).filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${bid}$`) }) })
+  const finished = !!bid && await appeared(doneRow, 20000)
+  const batch = bid ? await apiGet(base, await bearerOf(base, 'wang.jl'), `/api/letters/batches/${bid}`) : {}
+  ok('a manager starts a batch of listed cases and sees it finish at 100%', finished && batch.status === 'done' &&
+    batch.total === 4 && batch.done + batch.skipped === 4 &&
+    await doneRow.first().locator('.el-progress').getAttribute('aria-valuenow') === '100', JSON.stringify(batch))
+  let manifest = ''
+  if (finished) {
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), doneRow.first().locator('.hk-batch-manifest').click()])
+    manifest = readFileSync(await dl.path(), 'utf8')
+  }
+  const lines = manifest.trim().split('\n')
+  ok('its manifest downloads: a line per case', lines[0].startsWith('seq,case_id,serial') && lines.length === 5 &&
+    lines.slice(1).some((l) => l.split(',')[1] === id), lines.slice(0, 2).join(' / '))
+  await page.screenshot({ path: join(out, 'letter-batches.png'), fullPage: true })
+
+  // the outbox lists the collector's message
+  await page.goto(`${base}/outbox`)
+  const line = page.locator('.hk-outbox .el-table__row').filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${sms ? sms.id : 0}$`) }) })
+  ok('the outbox page lists the SMS the collector queued', !!sms && await appeared(line) &&
+    (await line.first().innerText()).includes('排队中') && (await line.first().innerText()).includes(id))
+  await page.screenshot({ path: join(out, 'outbox.png'), fullPage: true })
+  await mgr.ctx.close()
+  console.log(`# letters and messages: ${Date.now() - t0} ms`)
+}
+
 // 改派所选 with the selection made: the collector (typed when `typed`,
 // else picked from the list) and the reason, confirmed.
 async function bulkAssign (page, collector, reason, typed = false) {
@@ -299,7 +456,7 @@ async function main () {
   let db = process.env.E2E_DB
   if (!db) {
     db = join(tmp, 'demo.db')
-    const r = spawnSync(hk, ['--db', db, 'demo', '--accounts', '3000', '--no-serve'],
+    const r = spawnSync(hk, ['--db', db, '--config', cfg, 'demo', '--accounts', '3000', '--no-serve'],
       { env: { ...process.env, LANG: 'en_US.UTF-8' }, encoding: 'utf8' })
     ok('the demo portfolio', r.status === 0, r.stderr)
   }
@@ -499,6 +656,7 @@ async function main () {
       await s2.ctx.close()
     }
     await caseActions(browser, base, db, [caseId, other, pick ? pick[1] : ''])
+    await lettersAndMessages(browser, base, db)
     console.log(`# times: log-in to queue ${loginMs} ms; queue ${queueMs} ms and case page ${caseMs} ms after the click (medians of 3)`)
   } finally {
     await browser.close()
