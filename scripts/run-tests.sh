@@ -5,6 +5,7 @@ set -u
 plain=${1:-build}
 asan=${2:-build-asan}
 status=0
+failures=$(mktemp /tmp/hk-failures.XXXXXX)
 passed=0
 failed=0
 
@@ -34,7 +35,16 @@ run_suite() {
 			END { print n + 0 }' "$log")
 		passed=$((passed + p))
 		failed=$((failed + f))
+		# Name what failed again at the very end: CI shows the tail.
+		grep -E '^(not ok|\[  FAILED  \] [a-z_])' "$log" |
+			sed "s|^|$dir: |" >>"$failures"
 	fi
+	python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    if t.get("result") not in ("OK", "SKIP", "EXPECTEDFAIL"):
+        print(sys.argv[2] + ": test program " + t["name"] + " " + str(t.get("result")))' \
+		"$dir/meson-logs/testlog.json" "$dir" >>"$failures" 2>/dev/null
 	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && failed=$((failed + 1)) # a program died
 	return $rc
 }
@@ -92,5 +102,11 @@ except Exception:
 	passed=$((passed + ${e2e% *}))
 	failed=$((failed + ${e2e#* }))
 fi
+grep -E '^not ok' "$plain/e2e.log" 2>/dev/null | sed 's|^|e2e: |' >>"$failures"
+if [ -s "$failures" ]; then
+	echo "== what failed =="
+	cat "$failures"
+fi
+rm -f "$failures"
 echo "tests: $passed passed, $failed failed"
 exit $status
