@@ -31,6 +31,16 @@ struct hk_eod_opts {
 	bool skip_strategy;
 };
 
+/* What day-end recorded for the reports (report_snap.c). */
+struct hk_report_snap_stats {
+	int64_t dims_set;   /* accounts given a new combination */
+	int64_t aging_rows; /* (combination, bucket) cells of the day */
+	bool month_end;     /* the day stands for its month's end */
+	int64_t payments;   /* payments counted */
+	int64_t records;    /* contact-record cells counted */
+	int64_t refusals;   /* refusal cells counted */
+};
+
 struct hk_eod_stats {
 	int64_t accounts;        /* accounts looked at */
 	int64_t replayed;        /* recomputed from their opening */
@@ -52,6 +62,7 @@ struct hk_eod_stats {
 	 * were until a fitting version is published. */
 	char strategy_problem[sizeof(((struct hk_err *)0)->msg)];
 	struct hk_bucket_totals totals[HK_BUCKETS_MAX];
+	struct hk_report_snap_stats report; /* what the reports recorded */
 };
 
 /*
@@ -154,5 +165,18 @@ enum hk_rc hk_treat_run(struct hk_store *s, const struct hk_config *cfg,
  */
 enum hk_rc hk_export_accounts(struct hk_store *s, const struct hk_config *cfg,
 			      FILE *out, struct hk_err *err);
+
+/* ---- what day-end records for the reports (report_snap.c) ---- */
+
+
+/* Record as_of's snapshot for the reports (docs/reports.md): in day-end's
+ * transaction, after the ledger's pass and before the strategy.  last:
+ * the last processed date before this run (as_of: a rerun). */
+enum hk_rc hk_report_snapshot(struct hk_store *s, const struct hk_config *cfg,
+			      int32_t as_of, int32_t last,
+			      struct hk_report_snap_stats *st /* OUT */,
+			      struct hk_err *err);
+/* Whether a date is the last day of its month. */
+bool hk_last_of_month(int32_t date);
 
 #endif

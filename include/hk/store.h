@@ -119,6 +119,7 @@ struct hk_acct_row {
 	 * account_get gives the whole row. */
 	bool lean;
 	struct hk_summary summary;
+	int64_t dims; /* the reports' combination (report_dims); 0: not set */
 };
 
 /* A fact day-end has not yet booked into an account's stored state. */
@@ -366,6 +367,8 @@ struct hk_treatment_rec {
 	int rule_no, arm_no;
 	int priority;               /* copied: it orders the queues */
 	int32_t since, recheck_on;
+	int64_t base_overdue;       /* the case's total overdue on entering
+				     * (the reports' stays; history only) */
 };
 
 /* A collector as allocation sees them (collectors_scan). */
@@ -641,6 +644,84 @@ struct hk_outbox_rec {
 };
 
 void hk_outbox_rec_clear(struct hk_outbox_rec *m);
+
+/* ---- the reports' history (issue 8, docs/reports.md) ------------------- */
+
+/* A combination of the reports' dimensions (report_dims).  Texts valid
+ * during the callback; absent: "" (texts), 0 (refs), -1 (rule, arm). */
+struct hk_rdims {
+	int64_t ref;
+	const char *creditor, *product, *province, *segment;
+	int64_t team_ref, collector_ref, agency_ref, strategy_ref;
+	int rule_no, arm_no;
+};
+
+/* A date's accounts of one combination in one bucket (position). */
+struct hk_raging_row {
+	int64_t dims;
+	int bucket;
+	struct hk_bucket_totals t;
+};
+
+/* A payment not yet in the reports (report_payments_take). */
+struct hk_rpayment {
+	int64_t ref, account_ref, case_ref, dims, amount;
+	int32_t paid_on;
+	/* The account's bucket before the payment's day: the destination of
+	 * its last bucket transition dated before paid_on; NULL: none (the
+	 * first bucket).  Valid during the callback. */
+	const char *bucket_before;
+};
+
+/* Payments of one day, combination and bucket before them. */
+struct hk_rrecovery_row {
+	int32_t paid_on;
+	int64_t dims;
+	int bucket;
+	int64_t payments, amount;
+};
+
+/* Accounts of one combination that were in from_bucket at the previous
+ * month-end and are in to_bucket at this one, with their balances then
+ * (at the previous month-end). */
+struct hk_rroll_row {
+	int64_t dims;
+	int from_bucket, to_bucket;
+	int64_t accounts, principal_outstanding, total_overdue;
+};
+
+/* An account at the last month-end snapshot (report_month_state). */
+struct hk_rmonth_row {
+	int64_t account_ref;
+	int bucket;
+	int64_t principal_outstanding, total_overdue;
+	int64_t dims; /* day-end's memory only (not stored): its combination */
+};
+
+/* Contact records of one day, person, channel and outcome. */
+struct hk_ractivity_row {
+	int32_t day;
+	int64_t user_ref;
+	const char *channel, *outcome;
+	int64_t records;
+};
+
+/* Guardrail refusals of one day, person and rule. */
+struct hk_rrefusal_row {
+	int32_t day;
+	int64_t user_ref;
+	const char *rule;
+	int64_t refusals;
+};
+
+/* One case's stay in a rule's arm (treatment_history): its overdue when
+ * it entered and what it paid while there. */
+struct hk_rstint_row {
+	int64_t case_ref;
+	int arm_no;
+	int32_t since;
+	int64_t base_overdue, recovered, payments;
+};
 
 struct hk_store_ops {
 	const char *backend; /* "sqlite" */
@@ -1371,6 +1452,123 @@ struct hk_store_ops {
 	enum hk_rc (*outbox_count)(struct hk_store *s, int64_t debtor_ref,
 				   const char *channel, int64_t since,
 				   int64_t *n, struct hk_err *err);
+
+	/* ---- the reports' history (issue 8; src/batch/report_snap.c) ---- */
+	/* Set account_state.dims of the accounts of the cases marked in
+	 * report_dirty and of every account still at 0, adding new
+	 * combinations to report_dims; empties report_dirty.  *n: accounts
+	 * set. */
+	enum hk_rc (*report_dims_refresh)(struct hk_store *s, int64_t *n,
+					  struct hk_err *err);
+	enum hk_rc (*report_dims_scan)(struct hk_store *s,
+				       int (*fn)(void *ctx,
+						 const struct hk_rdims *d),
+				       void *ctx, struct hk_err *err);
+	/* Replace a date's aging (report_aging) and note the date in
+	 * report_days (month_end: it stands for its month's end). */
+	enum hk_rc (*report_aging_save)(struct hk_store *s, int32_t as_of,
+					bool month_end,
+					const struct hk_raging_row *rows,
+					size_t n, struct hk_err *err);
+	enum hk_rc (*report_aging_scan)(struct hk_store *s, int32_t as_of,
+					int (*fn)(void *ctx,
+						  const struct hk_raging_row *r),
+					void *ctx, struct hk_err *err);
+	/* The dates with a snapshot in [from, to], oldest first. */
+	enum hk_rc (*report_days)(struct hk_store *s, int32_t from, int32_t to,
+				  int (*fn)(void *ctx, int32_t day,
+					    bool month_end),
+				  void *ctx, struct hk_err *err);
+	/* The payments the reports have not counted and dated up to as_of,
+	 * with their accounts' combination: those after meta
+	 * report_payment_ref and those deferred before; the ones dated after
+	 * as_of are deferred (report_deferred).  Marks them counted: call in
+	 * the transaction that adds them. */
+	enum hk_rc (*report_payments_take)(struct hk_store *s, int32_t as_of,
+					   int (*fn)(void *ctx,
+						     const struct hk_rpayment *p),
+					   void *ctx, struct hk_err *err);
+	/* Add to report_recovery (cells summed). */
+	enum hk_rc (*report_recovery_add)(struct hk_store *s,
+					  const struct hk_rrecovery_row *rows,
+					  size_t n, struct hk_err *err);
+	/* Add each case's payments (count, amount) to its current stay in
+	 * its treatment (the treatment_history row of case_treatment's
+	 * since); cases without a treatment are left out. */
+	enum hk_rc (*report_stints_add)(struct hk_store *s,
+					const int64_t *case_refs,
+					const int64_t *payments,
+					const int64_t *amounts, size_t n,
+					struct hk_err *err);
+	/* report_recovery over paid_on in [from, to], per combination and
+	 * bucket. */
+	enum hk_rc (*report_recovery_sum)(
+		struct hk_store *s, int32_t from, int32_t to,
+		int (*fn)(void *ctx, int64_t dims, int bucket,
+			  int64_t payments, int64_t amount),
+		void *ctx, struct hk_err *err);
+	/* Daily totals of report_recovery over [from, to], payments from a
+	 * bucket at or beyond `min_bucket`. */
+	enum hk_rc (*report_recovery_days)(
+		struct hk_store *s, int32_t from, int32_t to, int min_bucket,
+		int (*fn)(void *ctx, int32_t day, int64_t dims,
+			  int64_t payments, int64_t amount),
+		void *ctx, struct hk_err *err);
+	/* The last month-end snapshot of every account (report_month_state)
+	 * and its date (*month_end HK_DATE_NONE: none yet). */
+	enum hk_rc (*report_month_scan)(struct hk_store *s, int32_t *month_end,
+					int (*fn)(void *ctx,
+						  const struct hk_rmonth_row *r),
+					void *ctx, struct hk_err *err);
+	/* Replace the month-end snapshot by these rows as of month_end, and
+	 * that month-end's roll (report_roll); the rolls of earlier
+	 * month-ends stay. */
+	enum hk_rc (*report_month_save)(struct hk_store *s, int32_t month_end,
+					const struct hk_rmonth_row *rows,
+					size_t n,
+					const struct hk_rroll_row *roll,
+					size_t n_roll, struct hk_err *err);
+	enum hk_rc (*report_roll_scan)(struct hk_store *s, int32_t month_end,
+				       int (*fn)(void *ctx,
+						 const struct hk_rroll_row *r),
+				       void *ctx, struct hk_err *err);
+	/* The contact records (and guardrail refusals in the audit log)
+	 * the reports have not counted, oldest first; marks them counted
+	 * (meta report_record_ref, report_audit_ref).  detail: the audit
+	 * row's JSON. */
+	enum hk_rc (*report_records_take)(
+		struct hk_store *s,
+		int (*fn)(void *ctx, int64_t at, int64_t user_ref,
+			  const char *channel, const char *outcome),
+		void *ctx, struct hk_err *err);
+	enum hk_rc (*report_refusals_take)(
+		struct hk_store *s,
+		int (*fn)(void *ctx, int64_t at, int64_t user_ref,
+			  const char *detail),
+		void *ctx, struct hk_err *err);
+	/* Add to report_activity / report_refusals (cells summed). */
+	enum hk_rc (*report_activity_add)(struct hk_store *s,
+					  const struct hk_ractivity_row *rows,
+					  size_t n, struct hk_err *err);
+	enum hk_rc (*report_refusals_add)(struct hk_store *s,
+					  const struct hk_rrefusal_row *rows,
+					  size_t n, struct hk_err *err);
+	/* Sums over days in [from, to] per person, channel and outcome /
+	 * per person and rule (day HK_DATE_NONE in the rows). */
+	enum hk_rc (*report_activity_sum)(
+		struct hk_store *s, int32_t from, int32_t to,
+		int (*fn)(void *ctx, const struct hk_ractivity_row *r),
+		void *ctx, struct hk_err *err);
+	enum hk_rc (*report_refusals_sum)(
+		struct hk_store *s, int32_t from, int32_t to,
+		int (*fn)(void *ctx, const struct hk_rrefusal_row *r),
+		void *ctx, struct hk_err *err);
+	/* The stays that began in [from, to] in a strategy version's rule. */
+	enum hk_rc (*report_stints_scan)(
+		struct hk_store *s, int64_t strategy_ref, int rule_no,
+		int32_t from, int32_t to,
+		int (*fn)(void *ctx, const struct hk_rstint_row *r),
+		void *ctx, struct hk_err *err);
 
 	/* ---- export ---- */
 	/* Every account in account_id byte order (refs in the row). */

@@ -308,11 +308,11 @@ static double now_s(void)
 
 /* Phases timed with HUIKUAN_EOD_TIMING=1, for profiling on real data. */
 enum { PH_FACTS, PH_SCAN, PH_PROCESS, PH_BOOK, PH_TOTALS, PH_PROMISES,
-       PH_STRATEGY, PH_COMMIT, PH_ADVANCE, PH_CROSS, PH_WRITE, PH_TRANSITION,
-       PH_COUNT };
+       PH_STRATEGY, PH_REPORTS, PH_COMMIT, PH_ADVANCE, PH_CROSS, PH_WRITE,
+       PH_TRANSITION, PH_COUNT };
 static const char *const phase_name[PH_COUNT] = {
 	"facts", "scan", "process", "book", "totals", "promises", "strategy",
-	"commit", "(advance)", "(cross)", "(write)", "(transitions)"};
+	"reports", "commit", "(advance)", "(cross)", "(write)", "(transitions)"};
 #define TSTART(R, i) double t0_##i = (R)->timing ? now_s() : 0
 #define TSTOP(R, i)                                                            \
 	do {                                                                   \
@@ -870,6 +870,14 @@ static enum hk_rc close_day(struct run *r, const struct hk_eod_opts *opts,
 	char date[HK_DATE_BUFSZ];
 	enum hk_rc rc;
 
+	/* The reports' snapshot first: the day belongs to whoever held the
+	 * case during it, before placements end and the strategy moves it. */
+	TSTART(r, PH_REPORTS);
+	rc = hk_report_snapshot(s, r->cfg, opts->as_of, r->last,
+				&stats->report, err);
+	TSTOP(r, PH_REPORTS);
+	if (rc != HK_OK)
+		return rc;
 	/* Placements past their end go back from the agency (issue 4). */
 	rc = s->ops->placements_expire(s, opts->as_of, (int64_t)time(NULL),
 				       &stats->placements_recalled, err);

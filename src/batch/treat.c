@@ -233,6 +233,7 @@ enum what { KEEP, RECHECK, SAVE, CLEAR };
 
 struct decision {
 	int64_t case_ref;
+	int64_t base; /* total overdue: a new stay's base (reports) */
 	int32_t recheck_on;
 	int16_t rule;
 	int8_t arm;
@@ -400,7 +401,8 @@ static int decide(void *ctx, const struct hk_case_fact_row *row)
 {
 	struct run *r = ctx;
 	struct hk_case_facts f;
-	struct decision dec = {.case_ref = row->case_ref, .arm = -1};
+	struct decision dec = {.case_ref = row->case_ref, .arm = -1,
+			       .base = row->total_overdue};
 	const struct hk_treatment *t;
 	int arm, i;
 	int32_t steady, again;
@@ -487,7 +489,8 @@ static enum hk_rc write_decisions(struct run *r)
 							    dec->arm)
 							    ->priority,
 					.since = r->as_of,
-					.recheck_on = dec->recheck_on},
+					.recheck_on = dec->recheck_on,
+					.base_overdue = dec->base},
 				r->rerun, r->err);
 			break;
 		default:

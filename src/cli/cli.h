@@ -34,6 +34,7 @@ int cmd_gen(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
 int cmd_letters(struct cli *cli, int argc, char **argv);
 int cmd_messages(struct cli *cli, int argc, char **argv);
+int cmd_report(struct cli *cli, int argc, char **argv);
 
 /* Print "huikuan: <message>" to stderr and return the exit status for rc. */
 int cli_fail(const struct cli *cli, enum hk_rc rc, const struct hk_err *err);

@@ -36,7 +36,8 @@ static void help(enum hk_lang lang)
 		    "  huikuan gen --accounts N --out DIR [--today YYYY-MM-DD] [--seed S]\n"
 		    "  huikuan [--db URI] audit verify\n"
 		    "  huikuan [--db URI] letters write 案件号 模板 | batch [--template 模板] [--cases 号,…] | run 批次号\n"
-		    "  huikuan [--db URI] messages queue | send [--max N] [--loop]\n\n"
+		    "  huikuan [--db URI] messages queue | send [--max N] [--loop]\n"
+		    "  huikuan [--db URI] report list | 报表名 [--date|--from|--to 日期] [筛选] [--format csv|xlsx|json] [--out FILE]\n\n"
 		    "URI：SQLite 文件路径（默认 ./huikuan.db 或 $HUIKUAN_DB），或 postgresql://…\n"
 		    "退出码：0 完成；2 用法错误；3 输入无效，未做任何更改；4 因当前状态被拒绝；1 其他错误\n",
 		    "huikuan - debt collection and receivables recovery\n\n"
@@ -51,7 +52,8 @@ static void help(enum hk_lang lang)
 		    "  huikuan gen --accounts N --out DIR [--today YYYY-MM-DD] [--seed S]\n"
 		    "  huikuan [--db URI] audit verify\n"
 		    "  huikuan [--db URI] letters write CASE TEMPLATE | batch [--template T] [--cases ID,...] | run BATCH\n"
-		    "  huikuan [--db URI] messages queue | send [--max N] [--loop]\n\n"
+		    "  huikuan [--db URI] messages queue | send [--max N] [--loop]\n"
+		    "  huikuan [--db URI] report list | NAME [--date|--from|--to DATE] [filters] [--format csv|xlsx|json] [--out FILE]\n\n"
 		    "URI: an SQLite file path (default ./huikuan.db, or $HUIKUAN_DB), or postgresql://...\n"
 		    "exit status: 0 done; 2 usage error; 3 invalid input, nothing changed;\n"
 		    "             4 refused because of the state; 1 anything else\n"),
@@ -69,6 +71,7 @@ int main(int argc, char **argv)
 		{"demo", cmd_demo},   {"serve", cmd_serve},
 		{"gen", cmd_gen},     {"audit", cmd_audit},
 		{"letters", cmd_letters}, {"messages", cmd_messages},
+		{"report", cmd_report},
 	};
 	struct cli cli = {0};
 	int i = 1;

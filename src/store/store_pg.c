@@ -485,6 +485,7 @@ static void fill_ops(void)
 	hk_pg_ops_strategy(&pg_ops);
 	hk_pg_ops_bulk(&pg_ops);
 	hk_pg_ops_letters(&pg_ops);
+	hk_pg_ops_reports(&pg_ops);
 	pg_missing = 0;
 	/* every member is a function pointer of the same size */
 	for (size_t i = 0; i < n; i++)

@@ -127,6 +127,10 @@ void pgc_end(struct pg_copy *c);
 /* A whole row: the parameters a row-by-row statement would take, in
  * order (their NULLs stay NULL), then pgc_end. */
 void pgc_params(struct pg_copy *c, const struct pg_params *p);
+/* Send `c` with `copy_sql` (COPY ... FROM STDIN); empties it (the
+ * buffer stays the caller's to free). */
+enum hk_rc pg_copy_in(struct pg_store *ps, const char *copy_sql,
+		      struct pg_copy *c, const char *what, struct hk_err *err);
 /* Send what is held (bulk_end); the window closes. */
 enum hk_rc pg_bulk_flush(struct pg_store *ps, struct hk_err *err);
 /* Forget what is held (a rollback); free the buffers (close). */
@@ -152,5 +156,6 @@ void hk_pg_ops_approvals(struct hk_store_ops *ops); /* stops, limitation, disput
 void hk_pg_ops_strategy(struct hk_store_ops *ops); /* strategies, treatments, allocation, dashboard, scripts */
 void hk_pg_ops_bulk(struct hk_store_ops *ops);     /* lookup_many, bulk writing */
 void hk_pg_ops_letters(struct hk_store_ops *ops);  /* templates, letters, batches, the outbox */
+void hk_pg_ops_reports(struct hk_store_ops *ops);  /* the reports' history */
 
 #endif

@@ -106,10 +106,8 @@ static void copy_reset(struct pg_copy *c)
 	c->rows = 0;
 }
 
-/* Send `c` with `copy_sql` (COPY ... FROM STDIN); empties it. */
-static enum hk_rc copy_in(struct pg_store *ps, const char *copy_sql,
-			  struct pg_copy *c, const char *what,
-			  struct hk_err *err)
+enum hk_rc pg_copy_in(struct pg_store *ps, const char *copy_sql,
+		      struct pg_copy *c, const char *what, struct hk_err *err)
 {
 	PGresult *r = PQexec(ps->conn, copy_sql);
 	enum hk_rc rc = HK_OK;
@@ -346,7 +344,7 @@ static const struct stream_def streams[PGB_N] = {
 			   "seq BIGINT, op BIGINT, case_ref BIGINT, "
 			   "strategy_ref BIGINT, rule_no BIGINT, arm_no BIGINT, "
 			   "priority BIGINT, since BIGINT, recheck_on BIGINT, "
-			   "rerun BIGINT)",
+			   "rerun BIGINT, base_overdue BIGINT)",
 		.copy = "COPY hk_bk_treat FROM STDIN",
 		.merge =
 			"DELETE FROM case_treatment c USING hk_bk_treat t "
@@ -368,10 +366,12 @@ static const struct stream_def streams[PGB_N] = {
 			"WHERE t.op <> 1 AND t.rerun <> 0 AND h.since = t.since "
 			"AND h.case_ref = t.case_ref; "
 			"INSERT INTO treatment_history (since, case_ref, "
-			"strategy_ref, rule_no, arm_no) SELECT since, case_ref, "
+			"strategy_ref, rule_no, arm_no, base_overdue) "
+			"SELECT since, case_ref, "
 			"CASE WHEN op = 0 THEN strategy_ref END, "
 			"CASE WHEN op = 0 THEN rule_no END, "
-			"CASE WHEN op = 0 THEN arm_no END "
+			"CASE WHEN op = 0 THEN arm_no END, "
+			"CASE WHEN op = 0 THEN base_overdue ELSE 0 END "
 			"FROM hk_bk_treat WHERE op <> 1 ORDER BY seq; "
 			"TRUNCATE hk_bk_treat",
 		.what = "could not save treatments"},
@@ -414,7 +414,7 @@ static enum hk_rc flush_stream(struct pg_store *ps, enum pg_bulk_stream k,
 		return HK_OK;
 	if (d->staging && (rc = pg_exec_script(ps, d->staging, err)) != HK_OK)
 		return rc;
-	if ((rc = copy_in(ps, d->copy, &ps->bulk_rows[k], d->what, err)) !=
+	if ((rc = pg_copy_in(ps, d->copy, &ps->bulk_rows[k], d->what, err)) !=
 	    HK_OK)
 		return rc;
 	if (d->merge && (rc = pg_exec_script(ps, d->merge, err)) != HK_OK)
@@ -507,7 +507,7 @@ static enum hk_rc pgx_lookup_many(struct hk_store *s, int kind,
 			pgc_str(&ps->ids, ids[i]);
 			pgc_end(&ps->ids);
 		}
-		rc = copy_in(ps, "COPY hk_bk_ids FROM STDIN", &ps->ids,
+		rc = pg_copy_in(ps, "COPY hk_bk_ids FROM STDIN", &ps->ids,
 			     "could not look up ids", err);
 		if (rc != HK_OK)
 			return rc;

@@ -413,6 +413,7 @@ static void read_lean_row(const PGresult *r, int i, struct hk_acct_row *row)
 	sm->daily_penalty = pg_i64(r, i, 8);
 	sm->principal_outstanding = pg_i64(r, i, 9);
 	row->case_ref = pg_i64(r, i, 10);
+	row->dims = pg_i64(r, i, 11);
 }
 
 struct acct_scan {
@@ -446,7 +447,8 @@ static enum hk_rc pgx_accounts_scan(struct hk_store *s, int64_t lo,
 	static const char seen_sql[] =
 		"SELECT account_ref, win_start, win_end, first_unpaid_due, "
 		"overdue_principal, overdue_interest, overdue_fee, penalty_due, "
-		"daily_penalty, principal_outstanding, case_ref FROM account_state "
+		"daily_penalty, principal_outstanding, case_ref, dims "
+		"FROM account_state "
 		"WHERE account_ref BETWEEN $1 AND $2 ORDER BY account_ref";
 	/* ...then those it has not: all above the largest state row. */
 	static const char new_sql[] =

@@ -337,7 +337,8 @@ static enum hk_rc pgx_case_facts_scan(
 /* A case's history row as of `since`; ref 0: ended. */
 static enum hk_rc treatment_history_add(struct pg_store *ps, int64_t case_ref,
 					int32_t since, int64_t strategy_ref,
-					int rule_no, int arm_no, bool rerun,
+					int rule_no, int arm_no,
+					int64_t base_overdue, bool rerun,
 					struct hk_err *err)
 {
 	static const char del_sql[] =
@@ -345,9 +346,9 @@ static enum hk_rc treatment_history_add(struct pg_store *ps, int64_t case_ref,
 	/* $1 case, $2 since, $3 strategy (0: none: ended) */
 	static const char ins_sql[] =
 		"INSERT INTO treatment_history (since, case_ref, strategy_ref, "
-		"rule_no, arm_no) VALUES ($2, $1, NULLIF($3::bigint, 0), "
-		"CASE WHEN $3 <> 0 THEN $4::bigint END, "
-		"CASE WHEN $3 <> 0 THEN $5::bigint END)";
+		"rule_no, arm_no, base_overdue) VALUES ($2, $1, "
+		"NULLIF($3::bigint, 0), CASE WHEN $3 <> 0 THEN $4::bigint END, "
+		"CASE WHEN $3 <> 0 THEN $5::bigint END, $6)";
 	struct pg_params p = {0};
 	enum hk_rc rc;
 
@@ -359,6 +360,7 @@ static enum hk_rc treatment_history_add(struct pg_store *ps, int64_t case_ref,
 	pgp_int(&p, strategy_ref);
 	pgp_int(&p, rule_no);
 	pgp_int(&p, arm_no);
+	pgp_int(&p, base_overdue);
 	return pg_exec(ps, ins_sql, &p, "could not record a treatment", err);
 }
 
@@ -379,6 +381,7 @@ static void treat_row(struct pg_store *ps, int op,
 	pgc_int(c, t->since);
 	pgc_int(c, t->recheck_on);
 	pgc_int(c, rerun);
+	pgc_int(c, t->base_overdue);
 	pgc_end(c);
 }
 
@@ -411,7 +414,7 @@ static enum hk_rc pgx_treatment_save(struct hk_store *s,
 		return rc;
 	return treatment_history_add(PG(s), t->case_ref, t->since,
 				     t->strategy_ref, t->rule_no, t->arm_no,
-				     rerun, err);
+				     t->base_overdue, rerun, err);
 }
 
 static enum hk_rc pgx_treatment_get(struct hk_store *s, int64_t case_ref,
@@ -479,7 +482,8 @@ static enum hk_rc pgx_treatment_clear(struct hk_store *s, int64_t case_ref,
 	if ((rc = pg_exec(PG(s), sql, &p, "could not end a treatment", err)) !=
 	    HK_OK)
 		return rc;
-	return treatment_history_add(PG(s), case_ref, on, 0, -1, -1, rerun, err);
+	return treatment_history_add(PG(s), case_ref, on, 0, -1, -1, 0, rerun,
+				     err);
 }
 
 /* day-end's own marks: a temporary table, the connection's own, never in

@@ -247,7 +247,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ACCOUNTS_SCAN] =
 		"SELECT account_ref, win_start, win_end, first_unpaid_due, "
 		"overdue_principal, overdue_interest, overdue_fee, penalty_due, "
-		"daily_penalty, principal_outstanding, case_ref FROM account_state "
+		"daily_penalty, principal_outstanding, case_ref, dims "
+		"FROM account_state "
 		"WHERE account_ref BETWEEN ?1 AND ?2 ORDER BY account_ref",
 	[ST_ACCOUNT_GET] =
 		"SELECT a.ref, NULL, a.product, a.open_date, a.annual_ppm, "
@@ -468,8 +469,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	/* ?1 case, ?2 since, ?3 strategy (0: none: ended) */
 	[ST_TREAT_HIST] =
 		"INSERT INTO treatment_history (since, case_ref, strategy_ref, "
-		"rule_no, arm_no) VALUES (?2, ?1, NULLIF(?3, 0), "
-		"CASE WHEN ?3 THEN ?4 END, CASE WHEN ?3 THEN ?5 END)",
+		"rule_no, arm_no, base_overdue) VALUES (?2, ?1, NULLIF(?3, 0), "
+		"CASE WHEN ?3 THEN ?4 END, CASE WHEN ?3 THEN ?5 END, ?6)",
 	[ST_TREAT_HIST_DEL] =
 		"DELETE FROM treatment_history WHERE since = ?2 AND case_ref = ?1",
 	[ST_TREAT_RECHECK] =
@@ -1559,6 +1560,7 @@ static void read_lean_row(sqlite3_stmt *st, struct hk_acct_row *row)
 	sm->daily_penalty = sqlite3_column_int64(st, 8);
 	sm->principal_outstanding = sqlite3_column_int64(st, 9);
 	row->case_ref = sqlite3_column_int64(st, 10);
+	row->dims = sqlite3_column_int64(st, 11);
 }
 
 static enum hk_rc scan_accounts(struct sqlite_store *ss, sqlite3_stmt *st,
@@ -2448,8 +2450,8 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 static enum hk_rc treatment_history_add(struct sqlite_store *ss,
 					int64_t case_ref, int32_t since,
 					int64_t strategy_ref, int rule_no,
-					int arm_no, bool rerun,
-					struct hk_err *err)
+					int arm_no, int64_t base_overdue,
+					bool rerun, struct hk_err *err)
 {
 	sqlite3_stmt *st;
 	enum hk_rc rc;
@@ -2470,6 +2472,7 @@ static enum hk_rc treatment_history_add(struct sqlite_store *ss,
 	sqlite3_bind_int64(st, 3, strategy_ref);
 	sqlite3_bind_int(st, 4, rule_no);
 	sqlite3_bind_int(st, 5, arm_no);
+	sqlite3_bind_int64(st, 6, base_overdue);
 	return exec_stmt(ss, st, err, "could not record a treatment");
 }
 
@@ -2493,7 +2496,8 @@ static enum hk_rc sq_treatment_save(struct hk_store *s,
 	if ((rc = exec_stmt(ss, st, err, "could not save a treatment")) != HK_OK)
 		return rc;
 	return treatment_history_add(ss, t->case_ref, t->since, t->strategy_ref,
-				     t->rule_no, t->arm_no, rerun, err);
+				     t->rule_no, t->arm_no, t->base_overdue,
+				     rerun, err);
 }
 
 static enum hk_rc sq_treatment_get(struct hk_store *s, int64_t case_ref,
@@ -2549,7 +2553,8 @@ static enum hk_rc sq_treatment_clear(struct hk_store *s, int64_t case_ref,
 	sqlite3_bind_int64(st, 1, case_ref);
 	if ((rc = exec_stmt(ss, st, err, "could not end a treatment")) != HK_OK)
 		return rc;
-	return treatment_history_add(ss, case_ref, on, 0, -1, -1, rerun, err);
+	return treatment_history_add(ss, case_ref, on, 0, -1, -1, 0, rerun,
+				     err);
 }
 
 static enum hk_rc sq_cases_mark_changed(struct hk_store *s,
@@ -4837,6 +4842,26 @@ static const struct hk_store_ops sqlite_ops = {
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
 	.lookup = sq_lookup,
+	.report_dims_refresh = sq_report_dims_refresh,
+	.report_dims_scan = sq_report_dims_scan,
+	.report_aging_save = sq_report_aging_save,
+	.report_aging_scan = sq_report_aging_scan,
+	.report_days = sq_report_days,
+	.report_payments_take = sq_report_payments_take,
+	.report_recovery_add = sq_report_recovery_add,
+	.report_stints_add = sq_report_stints_add,
+	.report_recovery_sum = sq_report_recovery_sum,
+	.report_recovery_days = sq_report_recovery_days,
+	.report_month_scan = sq_report_month_scan,
+	.report_month_save = sq_report_month_save,
+	.report_roll_scan = sq_report_roll_scan,
+	.report_records_take = sq_report_records_take,
+	.report_refusals_take = sq_report_refusals_take,
+	.report_activity_add = sq_report_activity_add,
+	.report_refusals_add = sq_report_refusals_add,
+	.report_activity_sum = sq_report_activity_sum,
+	.report_refusals_sum = sq_report_refusals_sum,
+	.report_stints_scan = sq_report_stints_scan,
 	.template_insert = sq_template_insert,
 	.template_update = sq_template_update,
 	.template_publish = sq_template_publish,

@@ -91,4 +91,87 @@ enum hk_rc sq_outbox_count(struct hk_store *s, int64_t debtor_ref,
 			   const char *channel, int64_t since, int64_t *n,
 			   struct hk_err *err);
 
+/* ---- store_sqlite_reports.c: the reports' history (migration 28) */
+enum hk_rc sq_report_dims_refresh(struct hk_store *s, int64_t *n,
+				  struct hk_err *err);
+enum hk_rc sq_report_dims_scan(struct hk_store *s,
+			       int (*fn)(void *ctx, const struct hk_rdims *d),
+			       void *ctx, struct hk_err *err);
+enum hk_rc sq_report_aging_save(struct hk_store *s, int32_t as_of,
+				bool month_end,
+				const struct hk_raging_row *rows, size_t n,
+				struct hk_err *err);
+enum hk_rc sq_report_aging_scan(struct hk_store *s, int32_t as_of,
+				int (*fn)(void *ctx,
+					  const struct hk_raging_row *r),
+				void *ctx, struct hk_err *err);
+enum hk_rc sq_report_days(struct hk_store *s, int32_t from, int32_t to,
+			  int (*fn)(void *ctx, int32_t day, bool month_end),
+			  void *ctx, struct hk_err *err);
+enum hk_rc sq_report_payments_take(struct hk_store *s, int32_t as_of,
+				   int (*fn)(void *ctx,
+					     const struct hk_rpayment *p),
+				   void *ctx, struct hk_err *err);
+enum hk_rc sq_report_recovery_add(struct hk_store *s,
+				  const struct hk_rrecovery_row *rows,
+				  size_t n, struct hk_err *err);
+enum hk_rc sq_report_stints_add(struct hk_store *s, const int64_t *case_refs,
+				const int64_t *payments,
+				const int64_t *amounts, size_t n,
+				struct hk_err *err);
+enum hk_rc sq_report_recovery_sum(struct hk_store *s, int32_t from, int32_t to,
+				  int (*fn)(void *ctx, int64_t dims, int bucket,
+					    int64_t payments, int64_t amount),
+				  void *ctx, struct hk_err *err);
+enum hk_rc sq_report_recovery_days(struct hk_store *s, int32_t from,
+				   int32_t to, int min_bucket,
+				   int (*fn)(void *ctx, int32_t day,
+					     int64_t dims, int64_t payments,
+					     int64_t amount),
+				   void *ctx, struct hk_err *err);
+enum hk_rc sq_report_month_scan(struct hk_store *s, int32_t *month_end,
+				int (*fn)(void *ctx,
+					  const struct hk_rmonth_row *r),
+				void *ctx, struct hk_err *err);
+enum hk_rc sq_report_month_save(struct hk_store *s, int32_t month_end,
+				const struct hk_rmonth_row *rows, size_t n,
+				const struct hk_rroll_row *roll, size_t n_roll,
+				struct hk_err *err);
+enum hk_rc sq_report_roll_scan(struct hk_store *s, int32_t month_end,
+			       int (*fn)(void *ctx,
+					 const struct hk_rroll_row *r),
+			       void *ctx, struct hk_err *err);
+enum hk_rc sq_report_records_take(struct hk_store *s,
+				  int (*fn)(void *ctx, int64_t at,
+					    int64_t user_ref,
+					    const char *channel,
+					    const char *outcome),
+				  void *ctx, struct hk_err *err);
+enum hk_rc sq_report_refusals_take(struct hk_store *s,
+				   int (*fn)(void *ctx, int64_t at,
+					     int64_t user_ref,
+					     const char *detail),
+				   void *ctx, struct hk_err *err);
+enum hk_rc sq_report_activity_add(struct hk_store *s,
+				  const struct hk_ractivity_row *rows,
+				  size_t n, struct hk_err *err);
+enum hk_rc sq_report_refusals_add(struct hk_store *s,
+				  const struct hk_rrefusal_row *rows,
+				  size_t n, struct hk_err *err);
+enum hk_rc sq_report_activity_sum(struct hk_store *s, int32_t from,
+				  int32_t to,
+				  int (*fn)(void *ctx,
+					    const struct hk_ractivity_row *r),
+				  void *ctx, struct hk_err *err);
+enum hk_rc sq_report_refusals_sum(struct hk_store *s, int32_t from,
+				  int32_t to,
+				  int (*fn)(void *ctx,
+					    const struct hk_rrefusal_row *r),
+				  void *ctx, struct hk_err *err);
+enum hk_rc sq_report_stints_scan(struct hk_store *s, int64_t strategy_ref,
+				 int rule_no, int32_t from, int32_t to,
+				 int (*fn)(void *ctx,
+					   const struct hk_rstint_row *r),
+				 void *ctx, struct hk_err *err);
+
 #endif
