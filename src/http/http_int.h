@@ -39,6 +39,10 @@ struct hk_req {
 	json_t *json;             /* owned: the response body */
 	char headers[4][2][192];  /* extra response headers: name, value */
 	size_t n_headers;
+	/* a body that is not JSON (hk_reply_raw): owned, malloc'd */
+	char *raw;
+	size_t raw_len;
+	const char *raw_type;
 };
 
 typedef void (*hk_handler_fn)(struct hk_req *req);
@@ -71,6 +75,10 @@ extern const struct hk_route hk_routes[];
  * when some route matches the path with another method (405, not 404). */
 const struct hk_route *hk_route_find(struct hk_req *req, bool *path_known);
 
+/* Answer with bytes of a media type (takes `bytes`, from malloc) as a
+ * download named `filename` (NULL: shown inline). */
+void hk_reply_raw(struct hk_req *req, int status, const char *type,
+		  char *bytes, size_t len, const char *filename);
 /* Answer with a JSON body (takes ownership of `body`). */
 void hk_reply(struct hk_req *req, int status, json_t *body);
 /* Answer with the error {code, message}: code is hk_rc_name(rc), status
@@ -246,6 +254,8 @@ void hk_h_cases_assign(struct hk_req *req);
 void hk_h_user_absence(struct hk_req *req);
 void hk_h_approvals(struct hk_req *req);
 void hk_h_dashboard(struct hk_req *req);
+void hk_h_reports_list(struct hk_req *req);
+void hk_h_report(struct hk_req *req);
 void hk_h_config(struct hk_req *req);
 void hk_h_queue_counts(struct hk_req *req);
 void hk_h_scripts_list(struct hk_req *req);

@@ -243,6 +243,19 @@ const struct hk_route hk_routes[] = {
 	 "product's penalty policy, workflow limits, compliance values "
 	 "(docs/configuration.md)",
 	 "access", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_AUDITOR, NULL},
+	{"GET", "/api/reports", hk_h_reports_list,
+	 "The reports (docs/reports.md): key and title", "reports",
+	 HK_ROLE_ANY, NULL},
+	{"GET", "/api/reports/{key}", hk_h_report,
+	 "One report in the caller's scope: date (aging, team; default the "
+	 "last day-end), from/to (the period; default the month to the last "
+	 "day-end, roll rates a year), period (team: day or week), filters "
+	 "creditor, product, province, segment, team, collector, agency, "
+	 "strategy, rule (1-based), arm (0: champion); format json (default), "
+	 "csv (one sheet: sheet=KEY, default the first) or xlsx (every sheet)",
+	 "reports", HK_ROLE_ANY,
+	 "date,from,to,period,creditor,product,province,segment,team,"
+	 "collector,agency,strategy,rule,arm,format,sheet"},
 	{"GET", "/api/dashboard", hk_h_dashboard,
 	 "The dashboard in the caller's scope as of the last day-end: overdue "
 	 "cases and amounts by bucket, the overdue trend (day-ends from..to, "

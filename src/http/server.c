@@ -260,8 +260,26 @@ void hk_reply(struct hk_req *req, int status, json_t *body)
 {
 	if (req->json)
 		json_decref(req->json);
+	free(req->raw);
+	req->raw = NULL;
 	req->status = status;
 	req->json = body;
+}
+
+void hk_reply_raw(struct hk_req *req, int status, const char *type,
+		  char *bytes, size_t len, const char *filename)
+{
+	hk_reply(req, status, NULL);
+	req->raw = bytes;
+	req->raw_len = len;
+	req->raw_type = type;
+	if (filename) {
+		char v[192];
+
+		/* the names made here are ASCII: a plain filename= will do */
+		snprintf(v, sizeof(v), "attachment; filename=\"%s\"", filename);
+		hk_reply_header(req, "Content-Disposition", v);
+	}
 }
 
 void hk_reply_error(struct hk_req *req, enum hk_rc rc, int status,
@@ -373,17 +391,23 @@ static enum MHD_Result send_json(struct MHD_Connection *conn,
 {
 	int status = req->status;
 	json_t *body = req->json;
-	char *text = json_dumps(body, JSON_COMPACT);
+	char *text = req->raw ? NULL : json_dumps(body, JSON_COMPACT);
 	size_t len = text ? strlen(text) : 0;
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	/* The text is in the request's arena: MHD keeps a copy. */
-	resp = MHD_create_response_from_buffer(len, text ? text : (char *)"",
-					       text ? MHD_RESPMEM_MUST_COPY
-						    : MHD_RESPMEM_PERSISTENT);
-	MHD_add_response_header(resp, "Content-Type",
-				"application/json; charset=utf-8");
+	if (req->raw) {
+		resp = MHD_create_response_from_buffer(req->raw_len, req->raw,
+						       MHD_RESPMEM_MUST_COPY);
+		MHD_add_response_header(resp, "Content-Type", req->raw_type);
+	} else {
+		/* The text is in the request's arena: MHD keeps a copy. */
+		resp = MHD_create_response_from_buffer(
+			len, text ? text : (char *)"",
+			text ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(resp, "Content-Type",
+					"application/json; charset=utf-8");
+	}
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	for (size_t i = 0; i < req->n_headers; i++)
@@ -513,7 +537,7 @@ static void dispatch(struct server *srv, struct hk_req *req)
 	}
 	if (hk_authenticate(req, route) && query_known(req, route))
 		route->handler(req);
-	if (!req->json)
+	if (!req->json && !req->raw)
 		hk_reply_error(req, HK_EINTERNAL, 500, NULL);
 }
 
@@ -595,6 +619,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		pool_give(&srv->pool, req.store);
 	access_log(method, url, req.status, &cc->t0);
 	json_decref(req.json);
+	free(req.raw);
 	request_arena_end();
 	return ret;
 }
