@@ -9,8 +9,9 @@ set -eu
 build_pkgs="gcc make meson ninja-build pkgconf libsqlite3-dev libpq-dev libcsv-dev libinih-dev libmicrohttpd-dev libjansson-dev libsodium-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk libcurl4-openssl-dev libxlsxwriter-dev libqpdf-dev"
 # chromium: the web interface's browser tests (tests/e2e); poppler-utils
 # (pdftotext, pdffonts, pdftoppm) and python3-aiosmtpd: the letters' and
-# messages' tests
-test_pkgs="libcmocka-dev sqlite3 postgresql curl python3 chromium poppler-utils python3-aiosmtpd"
+# messages' tests; libreoffice-calc-nogui: test_report_out and reports_test.sh
+# read the report workbooks back (soffice --convert-to csv)
+test_pkgs="libcmocka-dev sqlite3 postgresql curl python3 chromium poppler-utils python3-aiosmtpd libreoffice-calc-nogui"
 # bench/pg.sh: the PostgreSQL server (also in test_pkgs) and its client
 bench_pkgs="hyperfine time wrk curl postgresql postgresql-client"
 
