@@ -216,7 +216,7 @@ def sheet(r, key):
     s = [x for x in r["sheets"] if x["key"] == key][0]
     cols = [c["key"] for c in s["columns"]]
     return [dict(zip(cols, row)) for row in s["rows"]]
-names = [n for n, in q("select name from (select distinct position, bucket as name from day_totals) order by position")] or \
+names = [n for n, in q("select name from (select distinct position, bucket as name from day_totals) x order by position")] or \
         ["M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7+"]
 
 # 1. the aging of every processed date is that day's totals
