@@ -106,13 +106,19 @@ static enum hk_rc pgx_report_dims_refresh(struct hk_store *s, int64_t *n,
 	/* the planner's row count of a temporary table (autovacuum never
 	 * analyses one) */
 	static const char analyse[] = "ANALYZE hk_rd_pick";
-	/* New combinations numbered in the order of their first account, as
-	 * SQLite's DISTINCT over the accounts in ref order gives them. */
+	/* New combinations numbered as SQLite numbers them: in the order of
+	 * their first account (its DISTINCT over the accounts in ref order),
+	 * from the largest ref + 1 (an INTEGER PRIMARY KEY's next rowid), so
+	 * that a rolled-back refresh leaves no gap as a sequence would.  The
+	 * refs are always given here, never the identity's default (writers
+	 * take turns: store_pg.c). */
 	static const char add_dims[] =
-		"INSERT INTO report_dims (creditor, product, team_ref, "
+		"INSERT INTO report_dims (ref, creditor, product, team_ref, "
 		"collector_ref, agency_ref, strategy_ref, rule_no, arm_no, "
 		"province, segment) "
-		"SELECT creditor, product, team_ref, collector_ref, agency_ref, "
+		"SELECT (SELECT COALESCE(max(ref), 0) FROM report_dims) + "
+		"row_number() OVER (ORDER BY min(account_ref)), "
+		"creditor, product, team_ref, collector_ref, agency_ref, "
 		"strategy_ref, rule_no, arm_no, province, segment "
 		"FROM hk_rd_pick p WHERE NOT EXISTS (SELECT 1 FROM report_dims d "
 		"WHERE d.creditor = p.creditor AND d.product = p.product "
@@ -122,8 +128,7 @@ static enum hk_rc pgx_report_dims_refresh(struct hk_store *s, int64_t *n,
 		"AND d.arm_no = p.arm_no AND d.province = p.province "
 		"AND d.segment = p.segment) "
 		"GROUP BY creditor, product, team_ref, collector_ref, agency_ref, "
-		"strategy_ref, rule_no, arm_no, province, segment "
-		"ORDER BY min(account_ref)";
+		"strategy_ref, rule_no, arm_no, province, segment";
 	/* Only the accounts whose combination changed are written (SQLite
 	 * sets the picked rows' dims first, then this; here one join). */
 	static const char save[] =
