@@ -10,7 +10,9 @@
  * SHA-256 first: /api answers nothing but JSON, and a letter altered on
  * disk is refused, not served.
  */
+#define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -646,47 +648,87 @@ void hk_h_batch_get(struct hk_req *req)
 
 /* The batch's run in a process of its own: `huikuan letters run N`,
  * detached (a second fork: nobody waits for it), with this server's
- * database and configuration. */
-static bool spawn_run(struct hk_req *req, int64_t batch)
+ * database and configuration.  The program is /proc/self/exe itself, not
+ * the path the link names: once the binary has been rebuilt or upgraded
+ * under a running server, the link reads "/…/huikuan (deleted)", a path
+ * that does not exist, while exec through the link still finds the
+ * running program.  (HUIKUAN_FAULT_SPAWN_EXE, for the tests, names
+ * another program to run.)  false, with the reason in `why`, when it did
+ * not start: the fork or the exec failed, which the new process reports
+ * through a pipe that its exec closes. */
+static bool spawn_run(int64_t batch, char *why, size_t cap)
 {
 	const struct hk_server_opts *o = hk_server_options();
-	char num[24], exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *exe = getenv("HUIKUAN_FAULT_SPAWN_EXE");
+	const char *argv[12];
+	char num[24];
+	int k = 0, fds[2], child_errno = 0;
+	ssize_t n;
 	pid_t pid;
 
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
+	if (!exe || !*exe)
+		exe = "/proc/self/exe";
 	snprintf(num, sizeof(num), "%lld", (long long)batch);
+	argv[k++] = "huikuan";
+	argv[k++] = "--db";
+	argv[k++] = o->db_uri;
+	if (o->config_path) {
+		argv[k++] = "--config";
+		argv[k++] = o->config_path;
+	}
+	argv[k++] = "letters";
+	argv[k++] = "run";
+	argv[k++] = num;
+	argv[k] = NULL;
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		snprintf(why, cap, "%s", strerror(errno));
+		return false;
+	}
 	pid = fork();
 	if (pid == 0) {
 		/* only async-signal-safe calls until exec: this process is a
 		 * copy of a threaded one */
-		if (fork() == 0) {
-			const char *argv[12];
-			int k = 0;
+		pid_t run;
+		int e;
+
+		close(fds[0]);
+		run = fork();
+		if (run == 0) {
+			sigset_t none;
 
 			setsid();
-			argv[k++] = "huikuan";
-			argv[k++] = "--db";
-			argv[k++] = o->db_uri;
-			if (o->config_path) {
-				argv[k++] = "--config";
-				argv[k++] = o->config_path;
-			}
-			argv[k++] = "letters";
-			argv[k++] = "run";
-			argv[k++] = num;
-			argv[k] = NULL;
+			/* the server's threads block SIGTERM and SIGINT; the
+			 * run must stop when told to */
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
 			execv(exe, (char *const *)argv);
+			e = errno;
+			(void)!write(fds[1], &e, sizeof(e));
 			_exit(127);
+		}
+		if (run < 0) {
+			e = errno;
+			(void)!write(fds[1], &e, sizeof(e));
 		}
 		_exit(0);
 	}
-	if (pid < 0)
+	close(fds[1]);
+	if (pid < 0) {
+		child_errno = errno;
+	} else {
+		waitpid(pid, NULL, 0);
+		/* end of file: the exec closed the last copy of the pipe */
+		do
+			n = read(fds[0], &child_errno, sizeof(child_errno));
+		while (n < 0 && errno == EINTR);
+		if (n != (ssize_t)sizeof(child_errno))
+			child_errno = 0;
+	}
+	close(fds[0]);
+	if (child_errno) {
+		snprintf(why, cap, "%s", strerror(child_errno));
 		return false;
-	waitpid(pid, NULL, 0);
-	(void)req;
+	}
 	return true;
 }
 
@@ -700,7 +742,7 @@ void hk_h_batch_create(struct hk_req *req)
 	const char *code;
 	int64_t *refs = NULL;
 	size_t n = 0;
-	char target[64];
+	char target[64], why[128];
 	enum hk_rc rc;
 
 	if (!(body = hk_req_json_object(req, fields)))
@@ -749,10 +791,22 @@ void hk_h_batch_create(struct hk_req *req)
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		return;
 	}
-	if (!spawn_run(req, b.ref)) {
+	if (!spawn_run(b.ref, why, sizeof(why))) {
+		/* failed, saying why, rather than queued for ever with nobody
+		 * to run it (huikuan letters run N still writes it) */
+		snprintf(b.status, sizeof(b.status), "failed");
+		snprintf(b.error, sizeof(b.error), "%s%.160s",
+			 TR("无法启动批次进程：", "could not start the batch's process: "),
+			 why);
+		b.finished_at = (int64_t)time(NULL);
+		if (s->ops->begin(s, &err) != HK_OK ||
+		    s->ops->batch_update(s, &b, &err) != HK_OK ||
+		    s->ops->commit(s, &err) != HK_OK)
+			s->ops->rollback(s);
 		hk_reply_error(req, HK_EIO, 500,
 			       TR("无法启动批次（可用 huikuan letters run 继续）",
 				  "could not start the batch (huikuan letters run finishes it)"));
+		json_object_set_new(req->json, "batch", batch_json(&b));
 		return;
 	}
 	hk_reply(req, 202, batch_json(&b));

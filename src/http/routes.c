@@ -313,7 +313,8 @@ const struct hk_route hk_routes[] = {
 	{"POST", "/api/letters/batches", hk_h_batch_create,
 	 "Start a batch: the letters the last day-end's treatments ask for "
 	 "({} or {template} to narrow), or {template, case_ids}; it runs in "
-	 "a process of its own (202)",
+	 "a process of its own (202); when that process cannot be started, "
+	 "500 with the batch, marked failed with the reason",
 	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},
 	{"GET", "/api/letters/batches/{id}", hk_h_batch_get,
 	 "One batch: status, total, done, skipped, the files' SHA-256",

@@ -29,7 +29,7 @@ grep -v '^lawyer_' "$tmp/letters.ini" >"$tmp/nolawyer.ini"
 
 python3 - "$hk" "$db" "$tmp" "$2" "$src" <<'PY'
 import base64, configparser, csv, datetime, glob, hashlib, io, json, os, re
-import signal, subprocess, sys, time
+import shutil, signal, subprocess, sys, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -432,16 +432,26 @@ ok("the rerun's print file (print-2.pdf) has the rerun's letters' pages",
    and one("select merged_sha256 from letter_batches where ref = ?", kb) == sha(print2))
 
 # ---- over the API -----------------------------------------------------------
-sout = open(tmp + "/serve.out", "w")
-server = subprocess.Popen([hk, "--db", db, "--config", cfg, "serve", "--listen", "127.0.0.1:0"],
-                          stdout=sout, stderr=subprocess.DEVNULL)
-base = None
-for _ in range(200):
-    t = open(tmp + "/serve.out").read()
-    if "http://" in t:
-        base = "http://127.0.0.1:" + t.strip().rsplit(":", 1)[1]
-        break
-    time.sleep(0.05)
+def serve(program, out, env=None):
+    """A server of the database; (process, base URL)."""
+    sout = open(out, "w")
+    p = subprocess.Popen([program, "--db", db, "--config", cfg, "serve", "--listen", "127.0.0.1:0"],
+                         stdout=sout, stderr=subprocess.DEVNULL, env=env)
+    for _ in range(200):
+        t = open(out).read()
+        if "http://" in t:
+            return p, "http://127.0.0.1:" + t.strip().rsplit(":", 1)[1]
+        time.sleep(0.05)
+    return p, None
+
+
+# the server runs a copy of the binary, which is rebuilt under it below
+os.mkdir(tmp + "/bin")
+hk_copy = tmp + "/bin/huikuan"
+shutil.copy2(hk, hk_copy)
+server, base = serve(hk_copy, tmp + "/serve.out")
+users = dict(rows("select username, ref from users"))
+names = dict(rows("select username, display_name from users"))
 try:
     api = Api(base, lang="en")
     api.login("admin", "wang.jl", "li.na")
@@ -518,7 +528,13 @@ try:
     st, e = call("admin", "POST", "/api/templates/%d/publish" % d2["id"])
     ok("nor published twice (409)", st == 409, (st, e))
 
-    # a batch started over the API, run by a process of its own
+    # a batch started over the API, run by a process of its own, after the
+    # server's binary was rebuilt under it (the linker writes a new file:
+    # /proc/<pid>/exe then reads "... (deleted)")
+    shutil.copy2(hk, hk_copy + ".new")
+    os.rename(hk_copy + ".new", hk_copy)
+    ok("the server's binary rebuilt under it", os.readlink("/proc/%d/exe" % server.pid).endswith(" (deleted)"),
+       os.readlink("/proc/%d/exe" % server.pid))
     ids = owing[20:26]
     st, b = call("wang.jl", "POST", "/api/letters/batches", {"template": "final_notice", "case_ids": ids})
     ok("POST /api/letters/batches starts a batch (202)", st == 202 and b["total"] == len(ids), (st, b))
@@ -529,7 +545,8 @@ try:
         if st != 200 or g["status"] in ("done", "failed"):
             break
         time.sleep(0.1)
-    ok("it finishes (polled)", st == 200 and g["status"] == "done" and g["done"] == len(ids), (st, g))
+    ok("it finishes (polled), the binary rebuilt or not", st == 200 and g["status"] == "done"
+       and g["done"] == len(ids), (st, g))
     check_batch(ab, "API batch")
     st, mf = call("wang.jl", "GET", "/api/letters/batches/%d/file?file=manifest" % ab)
     ok("its manifest through the API decodes to manifest.csv",
@@ -566,6 +583,33 @@ try:
 finally:
     server.terminate()
     server.wait()
+
+# ---- a batch whose process cannot be started ----------------------------------
+server, base = serve(hk, tmp + "/serve2.out",
+                     env=dict(os.environ, HUIKUAN_FAULT_SPAWN_EXE=tmp + "/no-such-program"))
+try:
+    api = Api(base, lang="en")
+    api.login("wang.jl")
+    prev = one("select coalesce(max(ref), 0) from letter_batches")
+    ids = owing[26:29]
+    st, e = api.call("wang.jl", "POST", "/api/letters/batches", {"template": "final_notice", "case_ids": ids})
+    fb = one("select coalesce(max(ref), 0) from letter_batches")
+    rec = rows("select status, coalesce(error, ''), finished_at from letter_batches where ref = ?", fb)
+    ok("a batch whose process cannot be started: 500, the batch marked failed with the reason, not left queued",
+       st == 500 and fb > prev and rec and rec[0][0] == "failed"
+       and "could not start" in rec[0][1] and "No such file or directory" in rec[0][1] and rec[0][2]
+       and e.get("batch", {}).get("id") == fb and e["batch"].get("status") == "failed", (st, e, rec))
+    st, g = api.call("wang.jl", "GET", "/api/letters/batches/%d" % fb)
+    ok("the batch says so when followed", st == 200 and g["status"] == "failed" and g["error"] == rec[0][1],
+       (st, g))
+finally:
+    server.terminate()
+    server.wait()
+r = run("letters", "run", fb)
+ok("letters run still writes it", r.returncode == 0 and fb > prev and
+   one("select status from letter_batches where ref = ?", fb) == "done" and len(letters_of_batch(fb)) == len(ids),
+   (r.returncode, r.stderr))
+
 ok("the register: every serial once", one("select count(distinct serial) from letters") == letters_count())
 ok.finish("letters")
 PY
