@@ -87,6 +87,11 @@ static void date_text(int32_t d, char out[HK_DATE_BUFSZ])
 
 /* ---- templates -------------------------------------------------------- */
 
+static json_t *id_or_null(int64_t ref)
+{
+	return ref ? json_integer(ref) : json_null();
+}
+
 static json_t *template_json(const struct hk_template_rec *t, bool whole)
 {
 	json_t *o = json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:s}",
@@ -96,6 +101,12 @@ static json_t *template_json(const struct hk_template_rec *t, bool whole)
 			      t->kind, "days_to_pay", t->days_to_pay, "status",
 			      t->status);
 
+	/* who wrote it and when (a shipped one: nobody, at `huikuan init`) */
+	json_object_set_new(o, "created_by", id_or_null(t->created_by));
+	json_object_set_new(o, "created_at",
+			    t->created_at ? json_integer(t->created_at)
+					  : json_null());
+	json_object_set_new(o, "published_by", id_or_null(t->published_by));
 	json_object_set_new(o, "published_at",
 			    t->published_at ? json_integer(t->published_at)
 					    : json_null());
@@ -106,24 +117,85 @@ static json_t *template_json(const struct hk_template_rec *t, bool whole)
 	return o;
 }
 
+/* Agency collectors see published versions only: what they may write
+ * and send from, not the firm's drafts. */
+static bool sees_drafts(const struct hk_req *req)
+{
+	return !(req->user.role & HK_ROLE_AGENCY_COLLECTOR);
+}
+
+/* The authors' names (created_by_name) on templates listed in `list`, each
+ * user read once; false when the store failed. */
+#define MAX_AUTHORS 64
+static bool name_authors(struct hk_req *req, json_t *list)
+{
+	struct {
+		int64_t ref;
+		json_t *name;
+	} seen[MAX_AUTHORS];
+	size_t n_seen = 0, i;
+	json_t *t;
+
+	json_array_foreach(list, i, t) {
+		int64_t ref = json_integer_value(json_object_get(t, "created_by"));
+		json_t *name = NULL;
+		size_t k;
+
+		for (k = 0; ref && k < n_seen && !name; k++)
+			if (seen[k].ref == ref)
+				name = seen[k].name;
+		if (ref && !name) {
+			struct hk_user u = {0};
+			struct hk_err err = {0};
+			bool found = false;
+
+			if (req->store->ops->user_get(req->store, NULL, ref, &u,
+						      &found, &err) != HK_OK)
+				return false;
+			name = found ? json_string(u.display_name) : json_null();
+			if (n_seen < MAX_AUTHORS) {
+				seen[n_seen].ref = ref;
+				seen[n_seen++].name = name;
+			} else {
+				json_object_set_new(t, "created_by_name", name);
+				continue;
+			}
+		}
+		json_object_set(t, "created_by_name", name ? name : json_null());
+	}
+	for (i = 0; i < n_seen; i++)
+		json_decref(seen[i].name);
+	return true;
+}
+
+struct template_list {
+	json_t *list;
+	bool drafts;
+};
+
 static int add_template(void *ctx, const struct hk_template_rec *t)
 {
-	json_array_append_new(ctx, template_json(t, false));
+	struct template_list *tl = ctx;
+
+	if (tl->drafts || !strcmp(t->status, "published"))
+		json_array_append_new(tl->list, template_json(t, false));
 	return 0;
 }
 
 void hk_h_templates_list(struct hk_req *req)
 {
 	struct hk_err err = {0};
-	json_t *list = json_array();
+	struct template_list tl = {.list = json_array(),
+				   .drafts = sees_drafts(req)};
 
-	if (req->store->ops->templates_scan(req->store, add_template, list,
-					    &err) != HK_OK) {
-		json_decref(list);
+	if (req->store->ops->templates_scan(req->store, add_template, &tl,
+					    &err) != HK_OK ||
+	    !name_authors(req, tl.list)) {
+		json_decref(tl.list);
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		return;
 	}
-	hk_reply(req, 200, json_pack("{s:o}", "templates", list));
+	hk_reply(req, 200, json_pack("{s:o}", "templates", tl.list));
 }
 
 /* The template named by {id}, whole (the caller clears it); false once it
@@ -139,6 +211,10 @@ static bool template_of(struct hk_req *req, struct hk_template_rec *t)
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		return false;
 	}
+	if (found && !sees_drafts(req) && strcmp(t->status, "published")) {
+		hk_template_rec_clear(t);
+		found = false;
+	}
 	if (!found) {
 		hk_reply_error(req, HK_ENOTFOUND, 404,
 			       TR("没有这个模板", "no such template"));
@@ -151,10 +227,19 @@ void hk_h_template_get(struct hk_req *req)
 {
 	struct hk_template_rec t = {0};
 
+	json_t *one;
+
 	if (!template_of(req, &t))
 		return;
-	hk_reply(req, 200, template_json(&t, true));
+	one = json_pack("[o]", template_json(&t, true));
 	hk_template_rec_clear(&t);
+	if (!name_authors(req, one)) {
+		json_decref(one);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return;
+	}
+	hk_reply(req, 200, json_incref(json_array_get(one, 0)));
+	json_decref(one);
 }
 
 /* A template's fields from the body into t (texts point into body);

@@ -269,13 +269,18 @@ const struct hk_route hk_routes[] = {
 	/* ---- letters and messages (docs/letters.md) ---- */
 	{"GET", "/api/templates", hk_h_templates_list,
 	 "Every template version (code, channel, version, name, audience, "
-	 "kind, status): letters, SMS, emails",
+	 "kind, status, created_by with created_by_name, created_at, "
+	 "published_by, published_at): letters, SMS, emails; an agency "
+	 "collector the published versions only",
 	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
-			    HK_ROLE_COLLECTOR | HK_ROLE_AUDITOR, NULL},
+			    HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR |
+			    HK_ROLE_AUDITOR, NULL},
 	{"GET", "/api/templates/{id}", hk_h_template_get,
-	 "One template version with its subject and body",
+	 "One template version with its subject and body (an agency "
+	 "collector: a published one, a draft answers 404)",
 	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
-			    HK_ROLE_COLLECTOR | HK_ROLE_AUDITOR, NULL},
+			    HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR |
+			    HK_ROLE_AUDITOR, NULL},
 	{"POST", "/api/templates", hk_h_template_create,
 	 "A new draft: {code, channel, name, audience, kind, days_to_pay?, "
 	 "subject?, body}, the next version of (code, channel); checked by "

@@ -488,8 +488,23 @@ try:
     ok("a collector cannot create templates (403)", st == 403)
     mark = "　　本函为第二版：如您已与催收员约定还款计划，请按计划还款。\n"
     body2 = body1.replace("\n　　如您确有还款困难", "\n" + mark + "\n　　如您确有还款困难")
+    t_draft = int(time.time())
     st, d2 = call("admin", "POST", "/api/templates", dict(draft, body=body1))
     ok("a good draft is saved as version 2", st == 201 and d2["version"] == 2 and d2["status"] == "draft", (st, d2))
+    st, lst = call("li.na", "GET", "/api/templates")
+    mine = [t for t in lst.get("templates", []) if t["id"] == d2.get("id")]
+    ok("the template list gives each version's author and creation time: the draft the admin's, just now",
+       st == 200 and len(mine) == 1 and mine[0].get("created_by") == users["admin"]
+       and mine[0].get("created_by_name") == names["admin"] and t_draft <= (mine[0].get("created_at") or 0) <= time.time() + 1
+       and mine[0].get("published_by", 0) is None and mine[0].get("published_at", 0) is None, (st, mine))
+    shipped_v = [t for t in lst.get("templates", []) if t["id"] != d2.get("id")]
+    ok("the shipped versions: nobody's, created when the database was",
+       shipped_v and all(t.get("created_by", 0) is None and t.get("created_by_name", 0) is None and t.get("created_at")
+                         and t.get("created_at") == one("select created_at from templates where ref = ?", t["id"])
+                         for t in shipped_v), shipped_v[:2])
+    st, g2 = call("li.na", "GET", "/api/templates/%d" % d2.get("id", 0))
+    ok("and so does one version read alone", st == 200 and g2.get("created_by") == users["admin"]
+       and g2.get("created_by_name") == names["admin"] and mine and g2.get("created_at") == mine[0].get("created_at"), (st, g2))
     st, d2e = call("admin", "POST", "/api/templates/%d" % d2.get("id", 0), dict(fields, body=body2))
     ok("a draft is edited", st == 200 and body2 != body1 and d2e.get("body") == body2, (st, d2e))
     # a case of li.na's: she may fetch its letter
@@ -511,6 +526,10 @@ try:
     ok("before publishing, letters are written from version 1", st == 201 and l1["template_version"] == 1, (st, l1))
     st, pub = call("admin", "POST", "/api/templates/%d/publish" % d2["id"])
     ok("version 2 published", st == 200 and pub["status"] == "published", (st, pub))
+    st, lst = call("li.na", "GET", "/api/templates")
+    mine = [t for t in lst.get("templates", []) if t["id"] == d2.get("id")]
+    ok("the list says who published it", mine and mine[0].get("published_by") == users["admin"]
+       and mine[0]["published_at"], mine)
     st, l2 = call("wang.jl", "POST", "/api/cases/%d/letters" % case, {"template": "first_notice"})
     ok("then in force: a letter written after uses version 2",
        st == 201 and l2["template_version"] == 2 and l2["total_owed"] == plain(cases[case]["owed"]), (st, l2))
@@ -521,6 +540,38 @@ try:
        == one("select sha256 from letters where ref = ?", l2["id"]), (st, f.get("message")))
     open(tmp + "/v2.pdf", "wb").write(data)
     ok("and says version 2's words", flat(mark) in flat(pdf_text(tmp + "/v2.pdf")))
+    # agency collectors write letters for the cases placed with them: they
+    # read the published templates, never a draft
+    st, d3 = call("admin", "POST", "/api/templates", dict(draft, body=body2))
+    ok("a draft of version 3", st == 201 and d3["status"] == "draft", (st, d3))
+    api.login("wu.wb")
+    st, al = call("wu.wb", "GET", "/api/templates")
+    published = {r[0] for r in rows("select ref from templates where status = 'published'")}
+    got_ids = [t["id"] for t in al.get("templates", [])]
+    ok("an agency collector lists the templates (200): the published versions, no draft",
+       st == 200 and set(got_ids) == published and len(got_ids) == len(published)
+       and all(t["status"] == "published" for t in al["templates"]), (st, al.get("message"), got_ids))
+    st, e = call("wu.wb", "GET", "/api/templates/%d" % d3.get("id", 0))
+    ok("a draft read by an agency collector: 404", st == 404, (st, e))
+    st, t2 = call("wu.wb", "GET", "/api/templates/%d" % d2["id"])
+    ok("a published version read by an agency collector: its text", st == 200 and t2.get("body") == body2, (st, t2))
+    placed = [c for (c,) in rows("select c.ref from cases c join users u on u.agency_ref = c.agency_ref "
+                                 "where u.username = 'wu.wb' order by c.ref") if c in person_owing]
+    wrote, st, la = None, 0, None
+    for c in placed[:8]:
+        st, la = call("wu.wb", "POST", "/api/cases/%d/letters" % c, {"template": "first_notice"})
+        if st == 201:
+            wrote = la
+            break
+    ok("an agency collector writes a letter for a case placed with the agency, from the version in force",
+       wrote and wrote["template_version"] == 2, (placed[:8], st, la))
+    unplaced = [c for c in person_owing if c not in placed and
+                one("select agency_ref is null from cases where ref = ?", c)][0]
+    st, e = call("wu.wb", "POST", "/api/cases/%d/letters" % unplaced, {"template": "first_notice"})
+    ok("but not for a case not placed with it (404)", st == 404, (st, e))
+    st, e = call("wu.wb", "POST", "/api/templates", dict(draft, body=body1))
+    ok("nor draft a template (403)", st == 403, (st, e))
+
     st, e = call("admin", "POST", "/api/templates/%d" % d2["id"], dict(fields, body=body1))
     ok("a published version cannot be edited (409)", st == 409, (st, e))
     st, e = call("admin", "POST", "/api/templates/%d" % v1[0]["id"], dict(fields, body=body2))
