@@ -136,6 +136,15 @@ const struct hk_server_opts *hk_server_options(void);
  * refused (500) when its bytes no longer match `sha` and `size`. */
 void hk_reply_stored_file(struct hk_req *req, const char *path,
 			  const char *name, const char *sha, int64_t size);
+/* A message's recipient as the API shows it (letters.c): a phone number
+ * masked (138****5678), an email address as d***@example.cn; "" for none.
+ * out holds HK_RECIPIENT_BUFSZ bytes. */
+#define HK_RECIPIENT_BUFSZ 256
+void hk_mask_recipient(const char *channel, const char *addr, char *out);
+/* `text` with every occurrence of `addr` written `masked` (letters.c): a
+ * gateway's answer may quote the number it refused. */
+void hk_mask_within(const char *text, const char *addr, const char *masked,
+		    char *out, size_t cap);
 
 /* Handlers, one file per resource. */
 void hk_h_health(struct hk_req *req);

@@ -331,15 +331,19 @@ const struct hk_route hk_routes[] = {
 	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 			    HK_ROLE_AUDITOR, "file"},
 	{"GET", "/api/cases/{id}/messages", hk_h_case_messages,
-	 "A case's SMS and emails, newest first, with their status",
-	 "letters", HK_ROLE_ANY, NULL},
+	 "A case's SMS and emails, newest first, with their status, the "
+	 "recipient masked. Keyset pages: before (the next_before of the "
+	 "page before), limit (1-500, 200)",
+	 "letters", HK_ROLE_ANY, "before,limit"},
 	{"POST", "/api/cases/{id}/messages", hk_h_case_message_send,
 	 "Send a message {template, channel: sms|email, contact_id?}: the "
 	 "guardrails first (403 with the rule), then the outbox",
 	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 			    HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
 	{"GET", "/api/outbox", hk_h_outbox_list,
-	 "The outbox, newest first: status filter, keyset before, limit",
+	 "The outbox, newest first, the recipients masked: status filter; "
+	 "keyset pages: before (the next_before of the page before), limit "
+	 "(1-500, 100)",
 	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 			    HK_ROLE_AUDITOR, "status,before,limit"},
 	{"POST", "/api/outbox/receipts", hk_h_outbox_receipt,

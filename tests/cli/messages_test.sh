@@ -9,7 +9,8 @@
 # failed; signed delivery receipts recorded once; each guardrail refusing
 # a message with its rule (quiet hours holding it, the daily cap, third
 # parties, stops - also at the moment of sending - disputes, the lexicon at
-# the template); the treatments' messages queued once a day.
+# the template); the treatments' messages queued once a day; the message
+# lists (a case's, the outbox) with recipients masked and keyset pages.
 # usage: messages_test.sh HUIKUAN_BINARY TESTS_DIR
 . "$2/cli/lib.sh"
 
@@ -98,6 +99,14 @@ def send(config=awake):
     r = subprocess.run([hk, "--db", db, "--config", config, "messages", "send"], capture_output=True, text=True)
     m = re.search(r"(\d+)", r.stdout)
     return r.returncode, int(m.group(1)) if m else -1
+
+
+def masked(channel, addr):
+    """A recipient as the API shows it: 138****5678, d***@example.cn."""
+    if channel == "email":
+        local, domain = addr.rsplit("@", 1)
+        return local[0] + "***@" + domain
+    return addr[:3] + "*" * (len(addr) - 7) + addr[-4:] if len(addr) > 7 else "*" * len(addr)
 
 
 def outbox(ref):
@@ -251,8 +260,10 @@ try:
                  {"template": "first_notice", "channel": "sms"})
     want = render(sms_first_body, data_of(c_sms))
     ok("an SMS queued through the API (201): the template rendered with the case's figures",
-       st == 201 and m["status"] == "queued" and m["body"] == want and m["to"] == cases[c_sms]["phone"],
-       (st, m, want))
+       st == 201 and m["status"] == "queued" and m["body"] == want
+       and outbox(m["id"])["to"] == cases[c_sms]["phone"], (st, m, want))
+    ok("its recipient in the answer masked (%s)" % masked("sms", cases[c_sms]["phone"]),
+       st == 201 and m["to"] == masked("sms", cases[c_sms]["phone"]) != cases[c_sms]["phone"], m.get("to"))
     ok("the text as computed here names the total owed and the deadline",
        grouped(data_of(c_sms)["_owed"]) + "元" in want and data_of(c_sms)["deadline"] in want)
     sms_ref = m.get("id", 0)
@@ -302,8 +313,9 @@ try:
         queued[case] = m
         ok("queued: case %d, %s by %s (201)" % (case, body["template"], body["channel"]),
            st == 201 and m["status"] == "queued", (st, m))
-    ok("the email goes to the debtor's own contact's address",
-       queued[c_mail].get("to") == "debtor.%d@example.cn" % c_mail, queued[c_mail].get("to"))
+    ok("the email goes to the debtor's own contact's address, masked in the answer",
+       outbox(queued[c_mail]["id"])["to"] == "debtor.%d@example.cn" % c_mail
+       and queued[c_mail].get("to") == "d***@example.cn", queued[c_mail].get("to"))
     t_send = int(time.time())
     rc, n = send()
     sms = received("sms.jsonl")
@@ -415,7 +427,8 @@ try:
     tp_h, tp_body = template("third_party_callback.sms")
     d = data_of(c_third, addressee="王小明")
     ok("the third-party call-back template to the friend: accepted, its text rendered, to the friend's number",
-       st == 201 and m["body"] == render(tp_body, d) and m["to"] == "13912345678", (st, m))
+       st == 201 and m["body"] == render(tp_body, d) and outbox(m["id"])["to"] == "13912345678"
+       and m["to"] == "139****5678", (st, m))
     ok("and it names no amount, no creditor, no debt",
        st == 201 and d["owed"]["total"] not in m["body"] and "元" not in m["body"]
        and d["creditor"]["name"] not in m["body"] and "逾期" not in m["body"] and "欠" not in m["body"], m.get("body"))
@@ -456,6 +469,66 @@ try:
        one("select count(*) from audit_log where action = 'guard.refused'") - audited0 == 4
        and one("select count(*) from audit_log where action = 'guard.refused' and detail like '%GR-STOP%'") == 2,
        rows("select target, detail from audit_log where action = 'guard.refused'"))
+
+    # ---- the lists: recipients masked, keyset pages ------------------------------
+    # (a gateway's answer quoting the number it refused)
+    con.execute("update outbox set last_error = ? where ref = ?",
+                ("400 invalid number 00012345678", queued[c_000]["id"]))
+    con.commit()
+    db_to = {r[0]: (r[1], r[2]) for r in rows("select ref, channel, to_addr from outbox")}
+    all_refs = [r[0] for r in rows("select ref from outbox order by ref desc")]
+    st, ob = call("wang.jl", "GET", "/api/outbox?limit=500")
+    msgs = ob.get("messages", [])
+    ok("GET /api/outbox: every recipient masked, none whole (%d messages)" % len(msgs),
+       st == 200 and [m["id"] for m in msgs] == all_refs and ob.get("next_before") is None
+       and all(m["to"] == masked(*db_to[m["id"]]) and (m["to"] != db_to[m["id"]][1] or not m["to"])
+               for m in msgs),
+       (st, [(m["to"], db_to.get(m["id"])) for m in msgs if m["to"] != masked(*db_to[m["id"]])][:3]))
+    st, cm = call("wang.jl", "GET", "/api/cases/%d/messages" % c_000)
+    ok("a case's messages: the recipient masked, and where the gateway's answer quotes it",
+       st == 200 and cm["messages"] and cm["messages"][0]["to"] == "000****5678"
+       and cm["messages"][0]["last_error"] == "400 invalid number 000****5678"
+       and "00012345678" not in json.dumps(cm), (st, cm))
+    st, cm = call("wang.jl", "GET", "/api/cases/%d/messages" % c_mail)
+    ok("an email's address masked in the case's list",
+       st == 200 and any(m["to"] == "d***@example.cn" for m in cm["messages"])
+       and "debtor.%d@" % c_mail not in json.dumps(cm), (st, cm))
+
+    def walk(path, limit):
+        """Every page of a list, following next_before; (ids, page sizes, statuses)."""
+        ids, sizes, sts, before = [], [], [], None
+        for _ in range(200):
+            sep = "&" if "?" in path else "?"
+            st, page = call("wang.jl", "GET", "%s%slimit=%d%s" % (path, sep, limit,
+                                                                  "&before=%d" % before if before else ""))
+            sts.append(st)
+            if st != 200:
+                break
+            ids += [m["id"] for m in page["messages"]]
+            sizes.append(len(page["messages"]))
+            before = page.get("next_before")
+            if before is None:
+                break
+        return ids, sizes, sts
+
+    ids, sizes, sts = walk("/api/outbox", 3)
+    ok("the outbox a page of 3 at a time, following next_before: every message once, newest first",
+       ids == all_refs and set(sts) == {200} and all(n == 3 for n in sizes[:-1]) and 1 <= sizes[-1] <= 3,
+       (ids, all_refs, sizes, sts))
+    case_refs = [r[0] for r in rows("select ref from outbox where case_ref = ? order by ref desc", c_mail)]
+    ids, sizes, sts = walk("/api/cases/%d/messages" % c_mail, 1)
+    ok("a case's messages a page of 1 at a time: all %d, newest first, the last page's next_before null"
+       % len(case_refs), len(case_refs) >= 3 and ids == case_refs and sizes == [1] * len(case_refs), (ids, case_refs))
+    ids, sizes, sts = walk("/api/outbox?status=refused", 2)
+    ok("pages keep the status filter",
+       ids == [r[0] for r in rows("select ref from outbox where status = 'refused' order by ref desc")], ids)
+    st, cm = call("wang.jl", "GET", "/api/cases/%d/messages" % c_mail)
+    ok("by default a page of up to 200", st == 200 and [m["id"] for m in cm["messages"]] == case_refs
+       and "next_before" in cm and cm["next_before"] is None, (st, cm.get("next_before")))
+    bad_pages = ["before=abc", "before=0", "limit=0", "limit=501", "limit=x", "after=3"]
+    answers = [call("wang.jl", "GET", "/api/cases/%d/messages?%s" % (c_mail, q))[0] for q in bad_pages]
+    answers += [call("wang.jl", "GET", "/api/outbox?%s" % q)[0] for q in bad_pages]
+    ok("a bad before or limit, or an unknown parameter: 400", answers == [400] * len(answers), answers)
 
     # ---- the daily cap --------------------------------------------------------
     api = start(capped)
