@@ -468,6 +468,7 @@ static enum hk_rc send_one(struct hk_store *s, const struct hk_config *cfg,
 		snprintf(m->status, sizeof(m->status), "refused");
 		snprintf(m->rule, sizeof(m->rule), "%s", g.rule);
 		snprintf(m->last_error, sizeof(m->last_error), "%s", g.message);
+		m->next_at = now; /* when it was refused (the case's timeline) */
 	} else if (!strcmp(m->channel, "sms") ? !cfg->sms.url[0]
 					      : !cfg->email.url[0]) {
 		/* no channel configured: it waits, visibly */
@@ -503,6 +504,7 @@ static enum hk_rc send_one(struct hk_store *s, const struct hk_config *cfg,
 			m->next_at = now + ((int64_t)cfg->outbox.backoff_s << shift);
 		} else {
 			snprintf(m->status, sizeof(m->status), "failed");
+			m->next_at = now; /* when it failed (the case's timeline) */
 		}
 	}
 	return HK_OK;

@@ -143,7 +143,8 @@ const struct hk_route hk_routes[] = {
 	{"GET", "/api/cases/{id}/timeline", hk_h_case_timeline,
 	 "Everything that happened on the case, newest first: contact "
 	 "records, status changes, promises, payments, waivers, disputes, "
-	 "plans, placements",
+	 "plans, letters written, messages (queued, sent, delivered, "
+	 "undelivered, failed, refused; the recipient masked), placements",
 	 "cases", HK_ROLE_ANY, NULL},
 	{"POST", "/api/cases/{id}/status", hk_h_case_status,
 	 "Move the case along its status flow: {status, reason}; settling, "

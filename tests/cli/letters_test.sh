@@ -540,6 +540,28 @@ try:
        == one("select sha256 from letters where ref = ?", l2["id"]), (st, f.get("message")))
     open(tmp + "/v2.pdf", "wb").write(data)
     ok("and says version 2's words", flat(mark) in flat(pdf_text(tmp + "/v2.pdf")))
+    # the case's timeline: both letters, newest first, with who wrote them
+    st, tl = call("li.na", "GET", "/api/cases/%d/timeline" % case)
+    ev = tl.get("events", []) if st == 200 else []
+    lev = [(e["id"], e["serial"], e["template"], e["total_owed"], e["as_of"], e["user_id"], e["at"])
+           for e in ev if e["kind"] == "letter"]
+    want_l = [(r[0], r[1], r[2], plain(r[3]), (epoch + datetime.timedelta(days=r[4])).isoformat(), r[5], r[6])
+              for r in rows("select l.ref, l.serial, t.code, l.total_owed, l.as_of, l.created_by, l.created_at "
+                            "from letters l join templates t on t.ref = l.template_ref where l.case_ref = ? "
+                            "order by l.created_at desc, l.ref desc", case)]
+    ok("the case's timeline has its letters, newest first: serial, template, total owed, as of, who, when",
+       lev == want_l and lev[:2] == [(l["id"], l["serial"], "first_notice", l["total_owed"], l["as_of"], users[u],
+                                      l["created_at"]) for l, u in ((l2, "wang.jl"), (l1, "admin"))],
+       (st, lev, want_l))
+
+    def tl_key(e):
+        if e["at"] is not None:
+            return e["at"]
+        return (datetime.date.fromisoformat(e["date"]) - datetime.date(1970, 1, 1)).days * 86400 + 86399
+
+    keys = [tl_key(e) for e in ev]
+    ok("among its other events, newest first", ev and all(a >= b for a, b in zip(keys, keys[1:])), keys[:10])
+
     # agency collectors write letters for the cases placed with them: they
     # read the published templates, never a draft
     st, d3 = call("admin", "POST", "/api/templates", dict(draft, body=body2))

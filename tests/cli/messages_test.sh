@@ -10,7 +10,8 @@
 # a message with its rule (quiet hours holding it, the daily cap, third
 # parties, stops - also at the moment of sending - disputes, the lexicon at
 # the template); the treatments' messages queued once a day; the message
-# lists (a case's, the outbox) with recipients masked and keyset pages.
+# lists (a case's, the outbox) with recipients masked and keyset pages;
+# each message's steps in the case's timeline.
 # usage: messages_test.sh HUIKUAN_BINARY TESTS_DIR
 . "$2/cli/lib.sh"
 
@@ -317,6 +318,9 @@ try:
        outbox(queued[c_mail]["id"])["to"] == "debtor.%d@example.cn" % c_mail
        and queued[c_mail].get("to") == "d***@example.cn", queued[c_mail].get("to"))
     t_send = int(time.time())
+    # (the refused number's due a while ago: failed, its next_at is when)
+    con.execute("update outbox set next_at = ? where ref = ?", (t_send - 100, queued[c_000].get("id", 0)))
+    con.commit()
     rc, n = send()
     sms = received("sms.jsonl")
     by_id = lambda case: [s for s in sms if s["id"] == queued[case].get("msg_id")]
@@ -449,6 +453,10 @@ try:
                     {"template": "first_notice", "channel": "sms"})
     st2, s = call("wang.jl", "POST", "/api/cases/%d/stops" % c_stop_late,
                   {"channel": "all", "reason": "complaint"})
+    t_late = int(time.time())
+    # (due a while ago: refused, its next_at is when the sender refused it)
+    con.execute("update outbox set next_at = ? where ref = ?", (t_late - 100, late.get("id", 0)))
+    con.commit()
     rc, n = send()
     o = outbox(late.get("id", 0))
     ok("a message queued before a complaint: refused GR-STOP when sending, never sent",
@@ -529,6 +537,46 @@ try:
     answers = [call("wang.jl", "GET", "/api/cases/%d/messages?%s" % (c_mail, q))[0] for q in bad_pages]
     answers += [call("wang.jl", "GET", "/api/outbox?%s" % q)[0] for q in bad_pages]
     ok("a bad before or limit, or an unknown parameter: 400", answers == [400] * len(answers), answers)
+
+    # ---- each message's steps in its case's timeline ----------------------------
+    def timeline(case):
+        st, tl = call("wang.jl", "GET", "/api/cases/%d/timeline" % case)
+        return [e for e in tl.get("events", []) if e["kind"].startswith("message_")] if st == 200 else None
+
+    wang = one("select ref from users where username = 'wang.jl'")
+    o = outbox(sms_ref)
+    ev = timeline(c_sms)
+    want_ev = [("message_delivered", o["delivered_at"], None, "sms", "first_notice", masked("sms", o["to"])),
+               ("message_sent", o["sent_at"], None, "sms", "first_notice", masked("sms", o["to"])),
+               ("message_queued", one("select created_at from outbox where ref = ?", sms_ref), wang, "sms",
+                "first_notice", masked("sms", o["to"]))]
+    got_ev = [(e["kind"], e["at"], e["user_id"], e["channel"], e["template"], e["to"]) for e in ev or []
+              if e["id"] == sms_ref]
+    ok("the timeline: an SMS queued (by whom), sent, delivered, newest first, the number masked",
+       got_ev == want_ev, (got_ev, want_ev))
+    o = outbox(queued[c_000]["id"])
+    got_ev = [(e["kind"], e["at"], e.get("error")) for e in timeline(c_000) or [] if e["kind"] == "message_failed"]
+    ok("a message failed: when the sender gave up, the gateway's answer (masked)",
+       got_ev == [("message_failed", o["next_at"], "400 invalid number 000****5678")] and o["next_at"] >= t_send,
+       (got_ev, o["next_at"], t_send))
+    refused_ref = one("select max(ref) from outbox where case_ref = ? and status = 'refused'", c_stop)
+    got_ev = [(e["kind"], e["user_id"], e.get("rule")) for e in timeline(c_stop) or [] if e["id"] == refused_ref]
+    ok("a message refused as it was asked: refused (by whom, the rule), never queued",
+       got_ev == [("message_refused", wang, "GR-STOP")], got_ev)
+    o = outbox(late["id"])
+    got_ev = [(e["kind"], e["user_id"], e.get("rule")) for e in timeline(c_stop_late) or [] if e["id"] == late["id"]]
+    at_refused = [e["at"] for e in timeline(c_stop_late) or [] if e["kind"] == "message_refused"]
+    ok("one refused when leaving: queued, then refused by the rule when the sender checked again",
+       got_ev == [("message_refused", None, "GR-STOP"), ("message_queued", wang, None)]
+       and at_refused == [o["next_at"]] and o["next_at"] >= t_late, (got_ev, at_refused, o["next_at"], t_late))
+    st, tl = call("wang.jl", "GET", "/api/cases/%d/timeline" % c_mail)
+    keys = [e["at"] if e["at"] is not None else
+            (datetime.date.fromisoformat(e["date"]) - datetime.date(1970, 1, 1)).days * 86400 + 86399
+            for e in tl.get("events", [])]
+    ok("merged with the case's other events, newest first",
+       st == 200 and any(e["kind"] == "message_sent" for e in tl["events"])
+       and any(not e["kind"].startswith("message_") for e in tl["events"])
+       and all(a >= b for a, b in zip(keys, keys[1:])), keys[:12])
 
     # ---- the daily cap --------------------------------------------------------
     api = start(capped)
