@@ -12,7 +12,11 @@
 # -9 and finished by `letters run`; templates over the API (the rules'
 # problems named, version 2 drafted, previewed, published and in force,
 # published versions immutable, roles), a letter's file and a batch's files
-# downloaded and checked.
+# downloaded and checked; a batch started after the server's binary was
+# rebuilt under it, and one whose process cannot start (failed, saying
+# why); templates' authors, agency collectors reading published templates
+# only; letters in the case's timeline; docs/letters.md naming every datum
+# a template may use.
 # usage: letters_test.sh HUIKUAN_BINARY TESTS_DIR
 . "$2/cli/lib.sh"
 
@@ -683,6 +687,47 @@ ok("letters run still writes it", r.returncode == 0 and fb > prev and
    one("select status from letter_batches where ref = ?", fb) == "done" and len(letters_of_batch(fb)) == len(ids),
    (r.returncode, r.stderr))
 
+# ---- docs/letters.md names every datum a template may use, exactly ----------
+code_src = open(src + "/src/batch/letters.c", encoding="utf-8").read()
+
+
+def c_names(name):
+    m = re.search(r"static const char \*const %s\[\] = \{(.*?)\};" % name, code_src, re.S)
+    return set(re.findall(r'"([^"]+)"', m.group(1))) if m else set()
+
+
+sec = open(src + "/docs/letters.md", encoding="utf-8").read().split("### The data a template sees", 1)[1]
+sec = sec.split("\n### ", 1)[0]
+tables, cur = [], None
+for line in sec.splitlines():
+    if line.startswith("|"):
+        if cur is None:
+            cur = []
+            tables.append(cur)
+        first = line.split("|")[1]
+        if not re.fullmatch(r"\s*-*\s*", first) and first.strip() != "name":
+            cur.extend(re.findall(r"`([a-z_.]+)`", first))
+    else:
+        cur = None
+doc_top, doc_acct = (set(tables[0]), set(tables[1])) if len(tables) == 2 else (set(), set())
+top, acct = c_names("top_names"), c_names("account_names")
+ok("docs/letters.md's table of data: every name the rules accept, no other",
+   top and doc_top == top, (sorted(top - doc_top), sorted(doc_top - top)))
+ok("and of an account's data inside {{#each accounts}}",
+   acct and doc_acct == acct, (sorted(acct - doc_acct), sorted(doc_acct - acct)))
+server, base = serve(hk, tmp + "/serve3.out")
+try:
+    api = Api(base, lang="en")
+    api.login("admin")
+    body = "\n".join("{{%s}}" % n for n in sorted(doc_top - {"accounts"}))
+    body += "\n{{#each accounts}}" + " ".join("{{%s}}" % n for n in sorted(doc_acct)) + "{{/each}}\n"
+    st, e = api.call("admin", "POST", "/api/templates",
+                     {"code": "every_datum", "channel": "letter", "name": "每个数据", "audience": "debtor",
+                      "kind": "message", "body": body})
+    ok("a template naming every documented datum is accepted (201)", st == 201, (st, e))
+finally:
+    server.terminate()
+    server.wait()
 ok("the register: every serial once", one("select count(distinct serial) from letters") == letters_count())
 ok.finish("letters")
 PY
