@@ -56,7 +56,7 @@ enum hk_rc sq_report_dims_refresh(struct hk_store *s, int64_t *n,
 		"INSERT INTO report_dims (creditor, product, team_ref, "
 		"collector_ref, agency_ref, strategy_ref, rule_no, arm_no, "
 		"province, segment) "
-		"SELECT DISTINCT creditor, product, team_ref, collector_ref, "
+		"SELECT creditor, product, team_ref, collector_ref, "
 		"agency_ref, strategy_ref, rule_no, arm_no, province, segment "
 		"FROM hk_rd_pick p WHERE NOT EXISTS (SELECT 1 FROM report_dims d "
 		"WHERE d.creditor = p.creditor AND d.product = p.product "
@@ -64,7 +64,12 @@ enum hk_rc sq_report_dims_refresh(struct hk_store *s, int64_t *n,
 		"AND d.agency_ref = p.agency_ref "
 		"AND d.strategy_ref = p.strategy_ref AND d.rule_no = p.rule_no "
 		"AND d.arm_no = p.arm_no AND d.province = p.province "
-		"AND d.segment = p.segment)";
+		"AND d.segment = p.segment) "
+		/* numbered in the order of their first account, as on
+		 * PostgreSQL */
+		"GROUP BY creditor, product, team_ref, collector_ref, agency_ref, "
+		"strategy_ref, rule_no, arm_no, province, segment "
+		"ORDER BY min(account_ref)";
 	static const char set_dims[] =
 		"UPDATE hk_rd_pick SET dims = (SELECT d.ref FROM report_dims d "
 		"WHERE d.creditor = hk_rd_pick.creditor "
@@ -199,7 +204,8 @@ enum hk_rc sq_report_aging_scan(struct hk_store *s, int32_t as_of,
 	static const char sql[] =
 		"SELECT dims, bucket, accounts, overdue_principal, "
 		"overdue_interest, overdue_fee, penalty_due, total_overdue, "
-		"principal_outstanding FROM report_aging WHERE as_of = ?1";
+		"principal_outstanding FROM report_aging WHERE as_of = ?1 "
+		"ORDER BY dims, bucket";
 	sqlite3_stmt *st = sq_stmt(s, sql, err);
 	int rc;
 
@@ -383,7 +389,7 @@ enum hk_rc sq_report_recovery_sum(struct hk_store *s, int32_t from, int32_t to,
 	static const char sql[] =
 		"SELECT dims, bucket, sum(payments), sum(amount) "
 		"FROM report_recovery WHERE paid_on BETWEEN ?1 AND ?2 "
-		"GROUP BY dims, bucket";
+		"GROUP BY dims, bucket ORDER BY dims, bucket";
 	sqlite3_stmt *st = sq_stmt(s, sql, err);
 	int rc;
 
@@ -414,7 +420,7 @@ enum hk_rc sq_report_recovery_days(struct hk_store *s, int32_t from,
 	static const char sql[] =
 		"SELECT paid_on, dims, sum(payments), sum(amount) "
 		"FROM report_recovery WHERE paid_on BETWEEN ?1 AND ?2 "
-		"AND bucket >= ?3 GROUP BY paid_on, dims ORDER BY paid_on";
+		"AND bucket >= ?3 GROUP BY paid_on, dims ORDER BY paid_on, dims";
 	sqlite3_stmt *st = sq_stmt(s, sql, err);
 	int rc;
 
@@ -530,7 +536,7 @@ enum hk_rc sq_report_roll_scan(struct hk_store *s, int32_t month_end,
 	static const char sql[] =
 		"SELECT dims, from_bucket, to_bucket, accounts, "
 		"principal_outstanding, total_overdue FROM report_roll "
-		"WHERE month_end = ?1";
+		"WHERE month_end = ?1 ORDER BY dims, from_bucket, to_bucket";
 	sqlite3_stmt *st = sq_stmt(s, sql, err);
 	int rc;
 
@@ -689,7 +695,8 @@ enum hk_rc sq_report_activity_sum(struct hk_store *s, int32_t from,
 	static const char sql[] =
 		"SELECT user_ref, channel, outcome, sum(records) "
 		"FROM report_activity WHERE day BETWEEN ?1 AND ?2 "
-		"GROUP BY user_ref, channel, outcome";
+		"GROUP BY user_ref, channel, outcome "
+		"ORDER BY user_ref, channel, outcome";
 	sqlite3_stmt *st = sq_stmt(s, sql, err);
 	int rc;
 
@@ -724,7 +731,8 @@ enum hk_rc sq_report_refusals_sum(struct hk_store *s, int32_t from,
 {
 	static const char sql[] =
 		"SELECT user_ref, rule, sum(refusals) FROM report_refusals "
-		"WHERE day BETWEEN ?1 AND ?2 GROUP BY user_ref, rule";
+		"WHERE day BETWEEN ?1 AND ?2 GROUP BY user_ref, rule "
+		"ORDER BY user_ref, rule";
 	sqlite3_stmt *st = sq_stmt(s, sql, err);
 	int rc;
 
