@@ -86,8 +86,36 @@ export function createApiClient({
     throw new ApiError({ ...err, body: data })
   }
 
+  // A file to save (a report's CSV or XLSX): GET with the session, the
+  // body as a Blob with the answer's Content-Disposition; an error answer
+  // (JSON) becomes an ApiError as for request().
+  async function download(path, query) {
+    const headers = { 'Accept-Language': getLanguage() || 'zh' }
+    let res
+    try {
+      res = await fetchImpl(base + path + buildQuery(query), { method: 'GET', headers, credentials: 'same-origin' })
+    } catch (e) {
+      throw new ApiError({ status: 0, code: 'NETWORK', message: e && e.message ? e.message : 'network error' })
+    }
+    if (!res.ok) {
+      const text = await res.text()
+      let data = null
+      try {
+        data = text ? JSON.parse(text) : null
+      } catch {
+        data = text
+      }
+      const err = parseError(res.status, data, res.statusText)
+      if (res.status === 401) onUnauthorized(err)
+      throw new ApiError({ ...err, body: data })
+    }
+    const header = (name) => (res.headers && typeof res.headers.get === 'function' ? res.headers.get(name) : null)
+    return { blob: await res.blob(), disposition: header('Content-Disposition'), type: header('Content-Type') }
+  }
+
   return {
     request,
+    download,
     get: (path, query, opts = {}) => request('GET', path, { ...opts, query }),
     post: (path, body = {}, opts = {}) => request('POST', path, { ...opts, body }),
     del: (path, opts = {}) => request('DELETE', path, opts)
@@ -192,6 +220,12 @@ export function createEndpoints(client) {
     caseMessages: (id) => client.get(`${c(id)}/messages`),
     sendMessage: (id, body) => client.post(`${c(id)}/messages`, body),
     outbox: (query) => client.get('/api/outbox', query),
-    messagesFromTreatments: () => client.post('/api/outbox/from-treatments', {})
+    messagesFromTreatments: () => client.post('/api/outbox/from-treatments', {}),
+
+    // Reports (issue 8): the list, one report as JSON, a download by its
+    // full path (src/lib/reports.js: reportPath)
+    reports: () => client.get('/api/reports'),
+    report: (key, query) => client.get(`/api/reports/${encodeURIComponent(key)}`, query),
+    reportFile: (path) => client.download(path)
   }
 }
