@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { ROLES, adminRights, homeForRole, mayAssign, menuForRole, roleMayOpen } from '../src/lib/nav.js'
+import { ROLES, adminRights, homeForRole, mayAssign, menuForRole, reportPickers, roleMayOpen } from '../src/lib/nav.js'
 
 const names = (role) => menuForRole(role).map((m) => m.name)
 
 describe('role → menu', () => {
   it('collectors and agency collectors: workstation and cases only', () => {
     expect(names('collector')).toEqual(['queue', 'cases', 'templates'])
-    expect(names('agency_collector')).toEqual(['queue', 'cases'])
+    expect(names('agency_collector')).toEqual(['queue', 'cases', 'reports'])
   })
   it('team leaders also see the team', () => {
-    expect(names('team_leader')).toEqual(['queue', 'cases', 'team', 'dashboard', 'batches', 'outbox', 'templates'])
+    expect(names('team_leader')).toEqual(['queue', 'cases', 'team', 'dashboard', 'reports', 'batches', 'outbox', 'templates'])
   })
   it('managers and admins: dashboard and administration', () => {
     expect(names('manager')).toContain('dashboard')
@@ -63,7 +63,7 @@ describe('new pages by role', () => {
     expect(roleMayOpen('collector', 'dashboard')).toBe(false)
     expect(roleMayOpen('auditor', 'team')).toBe(false)
     expect(homeForRole('team_leader')).toBe('/queue')
-    expect(names('admin')).toEqual(['dashboard', 'cases', 'team', 'batches', 'outbox', 'admin', 'audit'])
+    expect(names('admin')).toEqual(['dashboard', 'reports', 'cases', 'team', 'batches', 'outbox', 'admin', 'audit'])
   })
   it('administration: admins everything, managers view strategies, agencies and the configuration only', () => {
     expect(Object.values(adminRights('admin')).every(Boolean)).toBe(true)
@@ -117,5 +117,26 @@ describe('letters and messages (issue 7)', () => {
     expect(homeForRole('team_leader')).toBe('/queue')
     expect(homeForRole('manager')).toBe('/dashboard')
     expect(homeForRole('auditor')).toBe('/audit')
+  })
+})
+
+describe('reports (issue 8)', () => {
+  it('the page for admins, managers, team leaders, auditors and agency collectors; not collectors', () => {
+    for (const r of ['admin', 'manager', 'team_leader', 'auditor', 'agency_collector']) {
+      expect(names(r), r).toContain('reports')
+      expect(roleMayOpen(r, 'reports'), r).toBe(true)
+    }
+    expect(roleMayOpen('collector', 'reports')).toBe(false)
+    expect(roleMayOpen('nobody', 'reports')).toBe(false)
+  })
+  it('the filter pickers by what each role may list', () => {
+    // /api/teams and /api/users: admins, managers, auditors
+    for (const r of ['admin', 'manager', 'auditor']) {
+      expect(reportPickers(r), r).toEqual({ team: true, collector: true, collectorsFromDashboard: false, agency: true, strategy: true })
+    }
+    // a team leader: the team is fixed; the collectors from the dashboard
+    expect(reportPickers('team_leader')).toEqual({ team: false, collector: true, collectorsFromDashboard: true, agency: true, strategy: true })
+    // an agency collector: their agency's placements, nothing to pick
+    expect(Object.values(reportPickers('agency_collector')).some(Boolean)).toBe(false)
   })
 })

@@ -12,20 +12,26 @@ export const MENU_ITEMS = {
   audit: { name: 'audit', path: '/audit', label: 'nav.audit', icon: 'Document' },
   batches: { name: 'batches', path: '/letters', label: 'nav.batches', icon: 'Printer' },
   outbox: { name: 'outbox', path: '/outbox', label: 'nav.outbox', icon: 'Message' },
-  templates: { name: 'templates', path: '/templates', label: 'nav.templates', icon: 'Memo' }
+  templates: { name: 'templates', path: '/templates', label: 'nav.templates', icon: 'Memo' },
+  reports: { name: 'reports', path: '/reports', label: 'nav.reports', icon: 'TrendCharts' }
 }
 
 // Letters and messages (issue 7): letter batches for admins, managers and
 // team leaders (auditors read them), the outbox for those and auditors; the
 // templates are a tab of 管理 for admins and managers, a page of their own
 // (read-only) for team leaders, collectors and auditors.
+//
+// Reports (issue 8): GET /api/reports/{key} is open to every role and
+// narrowed by the server to the caller's scope; the page is in the menu of
+// admins, managers, team leaders (their team), auditors and agency
+// collectors (their agency's placements), not of collectors.
 const BY_ROLE = {
   collector: ['queue', 'cases', 'templates'],
-  agency_collector: ['queue', 'cases'],
-  team_leader: ['queue', 'cases', 'team', 'dashboard', 'batches', 'outbox', 'templates'],
-  manager: ['dashboard', 'cases', 'team', 'batches', 'outbox', 'admin'],
-  admin: ['dashboard', 'cases', 'team', 'batches', 'outbox', 'admin', 'audit'],
-  auditor: ['audit', 'cases', 'batches', 'outbox', 'templates']
+  agency_collector: ['queue', 'cases', 'reports'],
+  team_leader: ['queue', 'cases', 'team', 'dashboard', 'reports', 'batches', 'outbox', 'templates'],
+  manager: ['dashboard', 'reports', 'cases', 'team', 'batches', 'outbox', 'admin'],
+  admin: ['dashboard', 'reports', 'cases', 'team', 'batches', 'outbox', 'admin', 'audit'],
+  auditor: ['audit', 'cases', 'reports', 'batches', 'outbox', 'templates']
 }
 
 export function menuForRole(role) {
@@ -53,6 +59,24 @@ export function adminRights(role) {
     config: admin || role === 'manager',
     templates: admin || role === 'manager',
     templatesEdit: admin
+  }
+}
+
+// The reports page's filter pickers a role gets (the server narrows a team
+// leader to the team and an agency collector to the agency whatever is
+// asked, and refuses asking past it): teams and collectors from /api/teams
+// and /api/users (admins, managers, auditors; a team leader's collectors
+// from the dashboard), agencies and strategy versions from their lists
+// (not agency collectors).
+export function reportPickers(role) {
+  const all = ['admin', 'manager', 'auditor'].includes(role)
+  const staff = all || role === 'team_leader'
+  return {
+    team: all,
+    collector: staff,
+    collectorsFromDashboard: role === 'team_leader',
+    agency: staff,
+    strategy: staff
   }
 }
 

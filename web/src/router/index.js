@@ -22,6 +22,7 @@ const routes = [
       { path: 'letters', name: 'batches', component: () => import('../views/BatchesView.vue') },
       { path: 'outbox', name: 'outbox', component: () => import('../views/OutboxView.vue') },
       { path: 'templates', name: 'templates', component: () => import('../views/TemplatesView.vue') },
+      { path: 'reports', name: 'reports', component: () => import('../views/ReportsView.vue') },
       { path: 'forbidden', name: 'forbidden', component: () => import('../views/NotFoundView.vue'), props: { forbidden: true } },
       { path: ':rest(.*)*', name: 'notfound', component: () => import('../views/NotFoundView.vue') }
     ]
