@@ -291,6 +291,9 @@ const pct = (v) => {
   return n === null ? null : Math.round(n * 1000000) / 10000
 }
 const pctTip = (v) => (v == null ? '—' : `${Number(v).toFixed(2)}%`)
+// axis names run inwards from their axis, so a long one is not cut off
+const LEFT_NAME = { align: 'left' }
+const RIGHT_NAME = { align: 'right' }
 
 // Aging (sheet whole): bars of the total overdue per bucket, the accounts
 // on a second axis; the total row left out.
@@ -302,8 +305,8 @@ export function agingChart(sheet, { amount = 'total overdue', accounts = 'accoun
     grid: { left: 80, right: 60, top: 36, bottom: 30 },
     xAxis: { type: 'category', data: rows.map((r) => r.bucket) },
     yAxis: [
-      { type: 'value', name: amount },
-      { type: 'value', name: accounts, position: 'right', minInterval: 1 }
+      { type: 'value', name: amount, nameTextStyle: LEFT_NAME },
+      { type: 'value', name: accounts, position: 'right', minInterval: 1, nameTextStyle: RIGHT_NAME }
     ],
     series: [
       { name: amount, type: 'bar', data: rows.map((r) => plot(r.total_overdue)) },
@@ -347,8 +350,8 @@ export function recoveryDailyChart(sheet, { rate = 'cumulative rate', amount = '
     grid: { left: 60, right: 80, top: 36, bottom: 30 },
     xAxis: { type: 'category', data: rows.map((r) => r.day) },
     yAxis: [
-      { type: 'value', name: rate, axisLabel: { formatter: '{value}%' } },
-      { type: 'value', name: amount, position: 'right' }
+      { type: 'value', name: rate, axisLabel: { formatter: '{value}%' }, nameTextStyle: LEFT_NAME },
+      { type: 'value', name: amount, position: 'right', nameTextStyle: RIGHT_NAME }
     ],
     series: [
       { name: rate, type: 'line', data: rows.map((r) => pct(r.recovery_rate)), tooltip: { valueFormatter: pctTip } },
