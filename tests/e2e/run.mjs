@@ -12,7 +12,10 @@
 // server's state or the refreshed page.  Letters and messages (issue 7):
 // a template previewed and a bad draft refused in the templates tab, a
 // letter written and an SMS queued from the case page (a second one refused
-// by the daily cap), a batch followed to the end, the outbox.
+// by the daily cap), a batch followed to the end, the outbox.  Reports
+// (issue 8): aging for a team against the API, recovery's champion /
+// challenger sheet, the XLSX and CSV downloads, the dashboard's summary,
+// a team leader's promises by team.
 // Screenshots of each main page go to tests/e2e/out/.  The times from a
 // click to a usable queue and case page are printed.
 //
@@ -432,6 +435,109 @@ async function lettersAndMessages (browser, base, db) {
   console.log(`# letters and messages: ${Date.now() - t0} ms`)
 }
 
+// Reports (issue 8): a manager opens the reports page from the menu, picks
+// aging for a team, and the total row's overdue is the API's for the same
+// query (the total row bold); the dashboard's summary links to it; recovery
+// shows the champion/challenger sheet; the workbook downloads as XLSX and
+// the sheet shown as CSV (BOM, the header line of the sheet's columns); a
+// team leader's promises report has only their team in the by-team sheet.
+async function reports (browser, base) {
+  const t0 = Date.now()
+  const grouped = (money) => { const [i, f] = String(money).split('.'); return i.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (f !== undefined ? `.${f}` : '') }
+  const csvLine = (cells) => cells.map((c) => /[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c).join(',')
+  const table = (page) => page.locator('.hk-report-table')
+  const bodyRows = (page) => table(page).locator('.el-table__body-wrapper tr.el-table__row')
+  const mgr = await login(browser, base, 'wang.jl')
+  const page = mgr.page
+  const api = async (path) => (await page.request.get(base + path)).json()
+  await page.locator('.hk-menu .el-menu-item', { hasText: '报表' }).click()
+  await page.waitForURL(/\/reports/)
+  const picker = page.locator('.hk-report-picker')
+  await picker.waitFor({ timeout: 15000 })
+  ok('the reports page lists every report of the API', (await picker.locator('.el-radio-button').count()) === ((await api('/api/reports')).reports || []).length)
+
+  // aging for the first team
+  await picker.locator('.el-radio-button', { hasText: '账龄分析' }).click()
+  const team = ((await api('/api/teams')).teams || [])[0]
+  const filters = page.locator('.hk-report-filters')
+  await choose(page, filters, '小组', team.name)
+  const answered = page.waitForResponse((r) => r.url().includes(`/api/reports/aging?team=${team.id}`), { timeout: 15000 })
+  await filters.locator('.hk-report-run').click()
+  await answered
+  await page.waitForLoadState('networkidle')
+  const aging = await api(`/api/reports/aging?team=${team.id}`)
+  const whole = aging.sheets.find((s) => s.key === 'whole')
+  const col = whole.columns.findIndex((c) => c.key === 'total_overdue')
+  const apiTotal = whole.rows[whole.rows.length - 1][col]
+  const totalLine = table(page).locator('.el-table__body-wrapper tr.hk-total-row').first()
+  const shownTotal = await appeared(totalLine) ? (await totalLine.locator('td').nth(col).innerText()).trim() : ''
+  const weight = await appeared(totalLine) ? await totalLine.locator('td').nth(col).evaluate((td) => getComputedStyle(td).fontWeight) : ''
+  ok('aging for a team: the total row\'s overdue is the API\'s for the same query, in bold', whole.total &&
+    shownTotal === grouped(apiTotal) && Number(weight) >= 600 && page.url().includes(`team=${team.id}`),
+  `${shownTotal} vs ${apiTotal} (${weight}) ${page.url()}`)
+  ok('the aging chart is drawn beside the sheet', await appeared(page.locator('.hk-report-chart canvas')))
+  await page.screenshot({ path: join(out, 'reports-aging.png'), fullPage: true })
+
+  // recovery: the champion/challenger sheet
+  const recovered = page.waitForResponse((r) => r.url().includes(`/api/reports/recovery?team=${team.id}`), { timeout: 15000 })
+  await picker.locator('.el-radio-button', { hasText: '回收率' }).click()
+  await recovered
+  await page.waitForLoadState('networkidle')
+  const recovery = await api(`/api/reports/recovery?team=${team.id}`)
+  const arms = recovery.sheets.find((s) => s.key === 'arms')
+  await page.locator('.hk-report-tabs .el-tabs__item', { hasText: arms.title }).click()
+  await appeared(bodyRows(page).filter({ hasText: '%' }))
+  const armLines = await bodyRows(page).allInnerTexts()
+  ok('recovery shows the champion/challenger sheet, a line per arm', arms.rows.length > 0 &&
+    armLines.length === arms.rows.length && arms.rows.every((r, i) => armLines[i].includes(String(r[1]))),
+  armLines.join(' / '))
+  await page.screenshot({ path: join(out, 'reports-recovery-arms.png'), fullPage: true })
+
+  // the workbook, and the sheet shown as CSV
+  let [dl] = await Promise.all([page.waitForEvent('download', { timeout: 15000 }), page.locator('.hk-report-xlsx').click()])
+  const xlsx = readFileSync(await dl.path())
+  ok('导出 Excel downloads the workbook (an XLSX: a zip)', xlsx.subarray(0, 2).toString() === 'PK' &&
+    /^huikuan-recovery-.*\.xlsx$/.test(dl.suggestedFilename()), `${dl.suggestedFilename()} ${xlsx.length} bytes`)
+  ;[dl] = await Promise.all([page.waitForEvent('download', { timeout: 15000 }), page.locator('.hk-report-csv').click()])
+  const csv = readFileSync(await dl.path())
+  const header = csv.subarray(3).toString('utf8').split(/\r?\n/)[0]
+  ok('导出 CSV downloads the sheet shown: a BOM, then its columns', csv.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])) &&
+    header === csvLine(arms.columns.map((c) => c.title)) && /-arms\.csv$/.test(dl.suggestedFilename()),
+  `${dl.suggestedFilename()}: ${header}`)
+
+  // the dashboard's summary: the same aging total, a link to the full report
+  await page.goto(`${base}/dashboard`)
+  const agingPart = page.locator('.hk-dash-report-aging')
+  const all = await api('/api/reports/aging')
+  const allWhole = all.sheets.find((s) => s.key === 'whole')
+  const allTotal = allWhole.rows[allWhole.rows.length - 1][allWhole.columns.findIndex((c) => c.key === 'total_overdue')]
+  ok('the dashboard summarises the aging report', await appeared(agingPart.locator('tr.hk-total-row', { hasText: grouped(allTotal) })) &&
+    await appeared(page.locator('.hk-dash-recovery-rate', { hasText: '%' })) &&
+    await appeared(page.locator('.hk-dash-report-kept tr.el-table__row')), grouped(allTotal))
+  await page.screenshot({ path: join(out, 'dashboard-reports.png'), fullPage: true })
+  await agingPart.locator('.hk-dash-report-link').click()
+  await page.waitForURL(/\/reports\?report=aging/)
+  ok('its link opens the full aging report', await appeared(table(page).locator('tr.hk-total-row', { hasText: grouped(allTotal) })), page.url())
+  await mgr.ctx.close()
+
+  // a team leader: only their team in the promises report's by-team sheet
+  const lead = await login(browser, base, 'zhang.zz')
+  const lp = lead.page
+  const me = await (await lp.request.get(`${base}/api/me`)).json()
+  const own = (((await (await lp.request.get(`${base}/api/teams`)).json()).teams) || []).find((x) => x.id === (me.user || me).team_id)
+  await lp.goto(`${base}/reports`)
+  await lp.locator('.hk-report-picker .el-radio-button', { hasText: '承诺还款' }).click()
+  await lp.locator('.hk-report-tabs .el-tabs__item', { hasText: '按团队' }).click()
+  await appeared(bodyRows(lp))
+  await lp.waitForLoadState('networkidle')
+  const lines = (await bodyRows(lp).locator('td:first-child').allInnerTexts()).map((l) => l.trim())
+  ok('a team leader\'s promises by team: their team and the total only', !!own && lines.length === 2 &&
+    lines[0] === own.name && lines[1] === '合计' && lp.url().includes('sheet=by_team'), lines.join(' / '))
+  await lp.screenshot({ path: join(out, 'reports-team-leader.png'), fullPage: true })
+  await lead.ctx.close()
+  console.log(`# reports: ${Date.now() - t0} ms`)
+}
+
 // 改派所选 with the selection made: the collector (typed when `typed`,
 // else picked from the list) and the reason, confirmed.
 async function bulkAssign (page, collector, reason, typed = false) {
@@ -657,6 +763,7 @@ async function main () {
     }
     await caseActions(browser, base, db, [caseId, other, pick ? pick[1] : ''])
     await lettersAndMessages(browser, base, db)
+    await reports(browser, base)
     console.log(`# times: log-in to queue ${loginMs} ms; queue ${queueMs} ms and case page ${caseMs} ms after the click (medians of 3)`)
   } finally {
     await browser.close()
