@@ -192,6 +192,14 @@ void hk_h_report(struct hk_req *req)
 	q.rule_no = rule ? (int)rule - 1 : -1;
 	q.arm_no = arm >= 0 && hk_req_query(req, "arm") ? (int)arm : -1;
 	hk_scope_of(&req->user, &sc);
+	/* what agencies are paid is the office's and the agency's business,
+	 * not a team's or a collector's */
+	if (!sc.all && !sc.agency_ref && q.name && !strcmp(q.name, "agencies")) {
+		hk_reply_error(req, HK_EREFUSED, 403,
+			       TR("委外结算仅限经理、管理员、审计及委外机构本身查看",
+				  "agency statements are for managers, admins, auditors and the agency itself"));
+		return;
+	}
 	if (!sc.all &&
 	    (!narrow(req, &q.team_ref, sc.team_ref) ||
 	     !narrow(req, &q.collector_ref, sc.collector_ref) ||

@@ -379,6 +379,8 @@ ok("the agencies' report agrees with the agency's statement",
    and row["upfront_fees"] == s2["upfront_fees"] and row["total_due"] == s2["total_due"], (row, s2))
 st, r = report("agencies", "wu.wb")
 ok("an agency's user sees its own statement only", st == 200 and len(sheet(r, "whole")) == 2, sheet(r, "whole"))
+st, r = report("agencies", "zhang.zz")
+ok("a team leader may not see what agencies are paid (403)", st == 403, st)
 
 # 8. scopes
 team1 = q("select team_ref from users where username='zhang.zz'")[0][0]

@@ -289,7 +289,7 @@ export function letterRights(role) {
   const agency = role === 'agency_collector'
   const auditor = role === 'auditor'
   return {
-    templatesView: admin || manager || leader || collector || auditor,
+    templatesView: admin || manager || leader || collector || agency || auditor, // an agency: the published ones
     templatesEdit: admin,
     preview: admin || manager || leader || collector,
     batchesView: admin || manager || leader || auditor,
