@@ -67,6 +67,13 @@ size_t hk_rate_format(int32_t ppm, char *buf);
 /* Days since 1970-01-01 of a civil date; no range check. */
 int32_t hk_date_from_ymd(int y, int m, int d);
 /* The civil date of a day number. */
+/* Put the process in time zone `tz` (the debtors', [general] time_zone)
+ * for localtime_r; returns what to give hk_tz_restore, which puts the
+ * previous zone back (and frees it). */
+char *hk_tz_set(const char *tz);
+void hk_tz_restore(char *saved);
+/* The calendar day of Unix time `at` in the process's time zone. */
+int32_t hk_date_of_time(int64_t at);
 void hk_date_to_ymd(int32_t date, int *y /* OUT */, int *m /* OUT */,
 		    int *d /* OUT */);
 /* True when y-m-d is a real calendar date within HK_YEAR_MIN..HK_YEAR_MAX. */

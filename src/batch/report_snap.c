@@ -334,16 +334,6 @@ struct desk {
 	size_t n_ref, cap_ref;
 };
 
-/* The calendar day of a moment in the debtors' time zone (TZ is set by
- * hk_report_snapshot for the run). */
-static int32_t local_day(int64_t at)
-{
-	time_t t = (time_t)at;
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	return hk_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
 
 static int take_record(void *ctx, int64_t at, int64_t user_ref,
 		       const char *channel, const char *outcome)
@@ -355,7 +345,7 @@ static int take_record(void *ctx, int64_t at, int64_t user_ref,
 		d->act = hk_realloc(d->act, d->cap_act * sizeof(*d->act));
 	}
 	d->act[d->n_act++] = (struct hk_ractivity_row){
-		.day = local_day(at),
+		.day = hk_date_of_time(at),
 		.user_ref = user_ref,
 		.channel = intern(&d->names, channel),
 		.outcome = intern(&d->names, outcome),
@@ -376,7 +366,7 @@ static int take_refusal(void *ctx, int64_t at, int64_t user_ref,
 		d->ref = hk_realloc(d->ref, d->cap_ref * sizeof(*d->ref));
 	}
 	d->ref[d->n_ref++] = (struct hk_rrefusal_row){
-		.day = local_day(at),
+		.day = hk_date_of_time(at),
 		.user_ref = user_ref,
 		.rule = intern(&d->names, rule ? rule : "?"),
 		.refusals = 1,
@@ -528,8 +518,7 @@ enum hk_rc hk_report_snapshot(struct hk_store *s, const struct hk_config *cfg,
 	struct hk_raging_row *rows = NULL;
 	struct pays pays = {.b = &cfg->buckets};
 	struct desk desk = {0};
-	const char *old_tz = getenv("TZ");
-	char *saved_tz = old_tz ? hk_strndup(old_tz, strlen(old_tz)) : NULL;
+	char *saved_tz;
 	bool month_end = false;
 	int64_t max_ref = 0, set = 0;
 	size_t n = 0;
@@ -573,23 +562,17 @@ enum hk_rc hk_report_snapshot(struct hk_store *s, const struct hk_config *cfg,
 		goto out;
 	st->payments = (int64_t)pays.n;
 	/* the desk's days are the debtors' calendar days */
-	setenv("TZ", cfg->time_zone, 1);
-	tzset();
+	saved_tz = hk_tz_set(cfg->time_zone);
 	rc = s->ops->report_records_take(s, take_record, &desk, err);
 	if (rc == HK_OK)
 		rc = s->ops->report_refusals_take(s, take_refusal, &desk, err);
-	if (saved_tz)
-		setenv("TZ", saved_tz, 1);
-	else
-		unsetenv("TZ");
-	tzset();
+	hk_tz_restore(saved_tz);
 	if (rc != HK_OK)
 		goto out;
 	st->records = (int64_t)desk.n_act;
 	st->refusals = (int64_t)desk.n_ref;
 	rc = save_desk(s, &desk, err);
 out:
-	free(saved_tz);
 	free(rows);
 	free(month.row);
 	free(pays.p);

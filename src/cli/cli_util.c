@@ -82,21 +82,10 @@ int cli_config(struct cli *cli, struct hk_config *cfg)
 
 int32_t cli_today(const char *tz)
 {
-	const char *old = getenv("TZ");
-	char *saved = old ? hk_strndup(old, strlen(old)) : NULL;
-	time_t now = time(NULL);
-	struct tm tm;
-
 	/* The debtor's calendar day, not the server's. */
-	setenv("TZ", tz, 1);
-	tzset();
-	localtime_r(&now, &tm);
-	if (saved) {
-		setenv("TZ", saved, 1);
-		free(saved);
-	} else {
-		unsetenv("TZ");
-	}
-	tzset();
-	return hk_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	char *saved = hk_tz_set(tz);
+	int32_t today = hk_date_of_time((int64_t)time(NULL));
+
+	hk_tz_restore(saved);
+	return today;
 }

@@ -10,7 +10,9 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hk/types.h"
 
@@ -484,4 +486,34 @@ int hk_id_age(const char *id, int32_t on)
 	hk_date_to_ymd(on, &oy, &om, &od);
 	age = oy - y - (om < m || (om == m && od < d));
 	return age < 0 ? -1 : age;
+}
+
+char *hk_tz_set(const char *tz)
+{
+	const char *old = getenv("TZ");
+	char *saved = old ? strdup(old) : NULL;
+
+	setenv("TZ", tz, 1);
+	tzset();
+	return saved;
+}
+
+void hk_tz_restore(char *saved)
+{
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
+}
+
+int32_t hk_date_of_time(int64_t at)
+{
+	time_t t = (time_t)at;
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return hk_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
