@@ -18,6 +18,7 @@
  * (new serials: a serial once taken is never given again) and a print
  * file of its own.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -693,6 +694,28 @@ static int count_letters(void *ctx, const struct hk_batch_case *c)
 	return 0;
 }
 
+/* Wait (up to a second) until this process has one thread.  Building the
+ * fonts started pango's detached FcInit thread; a fork while it is still
+ * exiting, holding a lock of the allocator or of GLib, leaves the worker
+ * waiting on that lock for ever (seen under AddressSanitizer). */
+static void wait_single_threaded(void)
+{
+	for (int tries = 0; tries < 200; tries++) {
+		DIR *d = opendir("/proc/self/task");
+		struct dirent *e;
+		int n = 0;
+
+		if (!d)
+			return;
+		while ((e = readdir(d)))
+			n += e->d_name[0] != '.';
+		closedir(d);
+		if (n <= 1)
+			return;
+		usleep(5000);
+	}
+}
+
 /* Fork `procs` workers over contiguous parts of the letters; wait for
  * them while recording, in order, what they write. */
 static enum hk_rc draw_and_record(struct run *r, int procs, const char *print,
@@ -713,6 +736,7 @@ static enum hk_rc draw_and_record(struct run *r, int procs, const char *print,
 	if ((size_t)procs > r->n)
 		procs = r->n ? (int)r->n : 1;
 	fflush(NULL); /* a child's exit must not write the parent's buffers */
+	wait_single_threaded();
 	for (int k = 0; k < procs; k++) {
 		size_t from = r->n * (size_t)k / (size_t)procs;
 		size_t to = r->n * (size_t)(k + 1) / (size_t)procs;
