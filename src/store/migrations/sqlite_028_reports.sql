@@ -161,5 +161,10 @@ ALTER TABLE treatment_history ADD COLUMN recovered INTEGER NOT NULL
 	DEFAULT 0;
 ALTER TABLE treatment_history ADD COLUMN payments INTEGER NOT NULL
 	DEFAULT 0;
+-- The stays in one rule's arms that began in a period (the recovery
+-- report's champion/challenger sheet): without it the scan walks every
+-- stay of every rule in the period by treatment_history_since.
+CREATE INDEX treatment_history_rule ON treatment_history (strategy_ref,
+	rule_no, since, case_ref);
 -- Promises by the day they were made (the promises report).
 CREATE INDEX promises_made ON promises (made_on);
