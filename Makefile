@@ -41,6 +41,7 @@ bench:
 	@sh bench/pg.sh build-release
 	@sh bench/letters.sh build-release
 	@sh bench/api.sh build-release
+	@sh bench/reports.sh build-release
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-release web/dist web/node_modules
