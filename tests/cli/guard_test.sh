@@ -215,7 +215,13 @@ ok("each overdue account shows when its limitation period ends", st == 200 and a
 # ---- the US profile: 7 calls in 7 days, none within 7 days of a conversation
 start(tmp + "/us.ini")
 used = {c_hours, c_conv, c_att, c_stop, c_lex, c_lim, c_third, c_cstop, c_bar}
-c_us1, c_us2 = [c for c in cases if c not in used][-2:]
+# the US rules count the debtor's calls of the last 7 days: two cases
+# whose debtors the demo's desk has not contacted in the last 8
+def quiet(case):
+    return not q("select 1 from contact_records r join cases c on c.ref = r.case_ref "
+                 "where c.debtor_ref = (select debtor_ref from cases where ref=?) "
+                 "and r.at >= ?", case, int(time.time()) - 8 * 86400)
+c_us1, c_us2 = [c for c in cases if c not in used and quiet(c)][-2:]
 for i in range(7):
     st, _ = record("li.na", c_us1)
 ok("seven calls in a week under the US profile", st == 201)
