@@ -1500,19 +1500,12 @@ struct hk_store_ops {
 					const int64_t *payments,
 					const int64_t *amounts, size_t n,
 					struct hk_err *err);
-	/* report_recovery over paid_on in [from, to], per combination and
-	 * bucket. */
-	enum hk_rc (*report_recovery_sum)(
+	/* The rows of report_recovery with paid_on in [from, to], in
+	 * (paid_on, dims, bucket) order, as stored: the caller adds them
+	 * up (one pass, no grouping in the database: a year is 2M rows). */
+	enum hk_rc (*report_recovery_scan)(
 		struct hk_store *s, int32_t from, int32_t to,
-		int (*fn)(void *ctx, int64_t dims, int bucket,
-			  int64_t payments, int64_t amount),
-		void *ctx, struct hk_err *err);
-	/* Daily totals of report_recovery over [from, to], payments from a
-	 * bucket at or beyond `min_bucket`. */
-	enum hk_rc (*report_recovery_days)(
-		struct hk_store *s, int32_t from, int32_t to, int min_bucket,
-		int (*fn)(void *ctx, int32_t day, int64_t dims,
-			  int64_t payments, int64_t amount),
+		int (*fn)(void *ctx, const struct hk_rrecovery_row *r),
 		void *ctx, struct hk_err *err);
 	/* The last month-end snapshot of every account (report_month_state)
 	 * and its date (*month_end HK_DATE_NONE: none yet). */

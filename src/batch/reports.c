@@ -803,12 +803,25 @@ struct rec_cell {
 	int64_t all_payments, all_amount;    /* every payment */
 };
 
+struct rec_day {
+	int32_t day;
+	int64_t payments, amount;
+};
+
 struct rec_acc {
 	struct build *b;
 	struct rec_cell whole[HK_BUCKETS_MAX];
 	struct groups g[BY_N];
 	struct rec_cell *by[BY_N];
 	size_t cap[BY_N];
+	/* first the cells per combination and bucket ([dims * buckets +
+	 * bucket]; 0: a combination day-end never set), folded into the
+	 * groups once the rows are read: a year is 2M rows, 50k cells */
+	struct rec_cell *flat;
+	size_t n_flat;
+	/* the days with payments on overdue accounts, in order */
+	struct rec_day *day;
+	size_t n_day, cap_day;
 };
 
 static struct rec_cell *rec_cell(struct rec_acc *a, enum brk k, size_t g)
@@ -841,53 +854,84 @@ static void rec_each(struct rec_acc *a, const struct dimrow *d, int bucket,
 	}
 }
 
-static void add_base(struct rec_cell *c, const void *v)
+/* The flat cell of a row's combination and bucket, NULL when the
+ * filters leave it out. */
+static struct rec_cell *flat_cell(struct rec_acc *a, int64_t dims, int bucket)
 {
-	const struct hk_raging_row *r = v;
+	const struct dimrow *d = dim_of(a->b, dims);
+	int nb = a->b->cfg->buckets.n;
+	size_t i;
 
-	if (r->bucket > 0) {
-		c->base_accounts += r->t.accounts;
-		c->base_overdue += r->t.total_overdue;
+	if (!d || bucket < 0 || bucket >= nb)
+		return NULL;
+	i = dims > 0 && (size_t)dims < a->b->n_dim && d == &a->b->dim[dims]
+		    ? (size_t)dims
+		    : 0;
+	if (!a->flat) {
+		a->n_flat = a->b->n_dim ? a->b->n_dim : 1;
+		a->flat = hk_calloc(a->n_flat * (size_t)nb, sizeof(*a->flat));
 	}
+	return &a->flat[i * (size_t)nb + (size_t)bucket];
 }
 
 static int rec_base_row(void *ctx, const struct hk_raging_row *r)
 {
-	struct rec_acc *a = ctx;
-	const struct dimrow *d = dim_of(a->b, r->dims);
+	struct rec_cell *c = r->bucket > 0 ? flat_cell(ctx, r->dims, r->bucket)
+					   : NULL;
 
-	if (d && r->bucket >= 0 && r->bucket < a->b->cfg->buckets.n)
-		rec_each(a, d, r->bucket, add_base, r);
-	return 0;
-}
-
-struct rec_pay {
-	int bucket;
-	int64_t payments, amount;
-};
-
-static void add_pay(struct rec_cell *c, const void *v)
-{
-	const struct rec_pay *p = v;
-
-	c->all_payments += p->payments;
-	c->all_amount += p->amount;
-	if (p->bucket > 0) {
-		c->payments += p->payments;
-		c->recovered += p->amount;
+	if (c) {
+		c->base_accounts += r->t.accounts;
+		c->base_overdue += r->t.total_overdue;
 	}
+	return 0;
 }
 
-static int rec_pay_row(void *ctx, int64_t dims, int bucket, int64_t payments,
-		       int64_t amount)
+static int rec_pay_row(void *ctx, const struct hk_rrecovery_row *r)
 {
 	struct rec_acc *a = ctx;
-	const struct dimrow *d = dim_of(a->b, dims);
-	struct rec_pay p = {bucket, payments, amount};
+	struct rec_cell *c = flat_cell(a, r->dims, r->bucket);
 
-	if (d && bucket >= 0 && bucket < a->b->cfg->buckets.n)
-		rec_each(a, d, bucket, add_pay, &p);
+	if (!c)
+		return 0;
+	c->all_payments += r->payments;
+	c->all_amount += r->amount;
+	if (r->bucket <= 0)
+		return 0;
+	c->payments += r->payments;
+	c->recovered += r->amount;
+	/* rows come by day: the daily sheet in the same pass */
+	if (!a->n_day || a->day[a->n_day - 1].day != r->paid_on) {
+		if (a->n_day == a->cap_day) {
+			a->cap_day = a->cap_day ? 2 * a->cap_day : 64;
+			a->day = hk_realloc(a->day, a->cap_day * sizeof(*a->day));
+		}
+		a->day[a->n_day++] = (struct rec_day){.day = r->paid_on};
+	}
+	a->day[a->n_day - 1].payments += r->payments;
+	a->day[a->n_day - 1].amount += r->amount;
 	return 0;
+}
+
+static void add_cell(struct rec_cell *c, const void *v);
+
+/* Each flat cell into the whole and the breakdowns' groups. */
+static void rec_fold(struct rec_acc *a)
+{
+	static const struct dimrow none = {
+		.used = true, .ok = true, .creditor = "", .product = "",
+		.province = "", .segment = "", .rule = -1, .arm = -1};
+	int nb = a->b->cfg->buckets.n;
+
+	for (size_t i = 0; i < a->n_flat; i++) {
+		const struct dimrow *d = i ? &a->b->dim[i] : &none;
+
+		for (int k = 0; k < nb; k++) {
+			const struct rec_cell *c = &a->flat[i * (size_t)nb + (size_t)k];
+
+			if (c->base_accounts || c->all_payments)
+				rec_each(a, d, k, add_cell, c);
+		}
+	}
 }
 
 static void rec_cols(struct build *b, struct hk_rsheet *sh)
@@ -916,6 +960,13 @@ static void rec_line(struct hk_rsheet *sh, const struct rec_cell *c)
 	hk_rsheet_rate(sh, c->recovered, c->base_overdue);
 	hk_rsheet_int(sh, c->all_payments);
 	hk_rsheet_money(sh, c->all_amount);
+}
+
+static void rec_total(struct rec_cell *t, const struct rec_cell *c);
+
+static void add_cell(struct rec_cell *c, const void *v)
+{
+	rec_total(c, v);
 }
 
 static void rec_total(struct rec_cell *t, const struct rec_cell *c)
@@ -1089,42 +1140,6 @@ static enum hk_rc arms_sheet(struct build *b, int32_t from, int32_t to)
 	return rc;
 }
 
-struct rec_day {
-	struct build *b;
-	struct hk_rsheet *sh;
-	int32_t day;
-	int64_t payments, amount, cumulative, base;
-};
-
-static void rec_day_flush(struct rec_day *r)
-{
-	if (r->day == HK_DATE_NONE)
-		return;
-	r->cumulative += r->amount;
-	hk_rsheet_date(r->sh, r->day);
-	hk_rsheet_int(r->sh, r->payments);
-	hk_rsheet_money(r->sh, r->amount);
-	hk_rsheet_money(r->sh, r->cumulative);
-	hk_rsheet_rate(r->sh, r->cumulative, r->base);
-	r->payments = r->amount = 0;
-}
-
-static int rec_day_row(void *ctx, int32_t day, int64_t dims,
-		       int64_t payments, int64_t amount)
-{
-	struct rec_day *r = ctx;
-
-	if (!dim_of(r->b, dims))
-		return 0;
-	if (day != r->day) {
-		rec_day_flush(r);
-		r->day = day;
-	}
-	r->payments += payments;
-	r->amount += amount;
-	return 0;
-}
-
 static enum hk_rc build_recovery(struct build *b)
 {
 	struct rec_acc a = {.b = b};
@@ -1146,10 +1161,11 @@ static enum hk_rc build_recovery(struct build *b)
 		rc = b->s->ops->report_aging_scan(b->s, base, rec_base_row, &a,
 						  b->err);
 	if (rc == HK_OK)
-		rc = b->s->ops->report_recovery_sum(b->s, from, to, rec_pay_row,
-						    &a, b->err);
+		rc = b->s->ops->report_recovery_scan(b->s, from, to, rec_pay_row,
+						     &a, b->err);
 	if (rc != HK_OK)
 		goto out;
+	rec_fold(&a);
 	sh = hk_report_sheet(b->r, "whole", TR("合计", "Whole"));
 	hk_rsheet_col(sh, "bucket", TR("还款前账龄", "Bucket before paying"),
 		      HK_R_TEXT);
@@ -1179,29 +1195,34 @@ static enum hk_rc build_recovery(struct build *b)
 	}
 	if ((rc = arms_sheet(b, from, to)) != HK_OK)
 		goto out;
+	sh = hk_report_sheet(b->r, "daily", TR("每日", "Daily"));
+	hk_rsheet_col(sh, "day", TR("日期", "Day"), HK_R_DATE);
+	hk_rsheet_col(sh, "payments", TR("逾期还款笔数", "Payments on overdue"),
+		      HK_R_INT);
+	hk_rsheet_col(sh, "recovered", TR("回收金额", "Recovered"), HK_R_MONEY);
+	hk_rsheet_col(sh, "cumulative", TR("累计回收", "Recovered to date"),
+		      HK_R_MONEY);
+	hk_rsheet_col(sh, "recovery_rate",
+		      TR("累计回收率", "Recovery rate to date"), HK_R_RATE);
 	{
-		struct rec_day r = {.b = b, .day = HK_DATE_NONE,
-				    .base = all.base_overdue};
+		int64_t cumulative = 0;
 
-		r.sh = sh = hk_report_sheet(b->r, "daily", TR("每日", "Daily"));
-		hk_rsheet_col(sh, "day", TR("日期", "Day"), HK_R_DATE);
-		hk_rsheet_col(sh, "payments", TR("逾期还款笔数", "Payments on overdue"),
-			      HK_R_INT);
-		hk_rsheet_col(sh, "recovered", TR("回收金额", "Recovered"),
-			      HK_R_MONEY);
-		hk_rsheet_col(sh, "cumulative", TR("累计回收", "Recovered to date"),
-			      HK_R_MONEY);
-		hk_rsheet_col(sh, "recovery_rate", TR("累计回收率", "Recovery rate to date"),
-			      HK_R_RATE);
-		rc = b->s->ops->report_recovery_days(b->s, from, to, 1,
-						     rec_day_row, &r, b->err);
-		rec_day_flush(&r);
+		for (size_t i = 0; i < a.n_day; i++) {
+			cumulative += a.day[i].amount;
+			hk_rsheet_date(sh, a.day[i].day);
+			hk_rsheet_int(sh, a.day[i].payments);
+			hk_rsheet_money(sh, a.day[i].amount);
+			hk_rsheet_money(sh, cumulative);
+			hk_rsheet_rate(sh, cumulative, all.base_overdue);
+		}
 	}
 out:
 	for (int k = 0; k < BY_N; k++) {
 		groups_free(&a.g[k]);
 		free(a.by[k]);
 	}
+	free(a.flat);
+	free(a.day);
 	return rc;
 }
 
@@ -1728,18 +1749,17 @@ static int team_aging_row(void *ctx, const struct hk_raging_row *r)
 	return 0;
 }
 
-static int team_pay_row(void *ctx, int64_t dims, int bucket, int64_t payments,
-			int64_t amount)
+static int team_pay_row(void *ctx, const struct hk_rrecovery_row *r)
 {
 	struct team_ctx *t = ctx;
-	const struct dimrow *d = dim_of(t->b, dims);
+	const struct dimrow *d = dim_of(t->b, r->dims);
 	struct person *p;
 
-	if (!d || bucket <= 0 || !d->collector)
+	if (!d || r->bucket <= 0 || !d->collector)
 		return 0;
 	p = person(t->pp, d->collector);
-	p->payments += payments;
-	p->recovered += amount;
+	p->payments += r->payments;
+	p->recovered += r->amount;
 	return 0;
 }
 
@@ -1782,8 +1802,8 @@ static enum hk_rc build_team(struct build *b)
 	promise_scope(b, &sc, &df);
 	if ((rc = b->s->ops->report_aging_scan(b->s, date, team_aging_row, &tc,
 					       b->err)) != HK_OK ||
-	    (rc = b->s->ops->report_recovery_sum(b->s, from, date, team_pay_row,
-						 &tc, b->err)) != HK_OK ||
+	    (rc = b->s->ops->report_recovery_scan(b->s, from, date, team_pay_row,
+						  &tc, b->err)) != HK_OK ||
 	    (rc = b->s->ops->promise_takers(b->s, &sc, from, date, &df,
 					    add_taker, &pp, b->err)) != HK_OK ||
 	    (rc = activity_of(b, from, date, &pp, &bo)) != HK_OK ||

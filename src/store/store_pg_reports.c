@@ -491,64 +491,51 @@ static enum hk_rc pgx_report_stints_add(struct hk_store *s,
 	return pg_exec(ps, merge, NULL, what, err);
 }
 
-static enum hk_rc pgx_report_recovery_sum(struct hk_store *s, int32_t from,
-					  int32_t to,
-					  int (*fn)(void *ctx, int64_t dims,
-						    int bucket,
-						    int64_t payments,
-						    int64_t amount),
-					  void *ctx, struct hk_err *err)
-{
-	static const char sql[] =
-		"SELECT dims, bucket, sum(payments), sum(amount) "
-		"FROM report_recovery WHERE paid_on BETWEEN $1 AND $2 "
-		"GROUP BY dims, bucket ORDER BY dims, bucket";
-	struct pg_params p = {0};
-	enum hk_rc rc = HK_OK;
-	PGresult *r;
+/* Big: a year is 2M rows, read row by row (pg_scan), never all in
+ * memory. */
+struct rec_scan {
+	int (*fn)(void *ctx, const struct hk_rrecovery_row *r);
+	void *ctx;
+	bool stopped;
+};
 
-	pgp_int(&p, from);
-	pgp_int(&p, to);
-	if (!(r = pg_run(PG(s), sql, &p, "could not read the recoveries", err)))
-		return HK_EDB;
-	for (int i = 0; i < PQntuples(r); i++)
-		if (fn(ctx, pg_i64(r, i, 0), pg_i32(r, i, 1), pg_i64(r, i, 2),
-		       pg_i64(r, i, 3))) {
-			rc = stopped_rc(err);
-			break;
-		}
-	PQclear(r);
-	return rc;
+static int rec_scan_row(void *ctx, const PGresult *r)
+{
+	struct rec_scan *rs = ctx;
+	struct hk_rrecovery_row row = {
+		.paid_on = pg_i32(r, 0, 0),
+		.dims = pg_i64(r, 0, 1),
+		.bucket = pg_i32(r, 0, 2),
+		.payments = pg_i64(r, 0, 3),
+		.amount = pg_i64(r, 0, 4),
+	};
+
+	if (rs->fn(rs->ctx, &row)) {
+		rs->stopped = true;
+		return 1;
+	}
+	return 0;
 }
 
-static enum hk_rc pgx_report_recovery_days(struct hk_store *s, int32_t from,
-					   int32_t to, int min_bucket,
-					   int (*fn)(void *ctx, int32_t day,
-						     int64_t dims,
-						     int64_t payments,
-						     int64_t amount),
-					   void *ctx, struct hk_err *err)
+static enum hk_rc pgx_report_recovery_scan(
+	struct hk_store *s, int32_t from, int32_t to,
+	int (*fn)(void *ctx, const struct hk_rrecovery_row *r), void *ctx,
+	struct hk_err *err)
 {
 	static const char sql[] =
-		"SELECT paid_on, dims, sum(payments), sum(amount) "
+		"SELECT paid_on, dims, bucket, payments, amount "
 		"FROM report_recovery WHERE paid_on BETWEEN $1 AND $2 "
-		"AND bucket >= $3 GROUP BY paid_on, dims ORDER BY paid_on, dims";
+		"ORDER BY paid_on, dims, bucket";
 	struct pg_params p = {0};
-	enum hk_rc rc = HK_OK;
-	PGresult *r;
+	struct rec_scan rs = {fn, ctx, false};
+	enum hk_rc rc;
 
 	pgp_int(&p, from);
 	pgp_int(&p, to);
-	pgp_int(&p, min_bucket);
-	if (!(r = pg_run(PG(s), sql, &p, "could not read the recoveries", err)))
-		return HK_EDB;
-	for (int i = 0; i < PQntuples(r); i++)
-		if (fn(ctx, pg_i32(r, i, 0), pg_i64(r, i, 1), pg_i64(r, i, 2),
-		       pg_i64(r, i, 3))) {
-			rc = stopped_rc(err);
-			break;
-		}
-	PQclear(r);
+	rc = pg_scan(PG(s), sql, &p, "could not read the recoveries",
+		     rec_scan_row, &rs, err);
+	if (rc == HK_OK && rs.stopped)
+		return stopped_rc(err);
 	return rc;
 }
 
@@ -978,8 +965,7 @@ void hk_pg_ops_reports(struct hk_store_ops *ops)
 	ops->report_payments_take = pgx_report_payments_take;
 	ops->report_recovery_add = pgx_report_recovery_add;
 	ops->report_stints_add = pgx_report_stints_add;
-	ops->report_recovery_sum = pgx_report_recovery_sum;
-	ops->report_recovery_days = pgx_report_recovery_days;
+	ops->report_recovery_scan = pgx_report_recovery_scan;
 	ops->report_month_scan = pgx_report_month_scan;
 	ops->report_month_save = pgx_report_month_save;
 	ops->report_roll_scan = pgx_report_roll_scan;

@@ -381,46 +381,16 @@ enum hk_rc sq_report_stints_add(struct hk_store *s, const int64_t *case_refs,
 	return HK_OK;
 }
 
-enum hk_rc sq_report_recovery_sum(struct hk_store *s, int32_t from, int32_t to,
-				  int (*fn)(void *ctx, int64_t dims, int bucket,
-					    int64_t payments, int64_t amount),
-				  void *ctx, struct hk_err *err)
-{
-	static const char sql[] =
-		"SELECT dims, bucket, sum(payments), sum(amount) "
-		"FROM report_recovery WHERE paid_on BETWEEN ?1 AND ?2 "
-		"GROUP BY dims, bucket ORDER BY dims, bucket";
-	sqlite3_stmt *st = sq_stmt(s, sql, err);
-	int rc;
-
-	if (!st)
-		return HK_EDB;
-	sqlite3_bind_int(st, 1, from);
-	sqlite3_bind_int(st, 2, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (fn(ctx, sqlite3_column_int64(st, 0),
-		       sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2),
-		       sqlite3_column_int64(st, 3))) {
-			sq_stmt_done(st);
-			return err->code ? err->code : HK_EINTERNAL;
-		}
-	}
-	sq_stmt_done(st);
-	return rc == SQLITE_DONE ? HK_OK
-				 : sq_fail(s, err, "could not read the recoveries");
-}
-
-enum hk_rc sq_report_recovery_days(struct hk_store *s, int32_t from,
-				   int32_t to, int min_bucket,
-				   int (*fn)(void *ctx, int32_t day,
-					     int64_t dims, int64_t payments,
-					     int64_t amount),
+enum hk_rc sq_report_recovery_scan(struct hk_store *s, int32_t from,
+				   int32_t to,
+				   int (*fn)(void *ctx,
+					     const struct hk_rrecovery_row *r),
 				   void *ctx, struct hk_err *err)
 {
 	static const char sql[] =
-		"SELECT paid_on, dims, sum(payments), sum(amount) "
+		"SELECT paid_on, dims, bucket, payments, amount "
 		"FROM report_recovery WHERE paid_on BETWEEN ?1 AND ?2 "
-		"AND bucket >= ?3 GROUP BY paid_on, dims ORDER BY paid_on, dims";
+		"ORDER BY paid_on, dims, bucket";
 	sqlite3_stmt *st = sq_stmt(s, sql, err);
 	int rc;
 
@@ -428,11 +398,16 @@ enum hk_rc sq_report_recovery_days(struct hk_store *s, int32_t from,
 		return HK_EDB;
 	sqlite3_bind_int(st, 1, from);
 	sqlite3_bind_int(st, 2, to);
-	sqlite3_bind_int(st, 3, min_bucket);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (fn(ctx, sqlite3_column_int(st, 0),
-		       sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
-		       sqlite3_column_int64(st, 3))) {
+		struct hk_rrecovery_row r = {
+			.paid_on = sqlite3_column_int(st, 0),
+			.dims = sqlite3_column_int64(st, 1),
+			.bucket = sqlite3_column_int(st, 2),
+			.payments = sqlite3_column_int64(st, 3),
+			.amount = sqlite3_column_int64(st, 4),
+		};
+
+		if (fn(ctx, &r)) {
 			sq_stmt_done(st);
 			return err->code ? err->code : HK_EINTERNAL;
 		}

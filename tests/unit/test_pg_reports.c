@@ -146,23 +146,13 @@ static int pay_line(void *ctx, const struct hk_rpayment *p)
 	return stop_here(c);
 }
 
-static int rsum_line(void *ctx, int64_t dims, int bucket, int64_t payments,
-		     int64_t amount)
+static int rscan_line(void *ctx, const struct hk_rrecovery_row *r)
 {
 	struct cb *c = ctx;
 
-	outf(&out_buf, c->k, "%lld %d %lld %lld\n", (long long)dims, bucket,
-	     (long long)payments, (long long)amount);
-	return stop_here(c);
-}
-
-static int rday_line(void *ctx, int32_t day, int64_t dims, int64_t payments,
-		     int64_t amount)
-{
-	struct cb *c = ctx;
-
-	outf(&out_buf, c->k, "%d %lld %lld %lld\n", (int)day, (long long)dims,
-	     (long long)payments, (long long)amount);
+	outf(&out_buf, c->k, "%d %lld %d %lld %lld\n", (int)r->paid_on,
+	     (long long)r->dims, r->bucket, (long long)r->payments,
+	     (long long)r->amount);
 	return stop_here(c);
 }
 
@@ -588,28 +578,14 @@ static void test_payments(void **state)
 	take(p, 20106, "");
 }
 
-static void recovery_sum(struct pair *p, int32_t from, int32_t to,
-			 const char *want)
+static void recovery_scan(struct pair *p, int32_t from, int32_t to,
+			  const char *want)
 {
 	EACH(p) {
 		struct hk_err err = {0};
 		struct cb c = {.k = k};
 
-		ok(s->ops->report_recovery_sum(s, from, to, rsum_line, &c, &err),
-		   &err, k);
-	}
-	out_check(p, &out_buf, want);
-}
-
-static void recovery_days(struct pair *p, int32_t from, int32_t to,
-			  int min_bucket, const char *want)
-{
-	EACH(p) {
-		struct hk_err err = {0};
-		struct cb c = {.k = k};
-
-		ok(s->ops->report_recovery_days(s, from, to, min_bucket, rday_line,
-						&c, &err),
+		ok(s->ops->report_recovery_scan(s, from, to, rscan_line, &c, &err),
 		   &err, k);
 	}
 	out_check(p, &out_buf, want);
@@ -650,29 +626,21 @@ static void test_recovery(void **state)
 		"20100|2|1|4|260\n"
 		"20100|2|2|1|5\n"
 		"20101|3|2|1|70\n");
-	recovery_sum(p, 20000, 20200, "1 0 3 130\n1 3 1 9\n2 1 4 260\n"
-				      "2 2 1 5\n3 2 1 70\n");
-	recovery_sum(p, 20096, 20100, "1 0 2 30\n1 3 1 9\n2 1 4 260\n2 2 1 5\n");
-	recovery_sum(p, 20102, 20200, "");
-	recovery_days(p, 20000, 20200, 0, "20095 1 1 100\n20096 1 2 30\n"
-					  "20100 1 1 9\n20100 2 5 265\n"
-					  "20101 3 1 70\n");
-	recovery_days(p, 20000, 20200, 2, "20100 1 1 9\n20100 2 1 5\n"
-					  "20101 3 1 70\n");
-	recovery_days(p, 20096, 20100, 1, "20100 1 1 9\n20100 2 5 265\n");
+	recovery_scan(p, 20000, 20200, "20095 1 0 1 100\n20096 1 0 2 30\n"
+				       "20100 1 3 1 9\n20100 2 1 4 260\n"
+				       "20100 2 2 1 5\n20101 3 2 1 70\n");
+	recovery_scan(p, 20096, 20100, "20096 1 0 2 30\n20100 1 3 1 9\n"
+				       "20100 2 1 4 260\n20100 2 2 1 5\n");
+	recovery_scan(p, 20102, 20200, "");
 	EACH(p) {
 		struct hk_err err = {0};
 		struct cb c = {.k = k, .stop_at = 1};
 
-		stopped(s->ops->report_recovery_sum(s, 0, 99999, rsum_line, &c,
-						    &err),
-			&err, k);
-		c = (struct cb){.k = k, .stop_at = 1};
-		stopped(s->ops->report_recovery_days(s, 0, 99999, 0, rday_line, &c,
+		stopped(s->ops->report_recovery_scan(s, 0, 99999, rscan_line, &c,
 						     &err),
 			&err, k);
 	}
-	out_check(p, &out_buf, "1 0 3 130\n20095 1 1 100\n");
+	out_check(p, &out_buf, "20095 1 0 1 100\n");
 }
 
 /* ====================================================================

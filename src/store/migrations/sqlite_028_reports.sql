@@ -168,3 +168,7 @@ CREATE INDEX treatment_history_rule ON treatment_history (strategy_ref,
 	rule_no, since, case_ref);
 -- Promises by the day they were made (the promises report).
 CREATE INDEX promises_made ON promises (made_on);
+-- The strategy reads the outcomes a case has had (case_facts_scan); with
+-- a year of contact records a case has hundreds, so it reads them from
+-- the index alone.
+CREATE INDEX contact_records_outcome ON contact_records (case_ref, outcome);
