@@ -18,6 +18,7 @@
 
 #define ALIGN 16
 #define DEFAULT_CHUNK (64 * 1024)
+#define MAX_GROWN (16 * 1024 * 1024)
 
 struct hk_arena_chunk {
 	struct hk_arena_chunk *next;
@@ -46,7 +47,12 @@ void *hk_arena_alloc(struct hk_arena *a, size_t n)
 	if (!need)
 		need = ALIGN;
 	if (!c || c->size - c->used < need) {
-		/* A request larger than a chunk gets a chunk of its own. */
+		/* Each new chunk twice the last (up to MAX_GROWN): a big
+		 * answer takes a few chunks, not thousands, and
+		 * hk_arena_owns walks them on every free.  A request larger
+		 * than that gets a chunk of its own. */
+		if (c && c->size < MAX_GROWN && 2 * c->size > size)
+			size = 2 * c->size < MAX_GROWN ? 2 * c->size : MAX_GROWN;
 		c = chunk_new(need > size ? need : size, a->head);
 		a->head = c;
 	}
