@@ -45,8 +45,10 @@ enum hk_rc sq_report_dims_refresh(struct hk_store *s, int64_t *n,
 		"COALESCE(d.province, ''), COALESCE(d.segment, ''), NULL "
 		"FROM (SELECT account_ref AS ref FROM account_state "
 		"      WHERE dims = 0 "
+		/* CROSS JOIN: from the few marked cases to their accounts,
+		 * not the whole accounts index probing report_dirty */
 		"      UNION SELECT a2.ref FROM report_dirty r "
-		"      JOIN accounts a2 ON a2.case_ref = r.case_ref "
+		"      CROSS JOIN accounts a2 ON a2.case_ref = r.case_ref "
 		"      JOIN account_state s2 ON s2.account_ref = a2.ref) x "
 		"JOIN accounts a ON a.ref = x.ref "
 		"JOIN cases c ON c.ref = a.case_ref "
@@ -82,11 +84,14 @@ enum hk_rc sq_report_dims_refresh(struct hk_store *s, int64_t *n,
 		"AND d.arm_no = hk_rd_pick.arm_no "
 		"AND d.province = hk_rd_pick.province "
 		"AND d.segment = hk_rd_pick.segment)";
-	/* Only the accounts whose combination changed are written. */
+	/* Only the accounts whose combination changed are written, found
+	 * from the picked ones (UPDATE ... FROM scanned every state). */
 	static const char save[] =
-		"UPDATE account_state SET dims = p.dims FROM hk_rd_pick p "
-		"WHERE account_state.account_ref = p.account_ref "
-		"AND account_state.dims <> p.dims";
+		"UPDATE account_state SET dims = (SELECT p.dims FROM hk_rd_pick p "
+		"WHERE p.account_ref = account_state.account_ref) "
+		"WHERE account_ref IN (SELECT p.account_ref FROM hk_rd_pick p "
+		"CROSS JOIN account_state s ON s.account_ref = p.account_ref "
+		"WHERE s.dims <> p.dims)";
 	static const char clear[] = "DELETE FROM report_dirty";
 	static const char drop[] = "DELETE FROM hk_rd_pick";
 	enum hk_rc rc;
@@ -272,12 +277,17 @@ enum hk_rc sq_report_payments_take(struct hk_store *s, int32_t as_of,
 		"COALESCE(s.dims, 0), p.amount, p.paid_on, "
 		"(SELECT t.to_bucket FROM bucket_transitions t "
 		" WHERE t.account_ref = p.account_ref AND t.as_of < p.paid_on "
-		" ORDER BY t.as_of DESC LIMIT 1) FROM payments p "
+		" ORDER BY t.as_of DESC LIMIT 1) "
+		/* the two sets apart, each by its own index (an OR of them
+		 * read all the payments, the rowid range unused) */
+		"FROM (SELECT ref FROM payments WHERE ref > "
+		WATERMARK("report_payment_ref") " UNION "
+		"      SELECT payment_ref FROM report_deferred "
+		"      WHERE paid_on <= ?1) x "
+		"CROSS JOIN payments p ON p.ref = x.ref "
 		"JOIN accounts a ON a.ref = p.account_ref "
 		"LEFT JOIN account_state s ON s.account_ref = p.account_ref "
-		"WHERE p.paid_on <= ?1 AND (p.ref > " WATERMARK("report_payment_ref")
-		" OR p.ref IN (SELECT payment_ref FROM report_deferred "
-		"             WHERE paid_on <= ?1)) ORDER BY p.ref";
+		"WHERE p.paid_on <= ?1 ORDER BY p.ref";
 	static const char defer[] =
 		"INSERT OR IGNORE INTO report_deferred (payment_ref, paid_on) "
 		"SELECT ref, paid_on FROM payments WHERE paid_on > ?1 "
