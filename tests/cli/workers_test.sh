@@ -24,6 +24,11 @@ state() {
 	q "$1" "select * from case_treatment order by case_ref"
 	q "$1" "select * from treatment_history order by since, case_ref"
 	q "$1" "select case_ref, on_date, from_collector, collector_ref, team_ref, kind from case_assignments order by ref"
+	# the reports' snapshot (the parent records it once the workers are done)
+	q "$1" "select * from report_dims order by ref"
+	q "$1" "select as_of, dims, bucket, accounts, total_overdue, principal_outstanding from report_aging order by 1, 2, 3"
+	q "$1" "select * from report_recovery order by 1, 2, 3"
+	q "$1" "select * from report_days order by 1"
 }
 
 one=$(newdb one)
@@ -46,7 +51,7 @@ done
 state "$one" >"$tmp/one.state"
 state "$three" >"$tmp/three.state"
 cmp -s "$tmp/one.state" "$tmp/three.state" &&
-	ok "transitions, day totals, run records, promises, treatments, allocation identical" ||
+	ok "transitions, day totals, run records, promises, treatments, allocation, the reports' snapshot identical" ||
 	bad "state differs: $(diff "$tmp/one.state" "$tmp/three.state" | head -5)"
 [ "$(q "$three" "select count(*) from eod_parts")" = 0 ] &&
 	ok "the chunks' records are cleared when the day closes" || bad "eod_parts left behind"
