@@ -74,6 +74,20 @@ state "$pg4" >"$tmp/p4.state"
 	bad "state differs: $(diff "$tmp/s.state" "$tmp/p.state" | head -4 | tr '\n' ' ')"
 cmp -s "$tmp/s.state" "$tmp/p4.state" && ok "and with 4 workers" ||
 	bad "state with 4 workers differs: $(diff "$tmp/s.state" "$tmp/p4.state" | head -4 | tr '\n' ' ')"
+# every report's every sheet, byte for byte (issue 8)
+reports() { # DB
+	for r in "aging" "roll --from 2026-09-01" "recovery --from 2026-10-01" \
+		"promises --from 2026-09-01" "activity --from 2026-09-01" "agencies --from 2026-09-01"; do
+		"$hk" --db "$1" report $r --format json || echo "failed: $r"
+	done
+}
+reports "$sq" >"$tmp/s.rep"
+reports "$pg" >"$tmp/p.rep"
+reports "$pg4" >"$tmp/p4.rep"
+[ "$(wc -l <"$tmp/s.rep")" -gt 500 ] && ! grep -q "^failed" "$tmp/s.rep" &&
+	cmp -s "$tmp/s.rep" "$tmp/p.rep" && cmp -s "$tmp/s.rep" "$tmp/p4.rep" &&
+	ok "every report the same on both backends, and with 4 workers" ||
+	bad "reports differ: $(diff "$tmp/s.rep" "$tmp/p.rep" | head -4 | tr '\n' ' ')"
 
 # ---- the API over the same demo on both
 serve() { # DB OUT: starts a server, prints its base URL
