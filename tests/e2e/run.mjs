@@ -11,8 +11,9 @@
 // leader's move outside the team refused).  Each checked against the
 // server's state or the refreshed page.  Letters and messages (issue 7):
 // a template previewed and a bad draft refused in the templates tab, a
-// letter written and an SMS queued from the case page (a second one refused
-// by the daily cap), a batch followed to the end, the outbox.  Reports
+// letter written and an SMS queued from the case page (each then in the
+// case's timeline with its label; a second SMS refused by the daily cap), a
+// batch followed to the end, the outbox.  Reports
 // (issue 8): aging for a team against the API, recovery's champion /
 // challenger sheet, the XLSX and CSV downloads, the dashboard's summary,
 // a team leader's promises by team.
@@ -373,6 +374,12 @@ async function lettersAndMessages (browser, base, db) {
     same = dl.suggestedFilename() === `${serial}.pdf` && pdf.length === letter.size && pdf.subarray(0, 5).toString() === '%PDF-'
   }
   ok('the letter is listed in the 信函 tab and downloads as the file recorded', same)
+  // the timeline (reloaded after the letter) shows it with its label, serial and total owed
+  const tlLetter = page.locator('.el-timeline-item.hk-ev-letter', { hasText: serial || 'HK-none' })
+  const owed = letter ? letter.total_owed.replace(/\B(?=(\d{3})+(?!\d))/g, ',') : 'none'
+  const tlText = letter && await appeared(tlLetter) ? await tlLetter.first().innerText() : ''
+  ok('the letter shows in the case\'s timeline as 生成信函 with its serial and total owed',
+    tlText.includes('生成信函') && tlText.includes('函号') && tlText.includes(owed) && tlText.includes('first_notice'), tlText)
   await card.scrollIntoViewIfNeeded()
   await page.screenshot({ path: join(out, 'case-letters.png'), fullPage: true })
 
@@ -387,6 +394,10 @@ async function lettersAndMessages (browser, base, db) {
   const sms = msgs.find((m) => m.channel === 'sms' && m.status === 'queued')
   ok('a collector queues an SMS from the case page; it is listed with its status', queued && !!sms &&
     await appeared(pane.locator('.hk-messages .el-table__row', { hasText: '排队中' })), JSON.stringify(msgs[0]))
+  const tlSms = page.locator('.el-timeline-item.hk-ev-message_queued', { hasText: sms ? sms.to : 'none' })
+  const smsText = sms && await appeared(tlSms) ? await tlSms.first().innerText() : ''
+  ok('the queued SMS shows in the timeline as 短信已排队 with the recipient masked', smsText.includes('短信已排队') &&
+    smsText.includes('收件人') && /\*{4}/.test(sms.to), smsText)
   await pane.locator('.hk-msg-send').click()
   const capped = pane.locator('.hk-refusal', { hasText: 'GR-MESSAGES' })
   ok('a second SMS the same day is refused with the rule and its reason', await appeared(capped) &&

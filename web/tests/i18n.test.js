@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { MENU_ITEMS } from '../src/lib/nav.js'
 import { CHANNELS, OUTCOMES } from '../src/lib/actions.js'
-import { EVENT_FIELDS } from '../src/lib/timeline.js'
+import { EVENT_FIELDS, FIELD_LABEL_KEYS, MESSAGE_KINDS } from '../src/lib/timeline.js'
 import { REASONS } from '../src/lib/queueNav.js'
 import { ROLES } from '../src/lib/nav.js'
 
@@ -79,11 +79,14 @@ describe('i18n messages', () => {
       ...CHANNELS.map((c) => `channel.${c}`),
       ...OUTCOMES.map((o) => `outcome.${o}`),
       ...Object.keys(EVENT_FIELDS).map((e) => `event.${e}`),
-      ...[...new Set(Object.values(EVENT_FIELDS).flat())].map((f) => `field.${f}`),
+      ...FIELD_LABEL_KEYS.map((f) => `field.${f}`),
       ...['team', 'dashboard', 'admin'].map((p) => `placeholder.${p}`),
       ...['pending', 'kept', 'broken'].map((p) => `promiseStatus.${p}`)
     ]
     expect(keys.filter((k) => !has(k))).toEqual([])
+    expect(FIELD_LABEL_KEYS).toContain('recipient')
+    // a message's title names its channel
+    for (const k of MESSAGE_KINDS) expect(fzh[`event.${k}`], k).toContain('{channel}')
   })
 
   it('Chinese is Chinese and English is not', () => {

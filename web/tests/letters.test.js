@@ -29,6 +29,10 @@ import {
   messageBody,
   messageReason,
   nextBefore,
+  pageNext,
+  appendPage,
+  loadMessagePage,
+  CASE_MESSAGES_PAGE,
   parseCaseIds,
   pollDelay,
   problemsOf,
@@ -289,6 +293,47 @@ describe('messages and the outbox', () => {
     expect(nextBefore([], 50)).toBe(null)
     expect(nextBefore(null)).toBe(null)
   })
+  it('the next page from the answer: the server\'s next_before, null on the last page', () => {
+    expect(pageNext({ messages: [{ id: 3 }], next_before: 3 }, 50)).toBe(3)
+    // a full last page: no empty page to follow
+    const full = Array.from({ length: 50 }, (_, i) => ({ id: 50 - i }))
+    expect(pageNext({ messages: full, next_before: null }, 50)).toBe(null)
+    // an answer without next_before (an older server): guessed from the page
+    expect(pageNext({ messages: full }, 50)).toBe(1)
+    expect(pageNext(null, 50)).toBe(null)
+  })
+  it('a further page is appended; a message already shown is not repeated', () => {
+    expect(appendPage([{ id: 9 }, { id: 8 }], [{ id: 8 }, { id: 7 }]).map((m) => m.id)).toEqual([9, 8, 7])
+    expect(appendPage(null, [{ id: 1 }])).toEqual([{ id: 1 }])
+    expect(appendPage([{ id: 1 }], null)).toEqual([{ id: 1 }])
+  })
+  it('load more: the first page, then the pages before next_before, until it is null', async () => {
+    // a case with 120 messages, ids 120..1, served by the rules of the API
+    const all = Array.from({ length: 120 }, (_, i) => ({ id: 120 - i }))
+    const asked = []
+    const fetchPage = async (query) => {
+      asked.push(query)
+      const rest = query.before ? all.filter((m) => m.id < query.before) : all
+      const messages = rest.slice(0, query.limit)
+      return { messages, next_before: rest.length > query.limit ? messages[messages.length - 1].id : null }
+    }
+    let r = await loadMessagePage(fetchPage, { limit: CASE_MESSAGES_PAGE })
+    expect(r.messages.map((m) => m.id)).toEqual(all.slice(0, 50).map((m) => m.id))
+    expect(r.before).toBe(71)
+    r = await loadMessagePage(fetchPage, { shown: r.messages, before: r.before, more: true, limit: CASE_MESSAGES_PAGE })
+    expect(r.messages.length).toBe(100)
+    expect(r.before).toBe(21)
+    r = await loadMessagePage(fetchPage, { shown: r.messages, before: r.before, more: true, limit: CASE_MESSAGES_PAGE })
+    expect(r.messages.map((m) => m.id)).toEqual(all.map((m) => m.id))
+    expect(r.before).toBe(null)
+    expect(asked).toEqual([{ limit: 50 }, { before: 71, limit: 50 }, { before: 21, limit: 50 }])
+    // a reload (not more) starts over from the newest
+    r = await loadMessagePage(fetchPage, { shown: r.messages, before: r.before, limit: CASE_MESSAGES_PAGE })
+    expect(r.messages.length).toBe(50)
+    expect(asked[3]).toEqual({ limit: 50 })
+    // an answer without messages: an empty list, no next page
+    expect(await loadMessagePage(async () => ({}), { limit: 50 })).toEqual({ messages: [], before: null })
+  })
   it('why a message waits or was refused: its rule and its last error', () => {
     expect(messageReason({ rule: 'GR-HOURS', last_error: '22:00 至 08:00 不得联系' })).toBe('GR-HOURS · 22:00 至 08:00 不得联系')
     expect(messageReason({ rule: '', last_error: '22:00 至 08:00（债务人当地时间）不得联系' })).toBe('22:00 至 08:00（债务人当地时间）不得联系')
@@ -417,6 +462,7 @@ describe('the endpoints', () => {
     await api.startBatch({ template: 'first_notice', case_ids: [11] })
     await api.batchFile(2, 'manifest')
     await api.caseMessages(11)
+    await api.caseMessages(11, { before: 9, limit: 50 })
     await api.sendMessage(11, { template: 'first_notice', channel: 'sms' })
     await api.outbox({ status: 'queued', before: 151, limit: 50 })
     await api.outbox({ status: undefined, limit: 50 })
@@ -430,6 +476,7 @@ describe('the endpoints', () => {
       'POST /api/letters/batches',
       'GET /api/letters/batches/2/file?file=manifest',
       'GET /api/cases/11/messages',
+      'GET /api/cases/11/messages?before=9&limit=50',
       'POST /api/cases/11/messages',
       'GET /api/outbox?status=queued&before=151&limit=50',
       'GET /api/outbox?limit=50',

@@ -217,7 +217,7 @@ export function createEndpoints(client) {
     batch: (id) => client.get(`/api/letters/batches/${encodeURIComponent(id)}`),
     startBatch: (body) => client.post('/api/letters/batches', body),
     batchFile: (id, file) => client.get(`/api/letters/batches/${encodeURIComponent(id)}/file`, { file }),
-    caseMessages: (id) => client.get(`${c(id)}/messages`),
+    caseMessages: (id, query) => client.get(`${c(id)}/messages`, query),
     sendMessage: (id, body) => client.post(`${c(id)}/messages`, body),
     outbox: (query) => client.get('/api/outbox', query),
     messagesFromTreatments: () => client.post('/api/outbox/from-treatments', {}),

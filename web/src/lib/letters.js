@@ -261,12 +261,43 @@ export function statusTagType(status) {
   }
 }
 
-// The outbox's next page: the last id shown when the page was full (more
-// may follow), else null.
+// The message lists (a case's, the outbox) come a keyset page at a time:
+// `?before=&limit=` (limit 1-500), answered {messages, next_before} with
+// next_before null on the last page (docs/letters.md).  A case's messages
+// 50 at a time, like the outbox.
+export const CASE_MESSAGES_PAGE = 50
+
+// The next page's `before` guessed from a page alone: the last id when
+// the page was full (more may follow), else null.  For an answer without
+// next_before (an older server).
 export function nextBefore(page, limit = OUTBOX_PAGE) {
   if (!page || page.length < limit) return null
   const last = page[page.length - 1]
   return last && last.id ? last.id : null
+}
+
+// The next page's `before` from an answer: the server's next_before.
+export function pageNext(data, limit = OUTBOX_PAGE) {
+  if (data && Object.prototype.hasOwnProperty.call(data, 'next_before')) return data.next_before ?? null
+  return nextBefore(data && data.messages, limit)
+}
+
+// The list shown with a further page added; a message already shown is
+// not repeated.
+export function appendPage(shown, page) {
+  const seen = new Set((shown || []).map((m) => m.id))
+  return (shown || []).concat((page || []).filter((m) => !seen.has(m.id)))
+}
+
+// One page of a message list.  fetchPage(query) is the API call (the
+// query: before, limit); more: the next page after `shown` (from
+// `before`), else the first.  Answers {messages: the list to show,
+// before: the next page's before, or null when there is none}.
+export async function loadMessagePage(fetchPage, { shown = [], before = null, more = false, limit = OUTBOX_PAGE } = {}) {
+  const query = more && before ? { before, limit } : { limit }
+  const data = await fetchPage(query)
+  const page = (data && data.messages) || []
+  return { messages: more ? appendPage(shown, page) : page, before: pageNext(data, limit) }
 }
 
 // Why a message is where it is: a refusal's rule and text, or the last
