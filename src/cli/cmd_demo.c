@@ -692,7 +692,8 @@ static enum hk_rc desk_insert(struct desk *d, struct hk_store *s,
 
 	memset(&r, 0, sizeof(r));
 	r.next_follow_up = HK_DATE_NONE;
-	qsort(d->rec, d->n_rec, sizeof(*d->rec), desk_rec_cmp);
+	if (d->n_rec) /* qsort's array may not be NULL, even empty */
+		qsort(d->rec, d->n_rec, sizeof(*d->rec), desk_rec_cmp);
 	for (size_t i = 0; rc == HK_OK && i < d->n_rec; i++) {
 		const struct desk_rec *x = &d->rec[i];
 
