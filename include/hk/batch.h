@@ -26,8 +26,9 @@ struct hk_eod_opts {
 	/* Tests only: kill the process with SIGKILL after this many chunks
 	 * (0: never), to prove a crash leaves the last committed day whole. */
 	int64_t fault_kill_after_chunk;
-	/* Benchmarks only: leave the strategy step out, to measure what it
-	 * adds and to time the ledger's step alone against plain SQL. */
+	/* Benchmarks only: leave the strategy step (and the reports'
+	 * snapshot) out, to measure what they add and to time the ledger's
+	 * step alone against plain SQL. */
 	bool skip_strategy;
 };
 
