@@ -304,8 +304,10 @@ enum hk_rc hk_templates_seed(struct hk_store *s, int64_t at, int *added,
 		header_field(text, "audience", t.audience, sizeof(t.audience));
 		header_field(text, "kind", t.kind, sizeof(t.kind));
 		header_field(text, "subject", subject, sizeof(subject));
+		/* a shipped header, checked by the tests: the default when
+		 * absent */
 		t.days_to_pay = header_field(text, "days_to_pay", days, sizeof(days))
-					? atoi(days)
+					? (int)strtol(days, NULL, 10)
 					: 7;
 		t.subject = subject;
 		t.body = (char *)body + 5;

@@ -51,6 +51,10 @@ int cli_unknown(const struct cli *cli, const char *arg);
 int cli_open(struct cli *cli, bool migrate, struct hk_store **out);
 /* Load the configuration; prints and returns the exit status on failure. */
 int cli_config(struct cli *cli, struct hk_config *cfg);
+/* A whole number in [lo, hi] written in decimal, nothing else around it;
+ * false (and *out untouched) otherwise.  Every command's numeric
+ * argument goes through here (atoi would take "12abc" and overflow). */
+bool cli_number(const char *s, long long lo, long long hi, long long *out);
 /* Today's date in time zone `tz`. */
 int32_t cli_today(const char *tz);
 /* Put the strategy shipped with huikuan in force in a database that has

@@ -3,6 +3,7 @@
  * user's language with the exit statuses of cli.md, opening the store.
  */
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,19 @@ int cli_config(struct cli *cli, struct hk_config *cfg)
 	enum hk_rc rc = hk_config_load(cfg, cli->config, cli->lang, &err);
 
 	return rc == HK_OK ? EXIT_DONE : cli_fail(cli, rc, &err);
+}
+
+bool cli_number(const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
 }
 
 int32_t cli_today(const char *tz)

@@ -29,10 +29,9 @@ int cmd_eod(struct cli *cli, int argc, char **argv)
 						       "invalid date %s; use YYYY-MM-DD"),
 						 d);
 		} else if (!strcmp(argv[i], "--workers") && i + 1 < argc) {
-			char *end;
-			long n = strtol(argv[++i], &end, 10);
+			long long n;
 
-			if (*end || n < 1 || n > HK_EOD_WORKERS_MAX)
+			if (!cli_number(argv[++i], 1, HK_EOD_WORKERS_MAX, &n))
 				return cli_usage(cli,
 						 HK_TR(cli->lang,
 						       "--workers %s 无效；须为 1 到 %d 的整数",

@@ -30,10 +30,9 @@ static int usage(struct cli *cli)
 
 static bool parse_ref(const char *s, int64_t *out)
 {
-	char *end;
-	long long v = strtoll(s, &end, 10);
+	long long v;
 
-	if (!*s || *end || v <= 0)
+	if (!cli_number(s, 1, INT64_MAX, &v))
 		return false;
 	*out = v;
 	return true;
@@ -105,9 +104,11 @@ int cmd_letters(struct cli *cli, int argc, char **argv)
 		else if (!strcmp(argv[i], "--cases") && i + 1 < argc)
 			cases = argv[++i];
 		else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-			threads = atoi(argv[++i]);
-			if (threads < 1 || threads > 64)
+			long long n;
+
+			if (!cli_number(argv[++i], 1, 64, &n))
 				return usage(cli);
+			threads = (int)n;
 		} else if (argv[i][0] != '-' && npos < 2)
 			pos[npos++] = argv[i];
 		else

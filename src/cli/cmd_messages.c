@@ -46,9 +46,11 @@ int cmd_messages(struct cli *cli, int argc, char **argv)
 		if (!strcmp(argv[i], "--loop"))
 			loop = true;
 		else if (!strcmp(argv[i], "--max") && i + 1 < argc) {
-			max = atoi(argv[++i]);
-			if (max < 1 || max > 10000)
+			long long n;
+
+			if (!cli_number(argv[++i], 1, 10000, &n))
 				return cli_usage(cli, "%s", "--max 1..10000");
+			max = (int)n;
 		} else
 			return cli_unknown(cli, argv[i]);
 	}

@@ -34,11 +34,10 @@ static enum hk_rc named_ref(struct hk_store *s, bool agency, const char *name,
 			    int64_t *ref, struct hk_err *err)
 {
 	struct find_named f = {name, 0};
-	char *end;
-	long long v = strtoll(name, &end, 10);
+	long long v;
 	enum hk_rc rc;
 
-	if (*name && !*end && v > 0) {
+	if (cli_number(name, 1, INT64_MAX, &v)) {
 		*ref = v;
 		return HK_OK;
 	}
@@ -152,6 +151,7 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	q.lang = cli->lang;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		long long n = 0;
 		bool ok = true;
 
 		if (a[0] != '-') {
@@ -188,11 +188,13 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 		else if (!strcmp(a, "--agency"))
 			agency = v;
 		else if (!strcmp(a, "--strategy"))
-			ok = (q.strategy_ref = atoll(v)) > 0;
+			ok = cli_number(v, 1, INT64_MAX, &n) && (q.strategy_ref = n);
 		else if (!strcmp(a, "--rule"))
-			ok = (q.rule_no = atoi(v) - 1) >= 0;
+			ok = cli_number(v, 1, INT32_MAX, &n) &&
+			     (q.rule_no = (int)n - 1) >= 0;
 		else if (!strcmp(a, "--arm"))
-			ok = (q.arm_no = atoi(v)) >= 0 && *v >= '0' && *v <= '9';
+			ok = cli_number(v, 0, INT32_MAX, &n) &&
+			     (q.arm_no = (int)n) >= 0;
 		else if (!strcmp(a, "--format"))
 			ok = !strcmp((format = v), "csv") || !strcmp(v, "xlsx") ||
 			     !strcmp(v, "json");

@@ -20,12 +20,9 @@
 /* A whole number from 1 to 256 into *n; false for anything else. */
 static bool parse_count(const char *text, unsigned *n)
 {
-	char *end;
-	long v;
+	long long v;
 
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < 1 || v > 256)
+	if (!cli_number(text, 1, 256, &v))
 		return false;
 	*n = (unsigned)v;
 	return true;

@@ -279,10 +279,12 @@ static bool template_fields(struct hk_req *req, json_t *body,
 static void reply_problems(struct hk_req *req, const struct hk_err *err)
 {
 	json_t *list = json_array();
-	char buf[sizeof(err->msg)];
+	char buf[sizeof(err->msg)], *save = NULL;
 
+	/* strtok_r: the server answers on several threads at once */
 	snprintf(buf, sizeof(buf), "%s", err->msg);
-	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+	for (char *line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
 		json_array_append_new(list, json_string(line));
 	hk_reply_error(req, HK_EINVAL, 400, err->msg);
 	json_object_set_new(req->json, "problems", list);
