@@ -177,7 +177,5 @@ enum hk_rc hk_report_snapshot(struct hk_store *s, const struct hk_config *cfg,
 			      int32_t as_of, int32_t last,
 			      struct hk_report_snap_stats *st /* OUT */,
 			      struct hk_err *err);
-/* Whether a date is the last day of its month. */
-bool hk_last_of_month(int32_t date);
 
 #endif

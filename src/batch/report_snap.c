@@ -441,7 +441,7 @@ static void desk_free(struct desk *d)
 
 /* ---- the whole step -------------------------------------------------- */
 
-bool hk_last_of_month(int32_t date)
+static bool last_of_month(int32_t date)
 {
 	int y, m, d, y2, m2, d2;
 
@@ -471,14 +471,14 @@ static int note_month_end(void *ctx, int32_t day, bool month_end)
 static enum hk_rc is_month_end(struct hk_store *s, int32_t as_of, int32_t last,
 			       bool *out, struct hk_err *err)
 {
-	*out = hk_last_of_month(as_of);
+	*out = last_of_month(as_of);
 	if (*out)
 		return HK_OK;
 	if (last == as_of) /* a rerun: what the first run decided */
 		return s->ops->report_days(s, as_of, as_of, note_month_end, out,
 					   err);
 	*out = last != HK_DATE_NONE && month_key(last) < month_key(as_of) &&
-	       !hk_last_of_month(last);
+	       !last_of_month(last);
 	return HK_OK;
 }
 

@@ -182,13 +182,15 @@ static int add_dim(void *ctx, const struct hk_rdims *d)
 	return 0;
 }
 
+/* The rows of accounts day-end had not given a combination (dims 0). */
+static const struct dimrow no_dims = {
+	.used = true, .ok = true, .creditor = "", .product = "",
+	.province = "", .segment = "", .rule = -1, .arm = -1};
+
 /* The combination of a row, NULL when the filters leave it out (0: an
  * account day-end had not placed yet, kept only without filters). */
 static const struct dimrow *dim_of(const struct build *b, int64_t dims)
 {
-	static const struct dimrow none = {
-		.used = true, .ok = true, .creditor = "", .product = "",
-		.province = "", .segment = "", .rule = -1, .arm = -1};
 	const struct hk_report_query *q = b->q;
 
 	if (dims > 0 && (size_t)dims < b->n_dim && b->dim[dims].used)
@@ -198,7 +200,7 @@ static const struct dimrow *dim_of(const struct build *b, int64_t dims)
 	    q->team_ref || q->collector_ref || q->agency_ref ||
 	    q->strategy_ref || q->rule_no >= 0 || q->arm_no >= 0)
 		return NULL;
-	return &none;
+	return &no_dims;
 }
 
 /* ---- breakdowns ------------------------------------------------------ */
@@ -917,13 +919,10 @@ static void add_cell(struct rec_cell *c, const void *v);
 /* Each flat cell into the whole and the breakdowns' groups. */
 static void rec_fold(struct rec_acc *a)
 {
-	static const struct dimrow none = {
-		.used = true, .ok = true, .creditor = "", .product = "",
-		.province = "", .segment = "", .rule = -1, .arm = -1};
 	int nb = a->b->cfg->buckets.n;
 
 	for (size_t i = 0; i < a->n_flat; i++) {
-		const struct dimrow *d = i ? &a->b->dim[i] : &none;
+		const struct dimrow *d = i ? &a->b->dim[i] : &no_dims;
 
 		for (int k = 0; k < nb; k++) {
 			const struct rec_cell *c = &a->flat[i * (size_t)nb + (size_t)k];
@@ -1375,6 +1374,24 @@ static void people_sort(struct people *pp)
 		qsort(pp->p, pp->n, sizeof(*pp->p), person_cmp);
 }
 
+/* Add p's figures to t's. */
+static void person_add(struct person *t, const struct person *p)
+{
+	for (int s = 0; s < 3; s++) {
+		t->promises[s] += p->promises[s];
+		t->promised[s] += p->promised[s];
+	}
+	t->records += p->records;
+	t->attempts += p->attempts;
+	t->rpc += p->rpc;
+	t->promised_records += p->promised_records;
+	t->refusals += p->refusals;
+	t->recovered += p->recovered;
+	t->payments += p->payments;
+	t->overdue_accounts += p->overdue_accounts;
+	t->total_overdue += p->total_overdue;
+}
+
 /* People summed per team (ref: the team). */
 static void teams_of(const struct people *pp, struct people *teams)
 {
@@ -1395,46 +1412,15 @@ static void teams_of(const struct people *pp, struct people *teams)
 			t = &teams->p[teams->n++];
 			*t = (struct person){.ref = p->team, .team = p->team};
 		}
-		for (int s = 0; s < 3; s++) {
-			t->promises[s] += p->promises[s];
-			t->promised[s] += p->promised[s];
-		}
-		t->records += p->records;
-		t->attempts += p->attempts;
-		t->rpc += p->rpc;
-		t->promised_records += p->promised_records;
-		t->refusals += p->refusals;
-		t->recovered += p->recovered;
-		t->payments += p->payments;
-		t->overdue_accounts += p->overdue_accounts;
-		t->total_overdue += p->total_overdue;
+		person_add(t, p);
 	}
 }
 
 static void person_total(const struct people *pp, struct person *t)
 {
-	struct people teams = {0};
-
 	memset(t, 0, sizeof(*t));
-	teams_of(pp, &teams);
-	for (size_t j = 0; j < teams.n; j++) {
-		const struct person *p = &teams.p[j];
-
-		for (int s = 0; s < 3; s++) {
-			t->promises[s] += p->promises[s];
-			t->promised[s] += p->promised[s];
-		}
-		t->records += p->records;
-		t->attempts += p->attempts;
-		t->rpc += p->rpc;
-		t->promised_records += p->promised_records;
-		t->refusals += p->refusals;
-		t->recovered += p->recovered;
-		t->payments += p->payments;
-		t->overdue_accounts += p->overdue_accounts;
-		t->total_overdue += p->total_overdue;
-	}
-	free(teams.p);
+	for (size_t i = 0; i < pp->n; i++)
+		person_add(t, &pp->p[i]);
 }
 
 enum pcols { PC_PROMISES = 1, PC_ACTIVITY = 2, PC_TEAM = 4 };
