@@ -26,7 +26,9 @@ uri() {
 # initdb and the server refuse to run as root: run them as a plain user
 run() {
 	if [ "$(id -u)" -eq 0 ]; then
-		su nobody -s /bin/sh -c "$*"
+		# from /: nobody may not enter the caller's directory (a
+		# clone inside a 0700 mktemp folder)
+		su nobody -s /bin/sh -c "cd / && $*"
 	else
 		sh -c "$*"
 	fi
