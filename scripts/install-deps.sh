@@ -6,7 +6,7 @@ set -eu
 # cairo/pango with the CJK fonts: letters as PDF (docs/letters.md); libcurl:
 # email over SMTP and the SMS gateway; libqpdf: a letter batch's print
 # file joined from its parts; libxlsxwriter: report exports
-build_pkgs="gcc make meson ninja-build pkgconf libsqlite3-dev libpq-dev libcsv-dev libinih-dev libmicrohttpd-dev libjansson-dev libsodium-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk libcurl4-openssl-dev libxlsxwriter-dev libqpdf-dev"
+build_pkgs="gcc make meson ninja-build pkgconf libsqlite3-dev libpq-dev libcsv-dev libinih-dev libmicrohttpd-dev libjansson-dev libsodium-dev libcairo2-dev zlib1g-dev libpango1.0-dev fonts-noto-cjk libcurl4-openssl-dev libxlsxwriter-dev libqpdf-dev"
 # chromium: the web interface's browser tests (tests/e2e); poppler-utils
 # (pdftotext, pdffonts, pdftoppm) and python3-aiosmtpd: the letters' and
 # messages' tests; libreoffice-calc-nogui: test_report_out and reports_test.sh
