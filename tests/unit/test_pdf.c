@@ -3,8 +3,10 @@
  * into two files at once, read back with poppler's pdftotext and pdffonts
  * (Debian's poppler-utils): the Chinese text, the table's cells, the page
  * numbers over several pages, the letterhead, values escaped so they
- * cannot turn into markup, and every font embedded.
+ * cannot turn into markup, and every font embedded; and cairo's streams
+ * compressed at zlib's level 1 (pdf.c), other levels as asked.
  */
+#include <dlfcn.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "hk/pdf.h"
 
@@ -230,6 +233,60 @@ static void unwritable_path(void **state)
 	assert_non_null(strstr(err.msg, "could not write the PDF file /nonexistent-dir/x.pdf"));
 }
 
+/* deflate `in` through deflateInit (the macro cairo's stream uses) */
+static uLong deflated(const Bytef *in, uLong n, int level, Bytef *out,
+		      uLong cap)
+{
+	z_stream z = {0};
+	uLong len;
+
+	assert_int_equal(deflateInit(&z, level), Z_OK);
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	len = z.total_out;
+	deflateEnd(&z);
+	return len;
+}
+
+static void streams_at_level_one(void **state)
+{
+	enum { N = 1 << 16 };
+	static const char *words[] = {"催收", "通知函", "逾期", "本金", "利息",
+				      "罚息", "还款", "账户", "2026年", "12,345.67"};
+	static Bytef in[N + 16], a[2 * N], b[2 * N], c[2 * N];
+	uLongf la = sizeof(a), lb = sizeof(b), lc = sizeof(c);
+	uint32_t x = 12345;
+	size_t n = 0;
+
+	(void)state;
+	while (n < N) { /* text that levels 1 and 6 compress differently */
+		const char *w = words[(x = x * 1103515245u + 12345u) >> 16 & 7];
+
+		memcpy(in + n, w, strlen(w));
+		n += strlen(w);
+	}
+	/* cairo's calls find the program's definitions first: the symbol
+	 * lookup every library's call makes */
+	assert_ptr_equal(dlsym(RTLD_DEFAULT, "compress"), (void *)compress);
+	assert_ptr_equal(dlsym(RTLD_DEFAULT, "deflateInit_"), (void *)deflateInit_);
+	assert_int_equal(compress(a, &la, in, n), Z_OK);
+	assert_int_equal(compress2(b, &lb, in, n, 1), Z_OK);
+	assert_int_equal(compress2(c, &lc, in, n, 6), Z_OK);
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	assert_int_not_equal(la, lc); /* level 1 is not zlib's default here */
+	/* the default level through deflateInit is 1; a level asked is kept */
+	la = deflated(in, n, Z_DEFAULT_COMPRESSION, a, sizeof(a));
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	la = deflated(in, n, 6, a, sizeof(a));
+	assert_int_equal(la, lc);
+	assert_memory_equal(a, c, la);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -252,6 +309,7 @@ int main(void)
 		cmocka_unit_test(several_pages_numbered),
 		cmocka_unit_test(values_cannot_become_markup),
 		cmocka_unit_test(unwritable_path),
+		cmocka_unit_test(streams_at_level_one),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
