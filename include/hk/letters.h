@@ -99,15 +99,17 @@ void hk_stored_path(const char *files_dir, const char *sha256, char *out,
 /* ---- batches ---------------------------------------------------------- */
 
 /*
- * A new batch of letters for the cases whose treatment (as of the last
- * day-end) sends a letter (channel letter or lawyer_letter, with its
- * template), or for `cases` (n of them) with template `code`.  Recorded,
- * not written: hk_batch_run writes it.  HK_EINVAL when nothing qualifies.
+ * A new batch of letters for the cases in `scope` whose treatment (as of
+ * the last day-end) sends a letter (channel letter or lawyer_letter, with
+ * its template), or for `cases` (n of them) with template `code`.
+ * Recorded, not written: hk_batch_run writes it.  HK_EINVAL when nothing
+ * qualifies, or when one of `cases` is outside a scope that is not all.
  */
 enum hk_rc hk_batch_create(struct hk_store *s, const struct hk_config *cfg,
-			   const int64_t *cases, size_t n, const char *code,
-			   int64_t user_ref, struct hk_batch_rec *out,
-			   enum hk_lang lang, struct hk_err *err);
+			   const struct hk_scope *scope, const int64_t *cases,
+			   size_t n, const char *code, int64_t user_ref,
+			   struct hk_batch_rec *out, enum hk_lang lang,
+			   struct hk_err *err);
 
 /*
  * Write a batch's letters not written yet, `threads` at a time (0: one

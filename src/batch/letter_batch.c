@@ -114,10 +114,24 @@ static int letter_since(void *ctx, const struct hk_letter_rec *l)
 	return sl->sent;
 }
 
+/* Is the case in the scope (a team leader's team)?  Every case is in an
+ * all-seeing scope, even one that does not exist (the run skips it). */
+static enum hk_rc in_scope(struct hk_store *s, const struct hk_scope *scope,
+			   int64_t case_ref, bool *yes, struct hk_err *err)
+{
+	struct hk_case_rec c;
+
+	*yes = true;
+	if (scope->all)
+		return HK_OK;
+	return s->ops->case_get(s, case_ref, scope, &c, yes, err);
+}
+
 enum hk_rc hk_batch_create(struct hk_store *s, const struct hk_config *cfg,
-			   const int64_t *cases, size_t n, const char *code,
-			   int64_t user_ref, struct hk_batch_rec *out,
-			   enum hk_lang lang, struct hk_err *err)
+			   const struct hk_scope *scope, const int64_t *cases,
+			   size_t n, const char *code, int64_t user_ref,
+			   struct hk_batch_rec *out, enum hk_lang lang,
+			   struct hk_err *err)
 {
 	static struct hk_strategy st; /* large */
 	struct pick p = {.s = s, .st = &st, .err = err};
@@ -133,8 +147,18 @@ enum hk_rc hk_batch_create(struct hk_store *s, const struct hk_config *cfg,
 				  HK_TR(lang, "尚未运行日终：信函的金额以日终为准",
 					"no day-end yet: a letter's amounts are day-end's"));
 	if (cases) {
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n && rc == HK_OK; i++) {
+			bool yes;
+
+			if ((rc = in_scope(s, scope, cases[i], &yes, err)) ==
+				    HK_OK &&
+			    !yes)
+				rc = hk_err_set(err, HK_EINVAL,
+						HK_TR(lang, "案件 %lld 不存在或不在您的范围内",
+						      "case %lld does not exist or is not yours"),
+						(long long)cases[i]);
 			add_case(&p, cases[i], code);
+		}
 	} else {
 		struct hk_fact_need need = {.debtor_lo = 1, .debtor_hi = 0,
 					    .due_lo = 1, .due_hi = 0};
@@ -156,6 +180,10 @@ enum hk_rc hk_batch_create(struct hk_store *s, const struct hk_config *cfg,
 			bool found = false;
 
 			if (code && strcmp(code, p.cases[i].template_code))
+				continue;
+			/* a team leader's batch: the team's cases */
+			if ((rc = in_scope(s, scope, p.cases[i].case_ref, &found,
+					   err)) != HK_OK || !found)
 				continue;
 			rc = s->ops->treatment_get(s, p.cases[i].case_ref, &t,
 						   &found, err);

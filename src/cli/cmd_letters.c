@@ -177,7 +177,8 @@ int cmd_letters(struct cli *cli, int argc, char **argv)
 			hk_store_close(s);
 			return usage(cli);
 		}
-		rc = hk_batch_create(s, &cfg, refs, n, code, 0, &b, cli->lang, &err);
+		rc = hk_batch_create(s, &cfg, &(struct hk_scope){.all = true},
+				     refs, n, code, 0, &b, cli->lang, &err);
 		free(refs);
 		if (rc != HK_OK) {
 			hk_store_close(s);

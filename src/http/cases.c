@@ -291,10 +291,38 @@ void hk_h_case_get(struct hk_req *req)
  * GET /api/cases: the list, filtered, by id, a page at a time
  * ==================================================================== */
 
-static bool query_int(struct hk_req *req, const char *name, long long lo,
-		      long long hi, long long *out)
+/* A filter's value by name: from the JSON object `obj` when there is one
+ * (a letter batch's filter), else from the query string; a JSON number is
+ * written out in `num`, true as "true". */
+static const char *param(struct hk_req *req, json_t *obj, const char *name,
+			 char num[32])
 {
-	const char *v = hk_req_query(req, name);
+	json_t *v;
+
+	if (!obj)
+		return hk_req_query(req, name);
+	v = json_object_get(obj, name);
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(num, 32, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return num;
+	}
+	return json_is_true(v) ? "true" : NULL;
+}
+
+static const char *text_param(struct hk_req *req, json_t *obj,
+			      const char *name)
+{
+	return obj ? json_string_value(json_object_get(obj, name))
+		   : hk_req_query(req, name);
+}
+
+static bool param_int(struct hk_req *req, json_t *obj, const char *name,
+		      long long lo, long long hi, long long *out)
+{
+	char num[32];
+	const char *v = param(req, obj, name, num);
 	char *end;
 	char msg[160];
 
@@ -311,6 +339,12 @@ static bool query_int(struct hk_req *req, const char *name, long long lo,
 		return false;
 	}
 	return true;
+}
+
+static bool query_int(struct hk_req *req, const char *name, long long lo,
+		      long long hi, long long *out)
+{
+	return param_int(req, NULL, name, lo, hi, out);
 }
 
 static const char *const sort_names[] = {
@@ -411,9 +445,11 @@ static bool bad_param(struct hk_req *req, const char *zh, const char *en)
 	return false;
 }
 
-static bool money_param(struct hk_req *req, const char *name, int64_t *out)
+static bool money_param(struct hk_req *req, json_t *obj, const char *name,
+			int64_t *out)
 {
-	const char *v = hk_req_query(req, name);
+	char num[32];
+	const char *v = param(req, obj, name, num);
 	char msg[160];
 
 	if (!v || hk_money_parse(v, strlen(v), out) == HK_OK)
@@ -426,47 +462,52 @@ static bool money_param(struct hk_req *req, const char *name, int64_t *out)
 	return false;
 }
 
-/* Every filter of GET /api/cases into f; false once it has answered 400. */
-static bool parse_filter(struct hk_req *req, struct hk_case_filter *f)
+/* Every filter of GET /api/cases into f, from the query string, or from
+ * `obj` (a letter batch's filter: the same names, not the page's limit,
+ * sort and after); false once it has answered 400. */
+static bool parse_filter(struct hk_req *req, json_t *obj,
+			 struct hk_case_filter *f)
 {
 	static const char *const promise_states[] = {"pending", "kept",
 						     "broken", NULL};
 	const struct hk_bucket_table *b = &req->cfg->buckets;
-	const char *bucket = hk_req_query(req, "bucket");
-	const char *promise = hk_req_query(req, "promise");
-	const char *product = hk_req_query(req, "product");
-	const char *sort = hk_req_query(req, "sort");
-	const char *follow_up = hk_req_query(req, "follow_up");
-	const char *lost = hk_req_query(req, "lost_contact");
-	const char *after = hk_req_query(req, "after");
+	char n[5][32];
+	const char *bucket = param(req, obj, "bucket", n[0]);
+	const char *promise = param(req, obj, "promise", n[1]);
+	const char *product = param(req, obj, "product", n[2]);
+	const char *sort = obj ? NULL : hk_req_query(req, "sort");
+	const char *follow_up = param(req, obj, "follow_up", n[3]);
+	const char *lost = param(req, obj, "lost_contact", n[4]);
+	const char *after = obj ? NULL : hk_req_query(req, "after");
 	long long v;
 
-	f->status = hk_req_query(req, "status");
-	f->creditor = hk_req_query(req, "creditor");
-	f->province = hk_req_query(req, "province");
-	f->segment = hk_req_query(req, "segment");
+	/* texts only: they outlive this call (the object's or the query's) */
+	f->status = text_param(req, obj, "status");
+	f->creditor = text_param(req, obj, "creditor");
+	f->province = text_param(req, obj, "province");
+	f->segment = text_param(req, obj, "segment");
 	v = -1;
-	if (!query_int(req, "dpd_min", 0, 100000, &v))
+	if (!param_int(req, obj, "dpd_min", 0, 100000, &v))
 		return false;
 	f->dpd_min = (int32_t)v;
 	v = -1;
-	if (!query_int(req, "dpd_max", 0, 100000, &v))
+	if (!param_int(req, obj, "dpd_max", 0, 100000, &v))
 		return false;
 	f->dpd_max = (int32_t)v;
 	v = 0;
-	if (!query_int(req, "collector", 1, INT64_MAX, &v))
+	if (!param_int(req, obj, "collector", 1, INT64_MAX, &v))
 		return false;
 	f->collector_ref = v;
 	v = 0;
-	if (!query_int(req, "team", 1, INT64_MAX, &v))
+	if (!param_int(req, obj, "team", 1, INT64_MAX, &v))
 		return false;
 	f->team_ref = v;
 	v = 50;
-	if (!query_int(req, "limit", 1, 500, &v))
+	if (!obj && !query_int(req, "limit", 1, 500, &v))
 		return false;
 	f->limit = (int)v;
-	if (!money_param(req, "min_overdue", &f->min_overdue) ||
-	    !money_param(req, "max_overdue", &f->max_overdue))
+	if (!money_param(req, obj, "min_overdue", &f->min_overdue) ||
+	    !money_param(req, obj, "max_overdue", &f->max_overdue))
 		return false;
 	if (bucket) {
 		int i = hk_bucket_find(b, bucket);
@@ -531,7 +572,7 @@ void hk_h_cases_list(struct hk_req *req)
 	struct hk_err err = {0};
 	int32_t as_of;
 
-	if (!parse_filter(req, &f))
+	if (!parse_filter(req, NULL, &f))
 		return;
 	if (hk_store_meta_date(req->store, HK_META_LAST_EOD, &as_of, &err) !=
 	    HK_OK) {
@@ -555,6 +596,90 @@ void hk_h_cases_list(struct hk_req *req)
 			   json_array_size(lc.list) == (size_t)f.limit
 				   ? json_string(lc.next)
 				   : json_null()));
+}
+
+struct refs_ctx {
+	int64_t *refs;
+	size_t n, cap;
+};
+
+static int add_ref(void *ctx, const struct hk_case_line *l)
+{
+	struct refs_ctx *rc = ctx;
+
+	if (rc->n == rc->cap) {
+		rc->cap = rc->cap ? 2 * rc->cap : 1024;
+		rc->refs = hk_realloc(rc->refs, rc->cap * sizeof(*rc->refs));
+	}
+	rc->refs[rc->n++] = l->ref;
+	return 0;
+}
+
+bool hk_cases_matching(struct hk_req *req, json_t *filter, size_t max,
+		       int64_t **refs, size_t *n)
+{
+	static const char *const names[] = {
+		"status", "creditor", "province", "segment", "bucket",
+		"dpd_min", "dpd_max", "collector", "team", "product",
+		"min_overdue", "max_overdue", "promise", "follow_up",
+		"lost_contact", NULL};
+	struct hk_case_filter f = {.dpd_min = -1, .dpd_max = -1,
+				   .min_overdue = -1, .max_overdue = -1,
+				   .product = -1, .promise_status = -1,
+				   .follow_up_by = HK_DATE_NONE,
+				   .promise_due_by = HK_DATE_NONE,
+				   .sort = HK_SORT_ID};
+	struct refs_ctx rc = {0};
+	struct hk_scope scope;
+	struct hk_err err = {0};
+	const char *key;
+	json_t *v;
+	char msg[200];
+	int32_t as_of;
+
+	*refs = NULL;
+	*n = 0;
+	if (!json_is_object(filter))
+		return bad_param(req, "filter 须为案件列表的筛选条件（对象）",
+				 "filter is an object of the case list's filters");
+	/* a misspelt name would widen the batch to cases nobody chose */
+	json_object_foreach(filter, key, v) {
+		if (!hk_one_of(key, names)) {
+			snprintf(msg, sizeof(msg),
+				 HK_TR(req->lang, "未知的筛选条件：%s",
+				       "unknown filter: %s"), key);
+			hk_reply_error(req, HK_EINVAL, 400, msg);
+			return false;
+		}
+	}
+	if (!parse_filter(req, filter, &f))
+		return false;
+	f.limit = (int)max + 1;
+	if (hk_store_meta_date(req->store, HK_META_LAST_EOD, &as_of, &err) !=
+	    HK_OK) {
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return false;
+	}
+	hk_scope_of(&req->user, &scope);
+	if (req->store->ops->cases_list(req->store, &scope, &f,
+					as_of == HK_DATE_NONE ? 0 : as_of,
+					add_ref, &rc, &err) != HK_OK) {
+		free(rc.refs);
+		hk_reply_error(req, HK_EDB, 503, NULL);
+		return false;
+	}
+	if (rc.n > max) {
+		free(rc.refs);
+		snprintf(msg, sizeof(msg),
+			 HK_TR(req->lang, "筛选出的案件超过 %zu 个，请缩小条件",
+			       "the filter selects more than %zu cases: narrow it"),
+			 max);
+		hk_reply_error(req, HK_EINVAL, 400, msg);
+		return false;
+	}
+	*refs = rc.refs;
+	*n = rc.n;
+	return true;
 }
 
 /* ====================================================================

@@ -127,6 +127,12 @@ void hk_scope_of(const struct hk_user *u, struct hk_scope *scope);
 /* Load the case named by path parameter {id} if the caller's scope holds
  * it; otherwise answer 404 (or 503) and return false. */
 bool hk_case_in_scope(struct hk_req *req, struct hk_case_rec *c);
+/* The ids of the cases in the caller's scope that `filter` (a JSON object
+ * of GET /api/cases's filters, by the same names) selects, in id order,
+ * at most `max` (the caller frees *refs); false once it has answered: 400
+ * for an unknown or bad filter or more than max cases, 503. */
+bool hk_cases_matching(struct hk_req *req, json_t *filter, size_t max,
+		       int64_t **refs, size_t *n);
 /* Today in the debtors' time zone (set for the process at start). */
 int32_t hk_today(void);
 

@@ -819,29 +819,47 @@ static bool spawn_run(int64_t batch, char *why, size_t cap)
 	return true;
 }
 
+/* The most cases one batch takes, listed or filtered. */
+#define BATCH_MAX 100000
+
 void hk_h_batch_create(struct hk_req *req)
 {
-	static const char *const fields[] = {"template", "case_ids", NULL};
+	static const char *const fields[] = {"template", "case_ids", "filter",
+					     NULL};
 	struct hk_store *s = req->store;
 	struct hk_batch_rec b;
 	struct hk_err err = {0};
-	json_t *body, *ids;
+	json_t *body, *ids, *filter;
 	const char *code;
 	int64_t *refs = NULL;
 	size_t n = 0;
 	char target[64], why[128];
+	struct hk_scope scope;
 	enum hk_rc rc;
 
 	if (!(body = hk_req_json_object(req, fields)))
 		return;
 	code = json_string_value(json_object_get(body, "template"));
 	ids = json_object_get(body, "case_ids");
-	if (ids && (!json_is_array(ids) || !json_array_size(ids) || !code ||
-		    json_array_size(ids) > 100000)) {
+	filter = json_object_get(body, "filter");
+	if ((ids && (!json_is_array(ids) || !json_array_size(ids) || !code ||
+		     json_array_size(ids) > BATCH_MAX)) ||
+	    (filter && (!code || ids))) {
 		json_decref(body);
 		hk_reply_error(req, HK_EINVAL, 400,
-			       TR("case_ids 须为案件号列表，并同时给出 template",
-				  "case_ids is a list of case ids, with a template"));
+			       TR("case_ids 须为案件号列表，filter 须为案件列表的筛选条件，二者择一，并同时给出 template",
+				  "case_ids (a list of case ids) or filter (the case list's filters), one of them, with a template"));
+		return;
+	}
+	/* the case list's filters, as the caller sees the list */
+	if (filter && !hk_cases_matching(req, filter, BATCH_MAX, &refs, &n)) {
+		json_decref(body);
+		return;
+	}
+	if (filter && !n) {
+		json_decref(body);
+		hk_reply_error(req, HK_EINVAL, 400,
+			       TR("筛选条件没有选出案件", "the filter selects no case"));
 		return;
 	}
 	if (ids) {
@@ -860,24 +878,29 @@ void hk_h_batch_create(struct hk_req *req)
 			refs[n++] = json_integer_value(v);
 		}
 	}
-	rc = hk_batch_create(s, req->cfg, refs, n, code, req->user.ref, &b,
-			     req->lang, &err);
+	hk_scope_of(&req->user, &scope);
+	rc = hk_batch_create(s, req->cfg, &scope, refs, n, code, req->user.ref,
+			     &b, req->lang, &err);
 	free(refs);
-	json_decref(body);
 	if (rc != HK_OK) {
+		json_decref(body);
 		hk_reply_error(req, rc, rc == HK_EDB ? 503 : 0,
 			       rc == HK_EDB ? NULL : err.msg);
 		return;
 	}
 	snprintf(target, sizeof(target), "batch:%lld", (long long)b.ref);
+	/* the audit keeps the filter that chose the cases */
 	if (s->ops->begin(s, &err) != HK_OK ||
 	    hk_audit_commit(req, "letters.batch", target,
-			    json_pack("{s:I}", "letters", (json_int_t)b.total),
+			    json_pack("{s:I, s:O*}", "letters", (json_int_t)b.total,
+				      "filter", filter),
 			    &err) != HK_OK) {
+		json_decref(body);
 		s->ops->rollback(s);
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		return;
 	}
+	json_decref(body);
 	if (!spawn_run(b.ref, why, sizeof(why))) {
 		/* failed, saying why, rather than queued for ever with nobody
 		 * to run it (huikuan letters run N still writes it) */

@@ -318,7 +318,10 @@ const struct hk_route hk_routes[] = {
 			    HK_ROLE_AUDITOR, NULL},
 	{"POST", "/api/letters/batches", hk_h_batch_create,
 	 "Start a batch: the letters the last day-end's treatments ask for "
-	 "({} or {template} to narrow), or {template, case_ids}; it runs in "
+	 "({} or {template} to narrow), or {template, case_ids}, or "
+	 "{template, filter} (the case list's filters, as an object; at most "
+	 "100,000 cases); a team leader's batch takes the team's cases only; "
+	 "it runs in "
 	 "a process of its own (202); when that process cannot be started, "
 	 "500 with the batch, marked failed with the reason",
 	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER, NULL},

@@ -458,7 +458,7 @@ users = dict(rows("select username, ref from users"))
 names = dict(rows("select username, display_name from users"))
 try:
     api = Api(base, lang="en")
-    api.login("admin", "wang.jl", "li.na")
+    api.login("admin", "wang.jl", "li.na", "zhang.zz")
     call = api.call
     st, lst = call("admin", "GET", "/api/templates")
     v1 = [t for t in lst.get("templates", []) if t["code"] == "first_notice" and t["channel"] == "letter"]
@@ -639,6 +639,71 @@ try:
        st == 200 and base64.b64decode(pf["content_base64"]) == open(print2, "rb").read(), (st, pf.get("message")))
     st, _ = call("li.na", "POST", "/api/letters/batches", {"template": "final_notice", "case_ids": ids})
     ok("a collector cannot start a batch (403)", st == 403)
+
+    # a batch from the case list's filters, resolved in the caller's scope
+    def wait_batch(user, ref):
+        t0 = time.time()
+        while time.time() - t0 < 60:
+            st, g = call(user, "GET", "/api/letters/batches/%d" % ref)
+            if st != 200 or g["status"] in ("done", "failed"):
+                return st, g
+            time.sleep(0.1)
+        return st, g
+
+    def listed(user, query):
+        st, lst = call(user, "GET", "/api/cases?sort=id&limit=500&" + query)
+        return [c["id"] for c in lst["cases"]] if st == 200 else None
+
+    def batch_cases(ref):
+        return [c for (c,) in rows("select case_ref from letter_batch_cases where batch_ref = ? order by seq", ref)]
+
+    lina_ref = users["li.na"]
+    want = None
+    for bk in ("M2", "M3", "M1"):
+        want = listed("wang.jl", "bucket=%s&collector=%d" % (bk, lina_ref))
+        if want:
+            break
+    nb0 = one("select count(*) from letter_batches")
+    st, fbatch = call("wang.jl", "POST", "/api/letters/batches",
+                      {"template": "first_notice", "filter": {"bucket": bk, "collector": lina_ref}})
+    ok("a batch from the case list's filters (bucket, collector): 202, its cases the list's, in id order",
+       want and st == 202 and fbatch["total"] == len(want) and batch_cases(fbatch["id"]) == want, (bk, want, st, fbatch))
+    st, g = wait_batch("wang.jl", fbatch.get("id", 0))
+    ok("it is written like any batch", st == 200 and g["status"] == "done"
+       and g["done"] + g["skipped"] == len(want), (st, g))
+    audit = one("select detail from audit_log where action = 'letters.batch' and target = ?",
+                "batch:%d" % fbatch.get("id", 0))
+    ok("the audit keeps the filter that chose the cases",
+       audit and json.loads(audit).get("filter") == {"bucket": bk, "collector": lina_ref}, audit)
+    for body, why in (({"template": "first_notice", "filter": {"bucket": bk, "colector": 3}}, "unknown filter: colector"),
+                      ({"template": "first_notice", "filter": {"bucket": "M99"}}, "unknown bucket"),
+                      ({"template": "first_notice", "filter": {"dpd_min": "many"}}, "dpd_min takes a whole number"),
+                      ({"template": "first_notice", "filter": {"bucket": bk}, "case_ids": want[:1]}, "one of them"),
+                      ({"filter": {"bucket": bk}}, "with a template"),
+                      ({"template": "first_notice", "filter": {"dpd_min": 99999}}, "selects no case")):
+        st, e = call("wang.jl", "POST", "/api/letters/batches", body)
+        ok("a batch's filter refused (400): %s" % why, st == 400 and why in e.get("message", ""), (st, e))
+    ok("and no batch made by the refusals", one("select count(*) from letter_batches") == nb0 + 1)
+
+    # a team leader's batch: the team's cases only
+    team1 = {c for (c,) in rows("select ref from cases where team_ref = "
+                                "(select team_ref from users where username = 'zhang.zz')")}
+    other = one("select min(ref) from cases where team_ref is not null and team_ref <> "
+                "(select team_ref from users where username = 'zhang.zz') and ref in (%s)"
+                % ",".join(str(c) for c in owing))
+    mine = [c for c in owing if c in team1][:2]
+    st, e = call("zhang.zz", "POST", "/api/letters/batches", {"template": "first_notice", "case_ids": mine + [other]})
+    ok("a team leader's listed batch with another team's case: 400, naming it, no batch",
+       st == 400 and ("case %d does not exist or is not yours" % other) in e.get("message", "")
+       and one("select count(*) from letter_batches") == nb0 + 1, (st, e))
+    st, tb = call("zhang.zz", "POST", "/api/letters/batches",
+                  {"template": "first_notice", "filter": {"bucket": bk}})
+    tcases = batch_cases(tb.get("id", 0))
+    ok("a team leader's filtered batch: the team's cases of that bucket, as the leader's list shows them",
+       st == 202 and tcases and set(tcases) <= team1 and tcases == listed("zhang.zz", "bucket=" + bk),
+       (st, tb, tcases))
+    st, g = wait_batch("zhang.zz", tb.get("id", 0))
+    ok("and it is written", st == 200 and g["status"] == "done", (st, g))
 
     # a dispute pauses letters: one written alone as one in a batch
     dcase = owing[30]
