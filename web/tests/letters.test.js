@@ -21,6 +21,7 @@ import {
   batchProgress,
   fileOfAnswer,
   fileType,
+  filterBatchBody,
   groupTemplates,
   inForce,
   isInForce,
@@ -262,6 +263,54 @@ describe('letter batches', () => {
     expect(batchBody({ source: 'cases', template: '', caseIds: '11' })).toEqual({ error: 'batch.templateRequired' })
     expect(batchBody({ source: 'cases', template: 'x', caseIds: ' ' })).toEqual({ error: 'batch.idsRequired' })
     expect(batchBody({ source: 'cases', template: 'x', caseIds: '1 a' })).toEqual({ error: 'batch.badIds', bad: ['a'] })
+  })
+})
+
+describe('a batch from the case list\'s filters', () => {
+  // CasesView's filters as the page starts: nothing chosen, sorted by DPD
+  const none = { bucket: '', sort: 'dpd', promise: '', collector: null, follow_up_due: false, lost_contact: false }
+  it('no filter set: an empty filter (every case in the caller\'s scope)', () => {
+    expect(filterBatchBody(none, 'first_notice')).toEqual({ body: { template: 'first_notice', filter: {} } })
+    expect(filterBatchBody({}, 'first_notice')).toEqual({ body: { template: 'first_notice', filter: {} } })
+    expect(filterBatchBody(null, 'first_notice')).toEqual({ body: { template: 'first_notice', filter: {} } })
+  })
+  it('each filter under the name GET /api/cases gives it', () => {
+    const one = (f) => filterBatchBody({ ...none, ...f }, 'final_notice').body.filter
+    expect(one({ bucket: 'M3' })).toEqual({ bucket: 'M3' })
+    expect(one({ bucket: 'M7+' })).toEqual({ bucket: 'M7+' })
+    expect(one({ promise: 'broken' })).toEqual({ promise: 'broken' })
+    expect(one({ collector: 7 })).toEqual({ collector: 7 })
+    expect(one({ collector: '12' })).toEqual({ collector: 12 })
+    expect(one({ follow_up_due: true })).toEqual({ follow_up: 'due' })
+    expect(one({ lost_contact: true })).toEqual({ lost_contact: true })
+    expect(filterBatchBody({ bucket: 'M2', sort: 'overdue', promise: 'pending', collector: 3, follow_up_due: true, lost_contact: true }, 'final_notice')).toEqual({
+      body: { template: 'final_notice', filter: { bucket: 'M2', promise: 'pending', collector: 3, follow_up: 'due', lost_contact: true } }
+    })
+  })
+  it('cleared selects send nothing (Element Plus clears to \'\', null or undefined)', () => {
+    expect(filterBatchBody({ ...none, bucket: undefined, promise: null, collector: undefined }, 'x').body.filter).toEqual({})
+    expect(filterBatchBody({ ...none, collector: '' }, 'x').body.filter).toEqual({})
+  })
+  it('a collector that is not an id goes as it is, for the server to refuse, not dropped', () => {
+    expect(filterBatchBody({ ...none, collector: 'li.na' }, 'x').body.filter).toEqual({ collector: 'li.na' })
+    expect(filterBatchBody({ ...none, collector: '1.5' }, 'x').body.filter).toEqual({ collector: '1.5' })
+  })
+  it('the sort is never sent', () => {
+    for (const sort of ['dpd', 'overdue', 'follow_up', 'id']) {
+      expect(filterBatchBody({ ...none, sort }, 'x').body).toEqual({ template: 'x', filter: {} })
+    }
+  })
+  it('no template: the error, whatever the filters', () => {
+    expect(filterBatchBody({ ...none, bucket: 'M3' }, '')).toEqual({ error: 'batch.templateRequired' })
+    expect(filterBatchBody(none, '  ')).toEqual({ error: 'batch.templateRequired' })
+    expect(filterBatchBody(none, null)).toEqual({ error: 'batch.templateRequired' })
+    expect(filterBatchBody(none, undefined)).toEqual({ error: 'batch.templateRequired' })
+    expect(filterBatchBody(none, ' first_notice ').body.template).toBe('first_notice')
+  })
+  it('the filters object is not changed', () => {
+    const f = { ...none, bucket: 'M1', collector: '5' }
+    filterBatchBody(f, 'x')
+    expect(f).toEqual({ ...none, bucket: 'M1', collector: '5' })
   })
 })
 

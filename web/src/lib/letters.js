@@ -230,6 +230,29 @@ export function batchBody(form) {
   return { body: template ? { template } : {} }
 }
 
+// The case list's filters (CasesView's `filters`: bucket, sort, promise,
+// collector, follow_up_due, lost_contact) -> POST /api/letters/batches
+// body {template, filter} for the cases they select, or {error: key}.
+// Only the filters set go (an empty filter: every case in the caller's
+// scope); the sort never does (it orders the list, it selects nothing).
+// The collector is an id: a number; anything else is sent as it is, for
+// the server to refuse, never dropped (that would widen the batch).
+export function filterBatchBody(filters, template) {
+  const code = String(template || '').trim()
+  if (!code) return { error: 'batch.templateRequired' }
+  const f = filters || {}
+  const filter = {}
+  if (f.bucket) filter.bucket = String(f.bucket)
+  if (f.promise) filter.promise = String(f.promise)
+  if (f.collector !== null && f.collector !== undefined && f.collector !== '') {
+    const id = Number(f.collector)
+    filter.collector = Number.isSafeInteger(id) && String(id) === String(f.collector).trim() ? id : f.collector
+  }
+  if (f.follow_up_due) filter.follow_up = 'due'
+  if (f.lost_contact) filter.lost_contact = true
+  return { body: { template: code, filter } }
+}
+
 // ---- messages ----
 
 // POST /api/cases/{id}/messages body.
