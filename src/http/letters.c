@@ -681,24 +681,41 @@ static json_t *batch_json(const struct hk_batch_rec *b)
 			 b->finished_at ? json_integer(b->finished_at) : json_null());
 }
 
+/* A team leader sees the batches they started: a batch's print file and
+ * manifest carry every case of it, and the others' batches carry other
+ * teams' debtors.  Administrators, managers and auditors see them all. */
+static bool batch_visible(const struct hk_req *req, const struct hk_batch_rec *b)
+{
+	return !(req->user.role & HK_ROLE_TEAM_LEADER) ||
+	       b->created_by == req->user.ref;
+}
+
+struct batch_list {
+	const struct hk_req *req;
+	json_t *list;
+};
+
 static int add_batch(void *ctx, const struct hk_batch_rec *b)
 {
-	json_array_append_new(ctx, batch_json(b));
+	struct batch_list *bl = ctx;
+
+	if (batch_visible(bl->req, b))
+		json_array_append_new(bl->list, batch_json(b));
 	return 0;
 }
 
 void hk_h_batches_list(struct hk_req *req)
 {
 	struct hk_err err = {0};
-	json_t *list = json_array();
+	struct batch_list bl = {.req = req, .list = json_array()};
 
-	if (req->store->ops->batches_scan(req->store, 0, add_batch, list, &err) !=
+	if (req->store->ops->batches_scan(req->store, 0, add_batch, &bl, &err) !=
 	    HK_OK) {
-		json_decref(list);
+		json_decref(bl.list);
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		return;
 	}
-	hk_reply(req, 200, json_pack("{s:o}", "batches", list));
+	hk_reply(req, 200, json_pack("{s:o}", "batches", bl.list));
 }
 
 static int got_batch(void *ctx, const struct hk_batch_rec *b)
@@ -718,7 +735,7 @@ static bool batch_of(struct hk_req *req, struct hk_batch_rec *b)
 		hk_reply_error(req, HK_EDB, 503, NULL);
 		return false;
 	}
-	if (!b->ref) {
+	if (!b->ref || !batch_visible(req, b)) {
 		hk_reply_error(req, HK_ENOTFOUND, 404, TR("没有这个批次", "no such batch"));
 		return false;
 	}

@@ -704,6 +704,15 @@ try:
        (st, tb, tcases))
     st, g = wait_batch("zhang.zz", tb.get("id", 0))
     ok("and it is written", st == 200 and g["status"] == "done", (st, g))
+    st, bl = call("zhang.zz", "GET", "/api/letters/batches")
+    ok("a team leader's list of batches: the leader's own only",
+       st == 200 and [b["id"] for b in bl["batches"]] == [tb["id"]], (st, bl))
+    st, e = call("zhang.zz", "GET", "/api/letters/batches/%d/file?file=manifest" % fbatch["id"])
+    st2, _ = call("zhang.zz", "GET", "/api/letters/batches/%d" % fbatch["id"])
+    ok("not the manager's batch nor its files (404)", st == 404 and st2 == 404, (st, e))
+    st, bl = call("wang.jl", "GET", "/api/letters/batches")
+    ok("the manager sees every batch, the team leader's too",
+       st == 200 and {fbatch["id"], tb["id"], ab} <= {b["id"] for b in bl["batches"]}, (st, bl))
 
     # a dispute pauses letters: one written alone as one in a batch
     dcase = owing[30]
