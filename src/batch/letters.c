@@ -9,6 +9,7 @@
  * day-end, its number is taken once and never again, and its file is kept
  * by its SHA-256, recorded with the letter in the same transaction.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,6 +62,14 @@ static const char *const account_names[] = {
 static const char *const debt_details[] = {
 	"owed", "outstanding", "accounts", "dpd", "bucket", "creditor",
 	"serial", "promise", "deadline", "contract", "next_due", NULL};
+/* Words that tell a third party there is a debt, whatever the data: a
+ * third-party template's own text must not carry them either (ASCII
+ * letters compared without case). */
+static const char *const debt_words[] = {
+	"欠款", "欠费", "欠债", "拖欠", "逾期", "催收", "催款", "还款", "还钱",
+	"债务", "借款", "贷款", "违约", "起诉", "诉讼", "律师函", "征信", "账单",
+	"debt", "overdue", "arrears", "owing", "owed", "repay", "loan",
+	"lawsuit", "collection agency", NULL};
 static const char *const demand_kinds[] = {"notice", "final", "lawyer",
 					   "invoice", NULL};
 static const char *const sections_required[] = {"basis", "rights", "check",
@@ -156,6 +165,27 @@ static int check_ref(void *ctx, enum hk_tmpl_ref_kind kind, const char *path,
 	return 0;
 }
 
+/* A template's own words: its text without the {{ }} tags (whose names,
+ * debtor.name among them, are checked above).  The caller frees it. */
+static char *literal_text(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, k = 0;
+	char *out = hk_malloc(n + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *end;
+
+		if (s[i] == '{' && s[i + 1] == '{' && (end = strstr(s + i + 2, "}}"))) {
+			i = (size_t)(end - s) + 1;
+			out[k++] = ' ';
+			continue;
+		}
+		out[k++] = s[i];
+	}
+	out[k] = '\0';
+	return out;
+}
+
 enum hk_rc hk_template_check(const struct hk_template_rec *t,
 			     enum hk_lang lang, struct hk_err *err)
 {
@@ -227,6 +257,18 @@ enum hk_rc hk_template_check(const struct hk_template_rec *t,
 					"a demand has a part on %s ({{#section %s}}…{{/section}})",
 					HK_TR(lang, sec_zh[i], sec_en[i]),
 					sections_required[i]);
+	}
+	if (c.third_party) {
+		char *text = literal_text(body), *subj = literal_text(t->subject);
+
+		for (int i = 0; debt_words[i]; i++)
+			if (strcasestr(text, debt_words[i]) ||
+			    strcasestr(subj, debt_words[i]))
+				problem(&c, "发给第三方的模板不得提及债务（“%s”）",
+					"a template for a third party does not speak of a debt (\"%s\")",
+					debt_words[i]);
+		free(text);
+		free(subj);
 	}
 	if (hk_guard_lexicon(body, words, sizeof(words), &category) ||
 	    (t->subject && hk_guard_lexicon(t->subject, words, sizeof(words),

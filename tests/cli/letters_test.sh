@@ -481,6 +481,13 @@ try:
                   "body": "{{addressee.name}}您好，{{debtor.name}}欠款{{owed.total}}元，请转告。"})
     ok("a third-party template naming {{owed.total}} is refused, the name given",
        st == 400 and any("owed.total" in p and "third party" in p for p in e.get("problems", [])), (st, e))
+    st, e = call("admin", "POST", "/api/templates",
+                 {"code": "tp_words", "channel": "sms", "name": "第三方", "audience": "third_party", "kind": "message",
+                  "body": "{{addressee.name}}您好，{{debtor.name}}的借款已逾期，请转告其回电。"})
+    ok("a third-party template whose own words speak of a debt (借款, 逾期) is refused, each named",
+       st == 400 and len(e.get("problems", [])) == 2
+       and all("third party" in p for p in e["problems"])
+       and any('"借款"' in p for p in e["problems"]) and any('"逾期"' in p for p in e["problems"]), (st, e))
     st, e = call("admin", "POST", "/api/templates", dict(draft, body=body1 + "\n　　你这个老赖，再不还钱就曝光你。\n"))
     ok("a template with lexicon words is refused, the words named",
        st == 400 and any("老赖" in p and "曝光你" in p for p in e.get("problems", [])), (st, e))
