@@ -13,7 +13,8 @@
 // a template previewed and a bad draft refused in the templates tab, a
 // letter written and an SMS queued from the case page (each then in the
 // case's timeline with its label; a second SMS refused by the daily cap), a
-// batch followed to the end, the outbox.  Reports
+// batch followed to the end, a batch from the case list's filter, the
+// outbox.  Reports
 // (issue 8): aging for a team against the API, recovery's champion /
 // challenger sheet, the XLSX and CSV downloads, the dashboard's summary,
 // a team leader's promises by team.
@@ -292,7 +293,9 @@ async function caseActions (browser, base, db, avoid) {
 // and downloads as the PDF the server recorded) and queues an SMS from the
 // 短信/邮件 tab (a second one refused by the daily cap, with its rule); a
 // manager starts a batch for listed cases and sees it finish, its manifest
-// downloaded; the outbox page lists the collector's message.
+// downloaded; a batch from the case list's filter (one bucket) lands on
+// the batches page with a letter per case the filter selects; the outbox
+// page lists the collector's message.
 async function lettersAndMessages (browser, base, db) {
   const t0 = Date.now()
   const lt = await bearerOf(base, 'li.na')
@@ -435,6 +438,36 @@ async function lettersAndMessages (browser, base, db) {
   ok('its manifest downloads: a line per case', lines[0].startsWith('seq,case_id,serial') && lines.length === 5 &&
     lines.slice(1).some((l) => l.split(',')[1] === id), lines.slice(0, 2).join(' / '))
   await page.screenshot({ path: join(out, 'letter-batches.png'), fullPage: true })
+
+  // the manager: letters for the case list's filter (bucket M6, a few dozen
+  // cases in the small demo), then the batches page, the batch followed
+  const mt = await bearerOf(base, 'wang.jl')
+  await page.goto(`${base}/cases`)
+  await page.locator('.hk-case-table .el-table__body tr.el-table__row').first().waitFor({ timeout: 15000 })
+  await choose(page, page.locator('.hk-filters'), '账龄', 'M6')
+  await page.locator('.hk-filters button', { hasText: '查询' }).click()
+  await page.locator('.hk-batch-from-filter').click()
+  const dlg = page.locator('.hk-filter-batch-dialog')
+  await dlg.waitFor({ timeout: 10000 })
+  const named = await appeared(dlg.locator('.hk-filter-batch-filter', { hasText: '账龄: M6' }))
+  await dlg.locator('.hk-filter-batch-template').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: 'first_notice' }).first().click()
+  await dlg.locator('.hk-filter-batch-go').click()
+  const landed = await page.waitForURL((u) => u.pathname === '/letters', { timeout: 10000 }).then(() => true, () => false)
+  const fb = ((await apiGet(base, mt, '/api/letters/batches')).batches || []).find((b) => b.id > Number(bid))
+  let inM6 = 0
+  for (let after = ''; ;) {
+    const r = await apiGet(base, mt, `/api/cases?bucket=M6&limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`)
+    inM6 += (r.cases || []).length
+    if (!r.next_after) break
+    after = r.next_after
+  }
+  const fbRow = page.locator('.hk-batches .el-table__row').filter({ hasText: '已完成' }).filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${fb ? fb.id : 0}$`) }) })
+  const fbDone = !!fb && await appeared(fbRow, 30000)
+  ok('a manager starts letters for the case list\'s filter: the batches page follows it, a letter per case in the bucket',
+    named && landed && fbDone && fb.source === 'cases' && fb.template === 'first_notice' && inM6 > 0 && fb.total === inM6,
+    `${named} ${landed} ${fbDone} ${inM6} ${JSON.stringify(fb)}`)
+  await page.screenshot({ path: join(out, 'letter-batch-filter.png'), fullPage: true })
 
   // the outbox lists the collector's message
   await page.goto(`${base}/outbox`)
