@@ -1439,10 +1439,12 @@ struct hk_store_ops {
 				     const char *status, int64_t at,
 				     bool *found, bool *dup,
 				     struct hk_err *err);
-	/* Messages newest first: of a case (case_ref != 0) or all, with a
+	/* Messages newest first: of a case (case_ref != 0) or all, of a
+	 * team's cases (team_ref != 0: a team leader's outbox) or any, with a
 	 * status ("" any); keyset below `before` (0: from the newest). */
 	enum hk_rc (*outbox_scan)(struct hk_store *s, int64_t case_ref,
-				  const char *status, int64_t before, int limit,
+				  int64_t team_ref, const char *status,
+				  int64_t before, int limit,
 				  int (*fn)(void *ctx,
 					    const struct hk_outbox_rec *m),
 				  void *ctx, struct hk_err *err);

@@ -375,7 +375,7 @@ enum hk_rc hk_messages_from_treatments(struct hk_store *s,
 			continue; /* no such template: nothing to send */
 		sd.template_ref = t.ref;
 		hk_template_rec_clear(&t);
-		if ((rc = s->ops->outbox_scan(s, p.w[i].case_ref, NULL, 0, 50,
+		if ((rc = s->ops->outbox_scan(s, p.w[i].case_ref, 0, NULL, 0, 50,
 					      sent_today, &sd, err)) != HK_OK)
 			break;
 		if (sd.seen)

@@ -1112,9 +1112,14 @@ static void reply_page(struct hk_req *req, int64_t case_ref,
 {
 	struct hk_err err = {0};
 	struct message_page pg = {.list = json_array(), .limit = limit};
+	struct hk_scope scope;
 
-	if (req->store->ops->outbox_scan(req->store, case_ref, status, before,
-					 limit + 1, add_message, &pg,
+	/* a team leader's outbox: the team's cases' messages (their texts
+	 * name debtors and amounts) */
+	hk_scope_of(&req->user, &scope);
+	if (req->store->ops->outbox_scan(req->store, case_ref,
+					 scope.all ? 0 : scope.team_ref, status,
+					 before, limit + 1, add_message, &pg,
 					 &err) != HK_OK) {
 		json_decref(pg.list);
 		hk_reply_error(req, HK_EDB, 503, NULL);

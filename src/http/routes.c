@@ -345,9 +345,9 @@ const struct hk_route hk_routes[] = {
 	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 			    HK_ROLE_COLLECTOR | HK_ROLE_AGENCY_COLLECTOR, NULL},
 	{"GET", "/api/outbox", hk_h_outbox_list,
-	 "The outbox, newest first, the recipients masked: status filter; "
-	 "keyset pages: before (the next_before of the page before), limit "
-	 "(1-500, 100)",
+	 "The outbox, newest first, the recipients masked (a team leader's: "
+	 "the team's cases' messages): status filter; keyset pages: before "
+	 "(the next_before of the page before), limit (1-500, 100)",
 	 "letters", HK_ROLE_ADMIN | HK_ROLE_MANAGER | HK_ROLE_TEAM_LEADER |
 			    HK_ROLE_AUDITOR, "status,before,limit"},
 	{"POST", "/api/outbox/receipts", hk_h_outbox_receipt,

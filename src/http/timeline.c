@@ -243,7 +243,7 @@ static enum hk_rc letters_and_messages(struct hk_store *s, int64_t case_ref,
 	if ((rc = s->ops->letters_scan(s, case_ref, 0, add_letter, ev, err)) ==
 		    HK_OK &&
 	    (rc = s->ops->templates_scan(s, add_code, &codes, err)) == HK_OK)
-		rc = s->ops->outbox_scan(s, case_ref, NULL, 0, 1000000,
+		rc = s->ops->outbox_scan(s, case_ref, 0, NULL, 0, 1000000,
 					 add_message, &me, err);
 	free(codes.ref);
 	free(codes.code);

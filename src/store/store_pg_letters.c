@@ -686,7 +686,8 @@ static enum hk_rc pgx_outbox_receipt(struct hk_store *s, const char *id,
 }
 
 static enum hk_rc pgx_outbox_scan(struct hk_store *s, int64_t case_ref,
-				  const char *status, int64_t before, int limit,
+				  int64_t team_ref, const char *status,
+				  int64_t before, int limit,
 				  int (*fn)(void *ctx,
 					    const struct hk_outbox_rec *m),
 				  void *ctx, struct hk_err *err)
@@ -694,7 +695,9 @@ static enum hk_rc pgx_outbox_scan(struct hk_store *s, int64_t case_ref,
 	static const char sql[] =
 		"SELECT " OUTBOX_COLS "FROM outbox WHERE ($1::bigint = 0 "
 		"OR case_ref = $1) AND ($2::text IS NULL OR status = $2) "
-		"AND ($3::bigint = 0 OR ref < $3) ORDER BY ref DESC LIMIT $4";
+		"AND ($3::bigint = 0 OR ref < $3) AND ($5::bigint = 0 OR "
+		"case_ref IN (SELECT ref FROM cases WHERE team_ref = $5)) "
+		"ORDER BY ref DESC LIMIT $4";
 	struct pg_params p = {0};
 	struct hk_outbox_rec m;
 	PGresult *r;
@@ -703,6 +706,7 @@ static enum hk_rc pgx_outbox_scan(struct hk_store *s, int64_t case_ref,
 	pgp_text(&p, status);
 	pgp_int(&p, before);
 	pgp_int(&p, limit);
+	pgp_int(&p, team_ref);
 	if (!(r = pg_run(PG(s), sql, &p, "could not read the outbox", err)))
 		return HK_EDB;
 	for (int i = 0; i < PQntuples(r); i++) {

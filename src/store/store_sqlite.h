@@ -84,7 +84,8 @@ enum hk_rc sq_outbox_receipt(struct hk_store *s, const char *id,
 			     const char *status, int64_t at, bool *found,
 			     bool *dup, struct hk_err *err);
 enum hk_rc sq_outbox_scan(struct hk_store *s, int64_t case_ref,
-			  const char *status, int64_t before, int limit,
+			  int64_t team_ref, const char *status, int64_t before,
+			  int limit,
 			  int (*fn)(void *ctx, const struct hk_outbox_rec *m),
 			  void *ctx, struct hk_err *err);
 enum hk_rc sq_outbox_count(struct hk_store *s, int64_t debtor_ref,

@@ -712,14 +712,16 @@ enum hk_rc sq_outbox_receipt(struct hk_store *s, const char *id,
 }
 
 enum hk_rc sq_outbox_scan(struct hk_store *s, int64_t case_ref,
-			  const char *status, int64_t before, int limit,
+			  int64_t team_ref, const char *status, int64_t before,
+			  int limit,
 			  int (*fn)(void *ctx, const struct hk_outbox_rec *m),
 			  void *ctx, struct hk_err *err)
 {
 	static const char sql[] =
 		"SELECT " OUTBOX_COLS "FROM outbox WHERE (?1 = 0 OR case_ref = ?1) "
 		"AND (?2 IS NULL OR status = ?2) AND (?3 = 0 OR ref < ?3) "
-		"ORDER BY ref DESC LIMIT ?4";
+		"AND (?5 = 0 OR case_ref IN (SELECT ref FROM cases "
+		"WHERE team_ref = ?5)) ORDER BY ref DESC LIMIT ?4";
 	sqlite3_stmt *st = sq_stmt(s, sql, err);
 	struct hk_outbox_rec m;
 	int rc;
@@ -730,6 +732,7 @@ enum hk_rc sq_outbox_scan(struct hk_store *s, int64_t case_ref,
 	sq_bind_text(st, 2, status);
 	sqlite3_bind_int64(st, 3, before);
 	sqlite3_bind_int(st, 4, limit);
+	sqlite3_bind_int64(st, 5, team_ref);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_outbox(st, &m);
 		if (fn(ctx, &m))

@@ -82,7 +82,7 @@ def start(config):
         t = open(tmp + "/serve.out").read()
         if "http://" in t:
             api = Api("http://127.0.0.1:" + t.strip().rsplit(":", 1)[1], lang="en")
-            api.login("admin", "wang.jl")
+            api.login("admin", "wang.jl", "zhang.zz")
             return api
         time.sleep(0.05)
     raise SystemExit("the server did not start")
@@ -533,6 +533,15 @@ try:
     st, cm = call("wang.jl", "GET", "/api/cases/%d/messages" % c_mail)
     ok("by default a page of up to 200", st == 200 and [m["id"] for m in cm["messages"]] == case_refs
        and "next_before" in cm and cm["next_before"] is None, (st, cm.get("next_before")))
+    # a team leader's outbox: the team's cases' messages only (their texts
+    # name debtors and amounts), newest first
+    team_refs = [r[0] for r in rows("select o.ref from outbox o join cases c on c.ref = o.case_ref "
+                                    "where c.team_ref = (select team_ref from users where username = 'zhang.zz') "
+                                    "order by o.ref desc")]
+    st, tob = call("zhang.zz", "GET", "/api/outbox?limit=500")
+    ok("a team leader's outbox: the team's %d of %d messages, no other" % (len(team_refs), len(all_refs)),
+       st == 200 and team_refs and len(team_refs) < len(all_refs)
+       and [m["id"] for m in tob["messages"]] == team_refs, (st, len(team_refs), len(all_refs)))
     bad_pages = ["before=abc", "before=0", "limit=0", "limit=501", "limit=x", "after=3"]
     answers = [call("wang.jl", "GET", "/api/cases/%d/messages?%s" % (c_mail, q))[0] for q in bad_pages]
     answers += [call("wang.jl", "GET", "/api/outbox?%s" % q)[0] for q in bad_pages]

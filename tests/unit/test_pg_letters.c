@@ -913,7 +913,7 @@ static void scan_outbox(struct pair *p, int64_t case_ref, const char *status,
 	EACH(p) {
 		struct hk_err err = {0};
 
-		ok(s->ops->outbox_scan(s, case_ref, status, before, limit,
+		ok(s->ops->outbox_scan(s, case_ref, 0, status, before, limit,
 				       msg_ref_cb, &k, &err),
 		   &err, k);
 		outf(&out_buf, k, "\n");
@@ -968,10 +968,10 @@ static void test_outbox_insert_scan(void **state)
 		struct hk_err err = {0};
 		struct stop_after c = {.k = k};
 
-		ok(s->ops->outbox_scan(s, 3, "", 0, 10, msg_cb, &c, &err), &err, k);
-		ok(s->ops->outbox_scan(s, 0, "refused", 0, 10, msg_cb, &c, &err),
+		ok(s->ops->outbox_scan(s, 3, 0, "", 0, 10, msg_cb, &c, &err), &err, k);
+		ok(s->ops->outbox_scan(s, 0, 0, "refused", 0, 10, msg_cb, &c, &err),
 		   &err, k);
-		ok(s->ops->outbox_scan(s, 2, NULL, 0, 10, msg_cb, &c, &err), &err,
+		ok(s->ops->outbox_scan(s, 2, 0, NULL, 0, 10, msg_cb, &c, &err), &err,
 		   k);
 	}
 	out_check(p, &out_buf,
@@ -1012,7 +1012,7 @@ static void test_outbox_insert_scan(void **state)
 		struct hk_err err = {0};
 		struct stop_after c = {.k = k, .left = 1};
 
-		ok(s->ops->outbox_scan(s, 0, "", 0, 10, msg_cb, &c, &err), &err, k);
+		ok(s->ops->outbox_scan(s, 0, 0, "", 0, 10, msg_cb, &c, &err), &err, k);
 	}
 	out_check(p, &out_buf,
 		  "7 m-7 case 1 contact 0 tmpl 1 sms to 13800000001 [] [] [later] "
@@ -1039,7 +1039,7 @@ static int claim_reading_cb(void *ctx, const struct hk_outbox_rec *m)
 	struct hk_err err = {0};
 	int sending = 0;
 
-	ok(c->s->ops->outbox_scan(c->s, 0, "sending", 0, 100, count_cb, &sending,
+	ok(c->s->ops->outbox_scan(c->s, 0, 0, "sending", 0, 100, count_cb, &sending,
 				  &err),
 	   &err, c->k);
 	outf(&out_buf, c->k, "%lld att %d: %d sending\n", (long long)m->ref,
