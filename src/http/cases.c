@@ -623,6 +623,9 @@ bool hk_cases_matching(struct hk_req *req, json_t *filter, size_t max,
 		"dpd_min", "dpd_max", "collector", "team", "product",
 		"min_overdue", "max_overdue", "promise", "follow_up",
 		"lost_contact", NULL};
+	static const char *const texts[] = {"status", "creditor", "province",
+					    "segment", "bucket", "product",
+					    "promise", "follow_up", NULL};
 	struct hk_case_filter f = {.dpd_min = -1, .dpd_max = -1,
 				   .min_overdue = -1, .max_overdue = -1,
 				   .product = -1, .promise_status = -1,
@@ -642,12 +645,27 @@ bool hk_cases_matching(struct hk_req *req, json_t *filter, size_t max,
 	if (!json_is_object(filter))
 		return bad_param(req, "filter 须为案件列表的筛选条件（对象）",
 				 "filter is an object of the case list's filters");
-	/* a misspelt name would widen the batch to cases nobody chose */
+	/* a misspelt name, or a value of the wrong kind (read as no filter),
+	 * would widen the batch to cases nobody chose */
 	json_object_foreach(filter, key, v) {
+		bool text = hk_one_of(key, texts), flag = !strcmp(key, "lost_contact");
+
 		if (!hk_one_of(key, names)) {
 			snprintf(msg, sizeof(msg),
 				 HK_TR(req->lang, "未知的筛选条件：%s",
 				       "unknown filter: %s"), key);
+			hk_reply_error(req, HK_EINVAL, 400, msg);
+			return false;
+		}
+		if (flag ? !json_is_boolean(v)
+			 : !json_is_string(v) && (text || !json_is_integer(v))) {
+			snprintf(msg, sizeof(msg),
+				 HK_TR(req->lang, "筛选条件 %s 的值须为%s",
+				       "filter %s takes %s"),
+				 key,
+				 flag ? HK_TR(req->lang, " true 或 false", "true or false")
+				 : text ? HK_TR(req->lang, "文字", "a text")
+					: HK_TR(req->lang, "数字", "a number"));
 			hk_reply_error(req, HK_EINVAL, 400, msg);
 			return false;
 		}

@@ -685,6 +685,10 @@ try:
     for body, why in (({"template": "first_notice", "filter": {"bucket": bk, "colector": 3}}, "unknown filter: colector"),
                       ({"template": "first_notice", "filter": {"bucket": "M99"}}, "unknown bucket"),
                       ({"template": "first_notice", "filter": {"dpd_min": "many"}}, "dpd_min takes a whole number"),
+                      ({"template": "first_notice", "filter": {"bucket": bk, "status": 3}}, "filter status takes a text"),
+                      ({"template": "first_notice", "filter": {"bucket": bk, "lost_contact": "yes"}},
+                       "filter lost_contact takes true or false"),
+                      ({"template": "first_notice", "filter": {"bucket": bk, "team": [1]}}, "filter team takes a number"),
                       ({"template": "first_notice", "filter": {"bucket": bk}, "case_ids": want[:1]}, "one of them"),
                       ({"filter": {"bucket": bk}}, "with a template"),
                       ({"template": "first_notice", "filter": {"dpd_min": 99999}}, "selects no case")):
