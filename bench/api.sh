@@ -32,18 +32,8 @@
 # as nobody (pg-cluster.sh), so the work directory is world-traversable.
 set -eu
 
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-
-[ $# -eq 1 ] || die "usage: bench/api.sh BUILD_DIR"
-BUILD=$(cd "$1" && pwd)
-HK=$BUILD/huikuan
-[ -x "$HK" ] || die "$HK not found; build it first (make bench)"
-BENCH=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$BENCH/.." && pwd)
-OUT=$BENCH/out
+. "$(dirname "$0")/lib.sh"
+bench_paths "$@"
 N=${BENCH_API_ACCOUNTS:-1000000}
 NPG=${BENCH_API_PG_ACCOUNTS:-$N}
 DUR=${BENCH_API_SECONDS:-10}

@@ -21,16 +21,8 @@
 # Needs: sqlite3, pdfinfo and pdffonts (poppler-utils), /usr/bin/time.
 set -eu
 
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-
-[ $# -eq 1 ] || die "usage: bench/letters.sh BUILD_DIR"
-BUILD=$(cd "$1" && pwd)
-HK=$BUILD/huikuan
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-OUT=$ROOT/bench/out
+. "$(dirname "$0")/lib.sh"
+bench_paths "$@"
 N=${BENCH_LETTERS:-10000}
 ACCOUNTS=${BENCH_LETTERS_ACCOUNTS:-32000}
 TEMPLATES=${BENCH_LETTERS_TEMPLATES:-first_notice second_notice}

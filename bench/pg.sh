@@ -39,19 +39,8 @@
 # nobody (pg-cluster.sh), so the work directory is made world-traversable.
 set -eu
 
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-
-[ $# -eq 1 ] || die "usage: bench/pg.sh BUILD_DIR"
-[ -d "$1" ] || die "no build directory $1 (run 'make bench')"
-BUILD=$(cd "$1" && pwd)
-HK=$BUILD/huikuan
-[ -x "$HK" ] || die "$HK not found; build it first (make bench)"
-BENCH=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$BENCH/.." && pwd)
-OUT=$BENCH/out
+. "$(dirname "$0")/lib.sh"
+bench_paths "$@"
 SQL=$BENCH/oneday_pg.sql
 SIZES=${BENCH_PG_SIZES:-100000}
 RUNS=${BENCH_RUNS:-3}

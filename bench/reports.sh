@@ -46,19 +46,8 @@
 # Needs: sqlite3, hyperfine, curl, GNU date (scripts/install-deps.sh bench).
 set -eu
 
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-
-[ $# -eq 1 ] || die "usage: bench/reports.sh BUILD_DIR"
-[ -d "$1" ] || die "no build directory $1 (run 'make bench')"
-BUILD=$(cd "$1" && pwd)
-HK=$BUILD/huikuan
-[ -x "$HK" ] || die "$HK not found; build it first (make bench)"
-BENCH=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$BENCH/.." && pwd)
-OUT=$BENCH/out
+. "$(dirname "$0")/lib.sh"
+bench_paths "$@"
 CONF=$ROOT/data/demo.ini
 N=${BENCH_REPORTS_ACCOUNTS:-1000000}
 RUNS=${BENCH_REPORTS_RUNS:-3}
