@@ -150,14 +150,15 @@ enum hk_rc hk_batch_create(struct hk_store *s, const struct hk_config *cfg,
 		for (size_t i = 0; i < n && rc == HK_OK; i++) {
 			bool yes;
 
-			if ((rc = in_scope(s, scope, cases[i], &yes, err)) ==
-				    HK_OK &&
-			    !yes)
+			if ((rc = in_scope(s, scope, cases[i], &yes, err)) != HK_OK)
+				break;
+			if (!yes)
 				rc = hk_err_set(err, HK_EINVAL,
 						HK_TR(lang, "案件 %lld 不存在或不在您的范围内",
 						      "case %lld does not exist or is not yours"),
 						(long long)cases[i]);
-			add_case(&p, cases[i], code);
+			else
+				add_case(&p, cases[i], code);
 		}
 	} else {
 		struct hk_fact_need need = {.debtor_lo = 1, .debtor_hi = 0,
